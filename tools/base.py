@@ -1,0 +1,265 @@
+"""The operation contract every tool implements.
+
+An operation is data plus async functions: a stable name, a description for
+people and the LLM, a declared safety level, a pydantic argument model, `run()`
+and, for changes, `preview()`. Operations know their backend and nothing of
+chat, policy or approvals: the core decides whether and when `run()` is called.
+Results never raise into the core; failures come back as `OperationResult`
+with `Status.ERROR` and a message that names the call.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Safety(enum.Enum):
+    READ = "read"
+    WRITE = "write"
+    DESTRUCTIVE = "destructive"
+
+    @property
+    def rank(self) -> int:
+        return {Safety.READ: 0, Safety.WRITE: 1, Safety.DESTRUCTIVE: 2}[self]
+
+
+class Status(enum.Enum):
+    OK = "ok"
+    ERROR = "error"
+    NO_DATA = "no_data"
+    APPROVAL_REQUIRED = "approval_required"
+    DENIED = "denied"
+
+
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def check_dns1123_label(value: str, *, what: str = "name") -> str:
+    """A namespace or a label-like name: at most 63 lowercase alphanumerics and '-'."""
+    if len(value) > 63 or not DNS1123_LABEL.match(value):
+        raise ValueError(
+            f"{what} {value!r} is not a valid DNS-1123 label "
+            "(lowercase letters, digits and '-', at most 63 characters)"
+        )
+    return value
+
+
+def check_dns1123_subdomain(value: str, *, what: str = "name") -> str:
+    """An object name: at most 253 lowercase alphanumerics, '-' and '.'."""
+    if len(value) > 253 or not DNS1123_SUBDOMAIN.match(value):
+        raise ValueError(
+            f"{what} {value!r} is not a valid DNS-1123 name "
+            "(lowercase letters, digits, '-' and '.', at most 253 characters)"
+        )
+    return value
+
+
+class Args(BaseModel):
+    """Base of every argument model: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    cluster: str | None = Field(default=None, max_length=63, description="cluster name; default: the channel's")
+
+
+class NamespacedArgs(Args):
+    """Arguments of an operation that acts inside one namespace."""
+
+    namespace: str | None = Field(default=None, description="namespace; default: the channel's")
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace_is_dns1123(cls, value: str | None) -> str | None:
+        return None if value is None else check_dns1123_label(value, what="namespace")
+
+
+@dataclasses.dataclass(frozen=True)
+class KubeIdentity:
+    """The Kubernetes user and groups a request is made as (impersonation)."""
+
+    user: str
+    groups: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """What an operation acts on; policy rules and approval cards read this."""
+
+    cluster: str | None
+    namespace: str | None
+    kind: str | None = None
+    name: str | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.kind or self.name:
+            parts.append("/".join(p for p in (self.kind, self.name) if p))
+        if self.namespace:
+            parts.append(f"in {self.namespace}")
+        if self.cluster:
+            parts.append(f"on {self.cluster}")
+        return " ".join(parts) or "-"
+
+
+ProgressFn = Callable[[str], Awaitable[None]]
+
+
+async def _no_progress(_: str) -> None:
+    return None
+
+
+@dataclasses.dataclass(frozen=True)
+class RunContext:
+    """What the core hands an operation besides its arguments.
+
+    `binding` carries what the preview observed (resourceVersion, uid): an
+    operation that acts on an existing object uses it as a precondition so a
+    change made after approval stops the run instead of acting blindly.
+    """
+
+    request_id: str
+    identity: KubeIdentity | None = None
+    binding: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    budget_tokens: int = 2000
+    progress: ProgressFn = _no_progress
+    dry_run: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class UndoPlan:
+    """The inverse operation, filed for approval when someone asks to undo."""
+
+    operation: str
+    args: Mapping[str, Any]
+    summary: str
+
+
+@dataclasses.dataclass(frozen=True)
+class OperationResult:
+    status: Status
+    text: str
+    data: Mapping[str, Any] | None = None
+    table: Table | None = None
+    code: str | None = None
+    error: str | None = None
+    undo: UndoPlan | None = None
+    prior_state: Mapping[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (Status.OK, Status.NO_DATA)
+
+    @classmethod
+    def failure(cls, *, call: str, message: str, hint: str = "") -> OperationResult:
+        text = f"{call} failed: {message}" + (f" {hint}" if hint else "")
+        return cls(status=Status.ERROR, text=text, error=message)
+
+
+@dataclasses.dataclass(frozen=True)
+class Preview:
+    """What a change will do, shown on the approval card before anyone approves.
+
+    `ok=False` means the change cannot go ahead (the object is missing, the
+    server-side dry run refused it): the request is refused at once with `text`.
+    """
+
+    text: str
+    binding: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    ok: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class CommandSpec:
+    """How an operation is spelled as a `!` command (kubectl-like).
+
+    `words` are the leading words (`("scale", "deployment")`); `positionals`
+    name the argument fields filled by the words that follow, in order; every
+    other field is a `--flag` (underscores become dashes). `aliases` maps short
+    flags to fields (`{"-n": "namespace"}` is always present).
+    """
+
+    words: tuple[str, ...]
+    positionals: tuple[str, ...] = ()
+    aliases: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    code_block_field: str | None = None
+
+    def usage(self, args_model: type[Args]) -> str:
+        parts = ["!" + " ".join(self.words)]
+        parts += [f"<{p}>" for p in self.positionals]
+        for name, field in args_model.model_fields.items():
+            if name in self.positionals or name == self.code_block_field:
+                continue
+            flag = "--" + name.replace("_", "-")
+            shape = f"{flag}" if field.annotation is bool else f"{flag} <{name}>"
+            parts.append(f"[{shape}]" if not field.is_required() else shape)
+        if self.code_block_field:
+            parts.append(f"```{self.code_block_field}```")
+        return " ".join(parts)
+
+
+RunFn = Callable[[Any, RunContext], Awaitable[OperationResult]]
+PreviewFn = Callable[[Any, RunContext], Awaitable[Preview]]
+AuthorizeFn = Callable[[Any, RunContext], Awaitable[str | None]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Operation:
+    """One typed operation. The code, never the text, decides its safety."""
+
+    name: str
+    description: str
+    safety: Safety
+    args_model: type[Args]
+    run: RunFn
+    command: CommandSpec
+    preview: PreviewFn | None = None
+    kind: str | None = None
+    # Some arguments make an operation more dangerous (scale to 0 is DESTRUCTIVE).
+    escalate: Callable[[Any], Safety] | None = None
+    # Checks the requester may do this at all (SubjectAccessReview); returns the refusal.
+    authorize: AuthorizeFn | None = None
+    timeout_s: float = 60.0
+    long_running: bool = False
+
+    def __post_init__(self) -> None:
+        if self.safety is not Safety.READ and self.preview is None:
+            raise ValueError(f"operation {self.name} changes state and must have a preview()")
+
+    def safety_for(self, args: Args) -> Safety:
+        if self.escalate is None:
+            return self.safety
+        escalated = self.escalate(args)
+        return escalated if escalated.rank > self.safety.rank else self.safety
+
+    def target(self, args: Args) -> Target:
+        namespace = getattr(args, "namespace", None)
+        name = getattr(args, "name", None)
+        return Target(
+            cluster=args.cluster,
+            namespace=namespace if isinstance(namespace, str) else None,
+            kind=self.kind,
+            name=name if isinstance(name, str) else None,
+        )
+
+    def parse_args(self, raw: Mapping[str, Any]) -> Args:
+        """Validate raw arguments; raises pydantic.ValidationError."""
+        return self.args_model.model_validate(dict(raw))
+
+
+class OperationSource(Protocol):
+    """Anything that contributes operations to the registry (a tool package)."""
+
+    def operations(self) -> Sequence[Operation]: ...
