@@ -1,0 +1,3 @@
+"""Shared fixtures. Fixture packages register themselves here as plugins."""
+
+pytest_plugins = ["tests.fake_k8s.plugin"]
