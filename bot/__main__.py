@@ -1,0 +1,5 @@
+"""`python -m bot` is `chatops`."""
+
+from bot.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""The console adapter: a chat on a terminal, or one message per line on piped stdin.
+
+It turns lines into `IncomingMessage`s and prints rendered replies; it owns
+nothing else (no policy, no approvals: `!approve ID` goes through the router
+like any other command).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.app import App
+from bot.models import IncomingMessage, Principal
+from bot.render import render_text
+
+PROMPT = "you> "
+
+
+def to_message(line: str, *, user: str, channel: str) -> IncomingMessage:
+    return IncomingMessage(principal=Principal("console", user, user), channel=channel, text=line)
+
+
+async def _read_line(stream: TextIO, interactive: bool) -> str | None:
+    if interactive:
+        try:
+            return await asyncio.to_thread(input, PROMPT)
+        except EOFError:
+            return None
+    line = await asyncio.to_thread(stream.readline)
+    return line if line else None
+
+
+async def run_console(
+    app: App, *, user: str, channel: str, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    interactive = stdin.isatty()
+    for row in await app.start():
+        print(f"bot> Approval {row.id} ({row.operation}) was running when the bot stopped; "
+              "its outcome is unknown. Check the cluster before asking again.", file=stdout)
+    if interactive:
+        print(f"chatops console — you are '{user}' in '{channel}'. Type !help, or Ctrl-D to leave.", file=stdout)
+    while True:
+        line = await _read_line(stdin, interactive)
+        if line is None:
+            break
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line in ("exit", "quit") and interactive:
+            break
+        for reply in await app.router.handle(to_message(line, user=user, channel=channel)):
+            print("bot> " + render_text(reply).replace("\n", "\n     "), file=stdout)
+        stdout.flush()
+    return 0

@@ -1,0 +1,138 @@
+"""The composition root: settings → store → registry → policy → executor → router.
+
+Built once at start and passed explicitly; no global state. Adapters receive
+the `App` and talk only to `app.router`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from collections.abc import Sequence
+
+from bot.approvals import ApprovalDesk
+from bot.builtins import BuiltinCommands
+from bot.config import LoadedConfig, Settings
+from bot.executor import Executor, ExecutorSettings
+from bot.identities import IdentityMap
+from bot.policy import Policy
+from bot.router import Router
+from storage.records import ApprovalRecord
+from storage.store import Store
+from tools.base import Operation
+from tools.kubernetes.clusters import ClusterConfig, ClusterSet
+from tools.redact import register_secret
+from tools.registry import Registry
+
+
+@dataclasses.dataclass
+class App:
+    config: LoadedConfig
+    store: Store
+    registry: Registry
+    clusters: ClusterSet
+    policy: Policy
+    executor: Executor
+    desk: ApprovalDesk
+    router: Router
+
+    async def start(self) -> list[ApprovalRecord]:
+        """Expire what is due and mark abandoned executions; returns rows to tell people about."""
+        await self.desk.expire_due()
+        return await self.desk.reconcile()
+
+    async def close(self) -> None:
+        await self.store.close()
+
+
+def cluster_set(settings: Settings) -> ClusterSet:
+    if not settings.clusters:
+        return ClusterSet.from_default_kubeconfig()
+    return ClusterSet(
+        ClusterConfig(
+            name=c.name,
+            kubeconfig=c.kubeconfig.expanduser() if c.kubeconfig else None,
+            context=c.context,
+            default_namespace=c.default_namespace,
+        )
+        for c in settings.clusters
+    )
+
+
+def default_operations(settings: Settings, clusters: ClusterSet) -> list[Operation]:
+    from tools.helm import HelmSettings, helm_operations
+    from tools.kubernetes import kubernetes_operations
+    from tools.minikube import MinikubeSettings, minikube_operations
+
+    operations = list(
+        kubernetes_operations(clusters=clusters, request_timeout_s=settings.tools.kubernetes_timeout_s)
+    )
+    helm = settings.helm
+    operations += helm_operations(
+        settings=HelmSettings(
+            binary=helm.binary, repositories=dict(helm.repositories), chart_dir=helm.chart_dir, timeout_s=helm.timeout_s
+        ),
+        clusters=clusters,
+    )
+    mk = settings.minikube
+    operations += minikube_operations(
+        settings=MinikubeSettings(binary=mk.binary, build_dir=mk.build_dir, timeout_s=mk.timeout_s)
+    )
+    return operations
+
+
+async def build_app(
+    loaded: LoadedConfig,
+    *,
+    operations: Sequence[Operation] | None = None,
+    clusters: ClusterSet | None = None,
+    migrate: bool = True,
+) -> App:
+    settings = loaded.settings
+    for value in loaded.secrets.values():
+        register_secret(value)
+    clusters = clusters if clusters is not None else cluster_set(settings)
+    registry = Registry(operations if operations is not None else default_operations(settings, clusters))
+    audit_key = loaded.secrets.audit_key.encode() if loaded.secrets.audit_key else None
+    store = await Store.open(loaded.database_url, audit_key=audit_key, migrate=migrate)
+    policy = Policy(settings.policy)
+
+    async def defaults(platform: str, channel: str) -> tuple[str | None, str | None]:
+        saved = await store.get_channel_settings(platform=platform, channel=channel)
+        cluster_name = saved.cluster if saved and saved.cluster else None
+        namespace = saved.namespace if saved and saved.namespace else None
+        if namespace is None and len(clusters):
+            try:
+                namespace = clusters.get(cluster_name).default_namespace
+            except LookupError:
+                namespace = None
+        if cluster_name is None and clusters.default is not None:
+            cluster_name = clusters.default.name
+        return cluster_name, namespace
+
+    executor = Executor(
+        store=store,
+        registry=registry,
+        policy=policy,
+        identities=IdentityMap(settings.identities),
+        settings=ExecutorSettings(
+            expiry_minutes=settings.policy.approvals.expiry_minutes,
+            budget_tokens=settings.tools.output_budget_tokens,
+            instance_id=settings.server.instance_id or socket.gethostname(),
+            execution_lease_minutes=settings.policy.approvals.execution_lease_minutes,
+        ),
+        defaults=defaults,
+    )
+    desk = ApprovalDesk(executor)
+    builtins = BuiltinCommands(executor=executor, desk=desk, cluster_names=clusters.names())
+    router = Router(executor=executor, desk=desk, builtins=builtins)
+    return App(
+        config=loaded,
+        store=store,
+        registry=registry,
+        clusters=clusters,
+        policy=policy,
+        executor=executor,
+        desk=desk,
+        router=router,
+    )

@@ -1,0 +1,219 @@
+"""The built-in commands: help, whoami, history, approvals, approve/deny/cancel/undo, audit, use, forget.
+
+Approvals go through the approval desk (and so the executor); nothing here
+runs an operation directly.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot.approvals import ApprovalDesk
+from bot.commands import BUILTINS, Builtin, closest
+from bot.executor import Executor
+from bot.models import Reply, ReplyKind
+from bot.outcomes import RequestContext, describe_call
+from bot.policy import Role
+from bot.replies import approval_card, outcome_replies
+from storage.records import AuditFilter
+from tools.base import Safety, Table, check_dns1123_label
+
+Handler = Callable[[tuple[str, ...], RequestContext], Awaitable[list[Reply]]]
+
+
+class BuiltinCommands:
+    def __init__(self, *, executor: Executor, desk: ApprovalDesk, cluster_names: Sequence[str]) -> None:
+        self._executor = executor
+        self._desk = desk
+        self._store = executor.store
+        self._policy = executor.policy
+        self._clusters = list(cluster_names)
+        self._handlers: dict[str, Handler] = {
+            "help": self.help,
+            "whoami": self.whoami,
+            "history": self.history,
+            "approvals": self.approvals,
+            "approve": self.approve,
+            "deny": self.deny,
+            "cancel": self.cancel,
+            "undo": self.undo,
+            "audit": self.audit,
+            "use": self.use,
+            "forget": self.forget,
+        }
+
+    async def run(self, command: Builtin, ctx: RequestContext) -> list[Reply]:
+        return await self._handlers[command.name](command.args, ctx)
+
+    async def help(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
+        registry = self._executor.registry
+        if args:
+            topic = " ".join(args).removeprefix("!").lower()
+            if topic in BUILTINS:
+                return [Reply(BUILTINS[topic])]
+            operation = registry.by_words(tuple(topic.split())) or registry.get(topic)
+            if operation is None:
+                guesses = closest(topic, registry)
+                hint = f" Did you mean: {', '.join('!' + g for g in guesses)}?" if guesses else ""
+                return [Reply(f"No help on '{topic}'.{hint}", kind=ReplyKind.ERROR)]
+            return [
+                Reply(
+                    f"{operation.description}\nSafety: {operation.safety.value}\n"
+                    f"Usage: {operation.command.usage(operation.args_model)}"
+                )
+            ]
+        rows = [(f"!{name}", text.split(" — ", 1)[-1]) for name, text in BUILTINS.items()]
+        rows += [
+            ("!" + " ".join(op.command.words), f"[{op.safety.value}] {op.description}") for op in registry
+        ]
+        text = (
+            "Commands start with `!`; anything else is a question for the assistant. "
+            "Changes wait for an approval. `!help <command>` shows its usage."
+        )
+        return [Reply(text, table=Table(("command", "what it does"), tuple(rows)))]
+
+    async def whoami(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
+        principal = ctx.principal
+        role = self._policy.role_of(principal)
+        mode = self._policy.channel_mode(platform=principal.platform, channel=ctx.channel)
+        identity = self._executor.identities.kubernetes_identity(principal)
+        settings = await self._store.get_channel_settings(platform=principal.platform, channel=ctx.channel)
+        may_request = ", ".join(s.value for s in Safety if role.may_request(s))
+        may_approve = ", ".join(s.value for s in Safety if role.may_approve(s)) or "nothing"
+        lines = [
+            f"You are {principal.display_name} ({principal.platform} user {principal.user_id}).",
+            f"Role: {role.value} — may request {may_request}; may approve {may_approve}.",
+            f"Channel {ctx.channel}: mode {mode.value}.",
+            f"Kubernetes identity: {identity.user if identity else 'the bot’s own credentials'}"
+            + (f" (groups: {', '.join(identity.groups)})" if identity and identity.groups else ""),
+            f"Defaults here: cluster {settings.cluster if settings and settings.cluster else '(configured default)'}, "
+            f"namespace {settings.namespace if settings and settings.namespace else '(cluster default)'}.",
+        ]
+        return [Reply("\n".join(lines))]
+
+    async def history(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
+        limit = _int_arg(args, default=10, maximum=100)
+        if limit is None:
+            return [Reply("Usage: !history [n] (n from 1 to 100)", kind=ReplyKind.ERROR)]
+        rows = await self._store.recent_for_user(
+            platform=ctx.principal.platform, user_id=ctx.principal.user_id, limit=limit * 2 + 1
+        )
+        own = [r for r in rows if r.role == "user"][1:]  # drop the !history just asked
+        if not own:
+            return [Reply("You have no history yet.")]
+        answers = {r.id: r for r in rows if r.role == "assistant"}
+        table_rows = []
+        for row in own[:limit]:
+            answer = answers.get(row.id + 1)
+            outcome = f"{answer.operation or ''} {answer.status or ''}".strip() if answer else ""
+            table_rows.append((row.created_at.strftime("%m-%d %H:%M"), row.content[:80], outcome or "-"))
+        return [Reply(f"Your last {len(table_rows)} messages:", table=Table(("when", "you said", "outcome"), tuple(table_rows)))]
+
+    async def approvals(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
+        rows = await self._desk.pending_for(ctx.principal)
+        if not rows:
+            return [Reply("No pending approvals you can act on.")]
+        table = Table(
+            ("id", "operation", "safety", "asked by", "expires"),
+            tuple(
+                (r.id, describe_call(r.operation, r.args)[:70], r.safety, r.requester_name, r.expires_at.strftime("%H:%M UTC"))
+                for r in rows
+            ),
+        )
+        return [Reply(f"{len(rows)} pending approval(s):", table=table)]
+
+    async def approve(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
+        if len(args) != 1:
+            return [Reply("Usage: !approve ID", kind=ReplyKind.ERROR)]
+        return outcome_replies(await self._desk.approve(args[0], ctx))
+
+    async def deny(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
+        if not args:
+            return [Reply("Usage: !deny ID [reason]", kind=ReplyKind.ERROR)]
+        return outcome_replies(await self._desk.deny(args[0], ctx, " ".join(args[1:]) or None))
+
+    async def cancel(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
+        if len(args) != 1:
+            return [Reply("Usage: !cancel ID", kind=ReplyKind.ERROR)]
+        outcome = await self._desk.cancel(args[0], ctx)
+        return [Reply(outcome.text, kind=ReplyKind.INFO if outcome.status.value == "ok" else ReplyKind.ERROR)]
+
+    async def undo(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
+        if len(args) != 1:
+            return [Reply("Usage: !undo ID", kind=ReplyKind.ERROR)]
+        return outcome_replies(await self._desk.undo(args[0], ctx))
+
+    async def audit(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
+        if self._policy.role_of(ctx.principal) is not Role.ADMIN:
+            return [Reply("!audit needs the admin role.", kind=ReplyKind.DENIED)]
+        try:
+            filters = parse_audit_filters(args)
+        except ValueError as e:
+            return [Reply(f"{e}. Usage: {BUILTINS['audit']}", kind=ReplyKind.ERROR)]
+        rows = await self._store.list_audit(filters)
+        if not rows:
+            return [Reply("No audit rows match.")]
+        table = Table(
+            ("seq", "time", "event", "user", "operation", "status"),
+            tuple((str(r.seq), r.ts[:19], r.event, r.user_id or "-", r.operation or "-", r.status or "-") for r in rows),
+        )
+        return [Reply(f"{len(rows)} audit row(s), newest last:", table=table)]
+
+    async def use(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
+        if len(args) != 2 or args[0] not in ("cluster", "namespace"):
+            return [Reply("Usage: !use cluster NAME | !use namespace NAME", kind=ReplyKind.ERROR)]
+        what, value = args
+        platform = ctx.principal.platform
+        if what == "cluster":
+            if value not in self._clusters:
+                known = ", ".join(self._clusters) or "none configured"
+                return [Reply(f"Unknown cluster '{value}' (known: {known}).", kind=ReplyKind.ERROR)]
+            await self._store.set_channel_settings(platform=platform, channel=ctx.channel, cluster=value)
+        else:
+            try:
+                check_dns1123_label(value, what="namespace")
+            except ValueError as e:
+                return [Reply(f"{e}.", kind=ReplyKind.ERROR)]
+            await self._store.set_channel_settings(platform=platform, channel=ctx.channel, namespace=value)
+        await self._executor.record("channel.defaults", ctx, status="ok", detail={what: value})
+        return [Reply(f"This channel now uses {what} {value} by default.")]
+
+    async def forget(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
+        removed = await self._store.forget(platform=ctx.principal.platform, user_id=ctx.principal.user_id)
+        await self._executor.record("memory.forgotten", ctx, detail={"messages": removed})
+        return [Reply(f"Forgotten: {removed} message(s) of yours. The audit trail keeps its rows.")]
+
+
+def _int_arg(args: tuple[str, ...], *, default: int, maximum: int) -> int | None:
+    if not args:
+        return default
+    if len(args) != 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= maximum:
+        return None
+    return int(args[0])
+
+
+AUDIT_FLAGS = {"--user": "user_id", "--channel": "channel", "--since": "since", "--until": "until",
+               "--status": "status", "--operation": "operation", "--event": "event", "--limit": "limit"}
+
+
+def parse_audit_filters(args: Sequence[str]) -> AuditFilter:
+    tokens = list(args) if len(args) != 1 else shlex.split(args[0])
+    values: dict[str, str | int] = {}
+    while tokens:
+        flag = tokens.pop(0)
+        if flag not in AUDIT_FLAGS or not tokens:
+            raise ValueError(f"unknown or incomplete filter '{flag}'")
+        value = tokens.pop(0)
+        key = AUDIT_FLAGS[flag]
+        if key == "limit":
+            if not value.isdigit():
+                raise ValueError("--limit takes a number")
+            values[key] = int(value)
+        else:
+            values[key] = value
+    values.setdefault("limit", 30)
+    return AuditFilter(**values)  # type: ignore[arg-type]
+
+
+__all__ = ["BuiltinCommands", "approval_card", "parse_audit_filters"]

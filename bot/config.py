@@ -1,0 +1,319 @@
+"""Settings: one model per group, composed into `Settings`, loaded once at start.
+
+The YAML file never holds secrets; those come from environment variables only
+(`Secrets`). A wrong key or type stops start-up with one line naming the key
+path and what was expected (`ConfigError`). This module reads files and the
+environment; it does not connect to anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./chatops.db"
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased as one line for a person."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StorageSettings(_Model):
+    url: str = DEFAULT_DATABASE_URL
+
+
+class ClusterEntry(_Model):
+    name: str = Field(min_length=1, max_length=63)
+    kubeconfig: Path | None = None
+    context: str | None = None
+    default_namespace: str = "default"
+
+
+class IdentityMatch(_Model):
+    slack_user: str | None = None
+    slack_group: str | None = None
+    discord_user: str | None = None
+    discord_role: str | None = None
+    console_user: str | None = None
+
+
+class KubernetesIdentity(_Model):
+    user: str = Field(min_length=1)
+    groups: tuple[str, ...] = ()
+
+
+class IdentityEntry(_Model):
+    match: IdentityMatch
+    kubernetes: KubernetesIdentity
+
+
+RoleName = Literal["viewer", "operator", "admin"]
+
+
+class RoleMembers(_Model):
+    console: tuple[str, ...] = ()
+    slack_users: tuple[str, ...] = ()
+    slack_groups: tuple[str, ...] = ()
+    discord_users: tuple[str, ...] = ()
+    discord_roles: tuple[str, ...] = ()
+
+
+ChannelModeName = Literal["read-only", "suggest-only", "approve", "paranoid"]
+
+
+class ChannelPolicy(_Model):
+    mode: ChannelModeName = "approve"
+
+
+class PolicyRule(_Model):
+    safety: Literal["read", "write", "destructive", "*"] = "*"
+    cluster: str = "*"
+    namespace: str = "*"
+    decision: Literal["allow", "approve", "deny"]
+
+    @model_validator(mode="after")
+    def _writes_are_never_allowed_without_approval(self) -> PolicyRule:
+        if self.decision == "allow" and self.safety != "read":
+            raise ValueError(
+                "decision 'allow' is only for safety 'read': writes always need an approval"
+            )
+        return self
+
+
+class SelfConfirm(_Model):
+    read: bool = False
+    write: bool = True
+    destructive: bool = False
+
+
+class ApprovalSettings(_Model):
+    expiry_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60)
+    self_confirm: SelfConfirm = SelfConfirm()
+    destructive_approvers: int = Field(default=1, ge=1, le=5)
+    # Minutes after which another replica may call an `executing` row abandoned.
+    execution_lease_minutes: int = Field(default=60, ge=1)
+
+
+class PolicySettings(_Model):
+    default_role: RoleName = "viewer"
+    console_default_role: RoleName = "admin"
+    roles: dict[RoleName, RoleMembers] = {}
+    channels: dict[str, ChannelPolicy] = {}
+    rules: tuple[PolicyRule, ...] = ()
+    approvals: ApprovalSettings = ApprovalSettings()
+
+
+class LlmSettings(_Model):
+    model: str | None = None
+    base_url: str | None = None
+    temperature: float = Field(default=0.0, ge=0, le=2)
+    timeout_s: float = Field(default=30.0, gt=0, le=600)
+    max_tool_calls: int = Field(default=8, ge=1, le=50)
+    max_input_tokens: int = Field(default=12000, ge=1000)
+    memory_tokens: int = Field(default=3000, ge=0)
+
+
+class SlackSettings(_Model):
+    enabled: bool = False
+    mode: Literal["socket", "http"] = "socket"
+    api_base_url: str | None = None
+    slash_command: str = "/k8s"
+    reply: Literal["in_channel", "ephemeral"] = "in_channel"
+
+
+class DiscordSettings(_Model):
+    enabled: bool = False
+    guild_ids: tuple[int, ...] = ()
+
+
+class HelmConfig(_Model):
+    binary: str = "helm"
+    repositories: dict[str, str] = {}
+    chart_dir: Path = Path("./charts")
+    timeout_s: float = Field(default=300.0, gt=0)
+
+
+class MinikubeConfig(_Model):
+    binary: str = "minikube"
+    build_dir: Path = Path("./images")
+    timeout_s: float = Field(default=900.0, gt=0)
+
+
+class ServerSettings(_Model):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    instance_id: str | None = None
+
+
+class LimitSettings(_Model):
+    messages_per_minute: int = Field(default=20, ge=1)
+    llm_calls_per_minute: int = Field(default=10, ge=1)
+    max_message_chars: int = Field(default=4000, ge=100)
+    max_concurrent_agent_turns: int = Field(default=8, ge=1)
+
+
+class ToolSettings(_Model):
+    output_budget_tokens: int = Field(default=2000, ge=200, le=20000)
+    kubernetes_timeout_s: float = Field(default=15.0, gt=0)
+
+
+class WebhookEntry(_Model):
+    url: str
+    events: tuple[str, ...] = ()
+
+    @field_validator("url")
+    @classmethod
+    def _is_http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
+class Settings(_Model):
+    storage: StorageSettings = StorageSettings()
+    clusters: tuple[ClusterEntry, ...] = ()
+    identities: tuple[IdentityEntry, ...] = ()
+    policy: PolicySettings = PolicySettings()
+    llm: LlmSettings = LlmSettings()
+    slack: SlackSettings = SlackSettings()
+    discord: DiscordSettings = DiscordSettings()
+    helm: HelmConfig = HelmConfig()
+    minikube: MinikubeConfig = MinikubeConfig()
+    server: ServerSettings = ServerSettings()
+    limits: LimitSettings = LimitSettings()
+    tools: ToolSettings = ToolSettings()
+    webhooks: tuple[WebhookEntry, ...] = ()
+
+
+SECRET_VARIABLES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "DISCORD_BOT_TOKEN",
+    "OPENAI_API_KEY",
+    "CHATOPS_DATABASE_URL",
+    "CHATOPS_AUDIT_KEY",
+)
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Secrets:
+    """Secret values from the environment. `repr` never shows them."""
+
+    slack_bot_token: str | None = None
+    slack_app_token: str | None = None
+    slack_signing_secret: str | None = None
+    discord_bot_token: str | None = None
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    database_url: str | None = None
+    audit_key: str | None = None
+
+    def __repr__(self) -> str:
+        present = [f.name for f in dataclasses.fields(self) if getattr(self, f.name)]
+        return f"Secrets(set={present})"
+
+    def values(self) -> list[str]:
+        return [v for f in dataclasses.fields(self) if (v := getattr(self, f.name)) and f.name != "openai_base_url"]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Secrets:
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        return cls(
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            discord_bot_token=get("DISCORD_BOT_TOKEN"),
+            openai_api_key=get("OPENAI_API_KEY"),
+            openai_base_url=get("OPENAI_BASE_URL"),
+            database_url=get("CHATOPS_DATABASE_URL"),
+            audit_key=get("CHATOPS_AUDIT_KEY"),
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadedConfig:
+    settings: Settings
+    secrets: Secrets
+    source: Path | None
+
+    @property
+    def database_url(self) -> str:
+        return self.secrets.database_url or self.settings.storage.url
+
+
+def _describe_error(error: ValidationError, *, source: str) -> str:
+    first = error.errors()[0]
+    path = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    if first["type"] == "extra_forbidden":
+        return f"{source}: unknown key '{path}'; remove it or check its spelling (see config.example.yaml)"
+    message = first["msg"]
+    got = first.get("input")
+    shown = "" if isinstance(got, dict | list) or first["type"] == "missing" else f" (got {got!r})"
+    return f"{source}: '{path}': {message}{shown}"
+
+
+def parse_settings(document: Any, *, source: str = "config") -> Settings:
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping of sections (storage, policy, …)")
+    try:
+        return Settings.model_validate(document)
+    except ValidationError as e:
+        raise ConfigError(_describe_error(e, source=source)) from None
+
+
+def _require_secrets(settings: Settings, secrets: Secrets) -> None:
+    if settings.slack.enabled:
+        if not secrets.slack_bot_token:
+            raise ConfigError("slack.enabled is true but SLACK_BOT_TOKEN is not set in the environment")
+        if settings.slack.mode == "socket" and not secrets.slack_app_token:
+            raise ConfigError("slack.mode is 'socket' but SLACK_APP_TOKEN is not set in the environment")
+        if settings.slack.mode == "http" and not secrets.slack_signing_secret:
+            raise ConfigError("slack.mode is 'http' but SLACK_SIGNING_SECRET is not set in the environment")
+    if settings.discord.enabled and not secrets.discord_bot_token:
+        raise ConfigError("discord.enabled is true but DISCORD_BOT_TOKEN is not set in the environment")
+
+
+def load_config(
+    path: Path | None = None, *, env: Mapping[str, str] | None = None, require_secrets: bool = True
+) -> LoadedConfig:
+    """Read the YAML file (`--config`, else `CHATOPS_CONFIG`, else defaults) and the environment."""
+    env = os.environ if env is None else env
+    if path is None and env.get("CHATOPS_CONFIG"):
+        path = Path(env["CHATOPS_CONFIG"])
+    document: Any = {}
+    if path is not None:
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} does not exist; pass --config with a path that does") from None
+        except OSError as e:
+            raise ConfigError(f"config file {path} cannot be read: {e.strerror}") from None
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark is not None else ""
+            raise ConfigError(f"config file {path} is not valid YAML{where}") from None
+    settings = parse_settings(document, source=str(path) if path else "config")
+    secrets = Secrets.from_env(env)
+    if secrets.openai_base_url and not settings.llm.base_url:
+        settings = settings.model_copy(
+            update={"llm": settings.llm.model_copy(update={"base_url": secrets.openai_base_url})}
+        )
+    if require_secrets:
+        _require_secrets(settings, secrets)
+    return LoadedConfig(settings=settings, secrets=secrets, source=path)

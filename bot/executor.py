@@ -1,0 +1,385 @@
+"""The executor: the only place operations run, and the only writer of audit rows.
+
+`submit()` validates the arguments, asks policy, then runs a read at once,
+files an approval for a change (with its preview and binding), shows a
+suggestion, or refuses. `execute_approved()` runs an approved row exactly
+once: the pending → approved → executing moves are compare-and-set updates,
+and only the caller whose update changed the row goes on. It always runs the
+arguments stored in the row (checked against their SHA-256), never arguments
+from a button or a model. If the audit trail cannot be written, nothing runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.audit import Auditor, AuditUnavailable
+from bot.identities import IdentityMap
+from bot.outcomes import Outcome, RequestContext, args_digest, describe_call
+from bot.policy import Policy, Verdict
+from storage.records import ApprovalRecord, ApprovalState, NewApproval
+from storage.store import Store
+from bot.models import Principal
+from tools.base import Args, KubeIdentity, Operation, OperationResult, RunContext, Safety, Status
+from tools.redact import redact_text
+from tools.registry import Registry
+
+log = logging.getLogger(__name__)
+
+DefaultsFn = Callable[[str, str], Awaitable[tuple[str | None, str | None]]]
+NoticeFn = Callable[[ApprovalRecord, str], Awaitable[None]]
+MAX_RESULT_TEXT = 8000
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "extra_forbidden":
+        return f"unknown argument '{where}'"
+    if first["type"] == "missing":
+        return f"missing argument '{where}'"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"'{where}': {message}" if where else message
+
+
+async def _no_notice(_: ApprovalRecord, __: str) -> None:
+    return None
+
+
+async def _no_defaults(_: str, __: str) -> tuple[str | None, str | None]:
+    return None, None
+
+
+@dataclasses.dataclass
+class ExecutorSettings:
+    expiry_minutes: int = 15
+    budget_tokens: int = 2000
+    instance_id: str = "local"
+    execution_lease_minutes: int = 60
+
+
+class Executor:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        registry: Registry,
+        policy: Policy,
+        identities: IdentityMap,
+        settings: ExecutorSettings,
+        defaults: DefaultsFn = _no_defaults,
+    ) -> None:
+        self.store = store
+        self.registry = registry
+        self.policy = policy
+        self.identities = identities
+        self.settings = settings
+        self.auditor = Auditor(store)
+        self._defaults = defaults
+        self.notice: NoticeFn = _no_notice
+        self.progress_sink: Callable[[ApprovalRecord, str], Awaitable[None]] = _no_notice
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def record(self, event: str, ctx: RequestContext, **fields: Any) -> None:
+        """Audit a fact of the conversation (message received, reply sent…)."""
+        await self.auditor.record(
+            event,
+            request_id=ctx.request_id,
+            platform=ctx.principal.platform,
+            user_id=ctx.principal.user_id,
+            channel=ctx.channel,
+            **fields,
+        )
+
+    async def prepare(self, operation: Operation, raw: Mapping[str, Any], ctx: RequestContext) -> Args:
+        """Fill the channel's default cluster/namespace, then validate (raises ValidationError)."""
+        values = dict(raw)
+        fields = operation.args_model.model_fields
+        cluster, namespace = await self._defaults(ctx.principal.platform, ctx.channel)
+        if "cluster" in fields and values.get("cluster") is None and cluster is not None:
+            values["cluster"] = cluster
+        if "namespace" in fields and values.get("namespace") is None and namespace is not None:
+            values["namespace"] = namespace
+        return operation.parse_args(values)
+
+    async def submit(self, name: str, raw: Mapping[str, Any], ctx: RequestContext) -> Outcome:
+        operation = self.registry.get(name)
+        if operation is None:
+            return Outcome(Status.ERROR, f"there is no operation called {name}; try !help", operation=name)
+        try:
+            args = await self.prepare(operation, raw, ctx)
+        except ValidationError as e:
+            usage = operation.command.usage(operation.args_model)
+            text = f"{operation.name}: {describe_validation_error(e)}. Usage: {usage}"
+            await self.record("request.invalid", ctx, operation=name, status="invalid", detail={"error": text})
+            return Outcome(Status.ERROR, text, operation=name)
+        return await self.submit_args(operation, args, ctx)
+
+    async def submit_args(
+        self, operation: Operation, args: Args, ctx: RequestContext, *, undo_of: str | None = None
+    ) -> Outcome:
+        normalised = args.model_dump(mode="json")
+        safety = operation.safety_for(args)
+        target = operation.target(args)
+        call = describe_call(operation.name, normalised)
+        decision = self.policy.decide(principal=ctx.principal, channel=ctx.channel, safety=safety, target=target)
+        await self.record(
+            "policy.decided",
+            ctx,
+            operation=operation.name,
+            status=decision.verdict.value,
+            detail={"call": call, "safety": safety.value, "role": decision.role.value, "reason": decision.reason},
+        )
+        base = Outcome(Status.DENIED, "", operation=operation.name, safety=safety, call=call)
+        if decision.verdict is Verdict.DENY:
+            needed = decision.needed_role.value if decision.needed_role else None
+            return dataclasses.replace(base, text=f"Refused: {decision.reason}.", needed_role=needed)
+        if decision.verdict is Verdict.SUGGEST:
+            return dataclasses.replace(base, text=f"Suggested (not offered for approval here): {call}")
+        if decision.verdict is Verdict.ALLOW:
+            return await self._run_now(operation, args, ctx, call=call, safety=safety)
+        return await self._file_approval(operation, args, ctx, call=call, safety=safety, undo_of=undo_of)
+
+    def _run_context(
+        self, identity: KubeIdentity | None, request_id: str, binding: Mapping[str, str]
+    ) -> RunContext:
+        return RunContext(
+            request_id=request_id,
+            identity=identity,
+            binding=dict(binding),
+            budget_tokens=self.settings.budget_tokens,
+        )
+
+    async def _run_now(
+        self, operation: Operation, args: Args, ctx: RequestContext, *, call: str, safety: Safety
+    ) -> Outcome:
+        identity = self.identities.kubernetes_identity(ctx.principal)
+        run_ctx = self._run_context(identity, ctx.request_id, {})
+        try:
+            await self.record("execution.started", ctx, operation=operation.name, detail={"call": call})
+        except AuditUnavailable as e:
+            return Outcome(Status.ERROR, f"Nothing ran: {e}. Try again shortly.", operation=operation.name)
+        result, duration = await self._invoke(operation, args, run_ctx)
+        await self.record(
+            "execution.finished",
+            ctx,
+            operation=operation.name,
+            status=result.status.value,
+            detail={"call": call, "error": result.error, "duration_ms": duration},
+        )
+        return Outcome(result.status, result.text, operation=operation.name, safety=safety, call=call, result=result)
+
+    async def _invoke(self, operation: Operation, args: Args, run_ctx: RunContext) -> tuple[OperationResult, int]:
+        started = asyncio.get_running_loop().time()
+        try:
+            result = await asyncio.wait_for(operation.run(args, run_ctx), timeout=operation.timeout_s)
+        except TimeoutError:
+            result = OperationResult.failure(
+                call=operation.name, message=f"no answer within {operation.timeout_s:g} s", hint="Try again later."
+            )
+        except Exception as e:  # a tool broke its promise not to raise: contain it here
+            log.exception("operation %s raised", operation.name)
+            result = OperationResult.failure(call=operation.name, message=redact_text(f"{type(e).__name__}: {e}"))
+        duration = int((asyncio.get_running_loop().time() - started) * 1000)
+        return result, duration
+
+    async def _file_approval(
+        self,
+        operation: Operation,
+        args: Args,
+        ctx: RequestContext,
+        *,
+        call: str,
+        safety: Safety,
+        undo_of: str | None,
+    ) -> Outcome:
+        identity = self.identities.kubernetes_identity(ctx.principal)
+        run_ctx = self._run_context(identity, ctx.request_id, {})
+        if operation.authorize is not None:
+            refusal = await operation.authorize(args, run_ctx)
+            if refusal:
+                await self.record("request.refused", ctx, operation=operation.name, status="rbac", detail={"reason": refusal})
+                return Outcome(Status.DENIED, f"Refused: {refusal}", operation=operation.name, safety=safety, call=call)
+        preview = await operation.preview(args, run_ctx) if operation.preview is not None else None
+        if preview is not None and not preview.ok:
+            await self.record(
+                "request.refused", ctx, operation=operation.name, status="preview_failed", detail={"reason": preview.text}
+            )
+            return Outcome(Status.ERROR, preview.text, operation=operation.name, safety=safety, call=call)
+        preview_text = redact_text(preview.text) if preview is not None else f"read: {call}"
+        normalised = args.model_dump(mode="json")
+        target = operation.target(args)
+        record = await self.store.create_approval(
+            NewApproval(
+                operation=operation.name,
+                args=normalised,
+                args_sha256=args_digest(operation.name, normalised),
+                safety=safety.value,
+                requester_platform=ctx.principal.platform,
+                requester_id=ctx.principal.user_id,
+                requester_name=ctx.principal.display_name,
+                channel=ctx.channel,
+                thread=ctx.thread,
+                cluster=target.cluster,
+                namespace=target.namespace,
+                target_kind=target.kind,
+                target_name=target.name,
+                binding=dict(preview.binding) if preview is not None else {},
+                preview=preview_text,
+                approvals_needed=self.policy.approvals_needed(safety),
+                expires_at=now_utc() + dt.timedelta(minutes=self.settings.expiry_minutes),
+                request_id=ctx.request_id,
+                undo_of=undo_of,
+            )
+        )
+        await self.record(
+            "approval.requested",
+            ctx,
+            operation=operation.name,
+            approval_id=record.id,
+            status="pending",
+            detail={"call": call, "safety": safety.value, "preview": preview_text, "undo_of": undo_of},
+        )
+        return Outcome(
+            Status.APPROVAL_REQUIRED,
+            f"Approval {record.id} requested: {call}",
+            operation=operation.name,
+            safety=safety,
+            call=call,
+            approval=record,
+        )
+
+    async def execute_approved(self, record: ApprovalRecord, ctx: RequestContext) -> Outcome:
+        """Run an approved row once. Only the caller that wins approved → executing runs it."""
+        call = describe_call(record.operation, record.args)
+        safety = Safety(record.safety)
+        claimed = await self.store.transition(
+            approval_id=record.id,
+            from_state=ApprovalState.APPROVED,
+            to_state=ApprovalState.EXECUTING,
+            executor=self.settings.instance_id,
+            started_at=now_utc(),
+        )
+        if claimed is None:
+            return Outcome(Status.ERROR, f"Approval {record.id} is already being run.", operation=record.operation)
+        try:
+            await self.record("execution.started", ctx, operation=record.operation, approval_id=record.id, detail={"call": call})
+        except AuditUnavailable as e:
+            await self._finish(claimed, OperationResult.failure(call=record.operation, message=f"nothing ran: {e}"))
+            return Outcome(Status.ERROR, f"Nothing ran: {e}. Ask again shortly.", operation=record.operation)
+        operation = self.registry.get(record.operation)
+        problem = None
+        args: Args | None = None
+        if operation is None:
+            problem = f"operation {record.operation} no longer exists in this bot"
+        elif args_digest(record.operation, record.args) != record.args_sha256:
+            problem = "the stored arguments do not match their digest; nothing ran"
+        else:
+            try:
+                args = operation.parse_args(record.args)
+            except ValidationError as e:
+                problem = f"stored arguments are no longer valid: {describe_validation_error(e)}"
+        if problem is not None or operation is None or args is None:
+            result = OperationResult.failure(call=record.operation, message=problem or "cannot run")
+            final = await self._finish(claimed, result)
+            await self._audit_finished(final, result, ctx, call, 0)
+            return Outcome(Status.ERROR, result.text, operation=record.operation, safety=safety, call=call, approval=final)
+        if operation.long_running:
+            task = asyncio.create_task(self._run_claimed(operation, args, claimed, ctx, call, safety))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            return Outcome(
+                Status.OK,
+                f"Approval {record.id}: {call} started; progress will follow here.",
+                operation=record.operation,
+                safety=safety,
+                call=call,
+                approval=claimed,
+                started_in_background=True,
+            )
+        return await self._run_claimed(operation, args, claimed, ctx, call, safety)
+
+    async def _run_claimed(
+        self,
+        operation: Operation,
+        args: Args,
+        claimed: ApprovalRecord,
+        ctx: RequestContext,
+        call: str,
+        safety: Safety,
+    ) -> Outcome:
+        sink = self.progress_sink
+
+        async def progress(line: str) -> None:
+            await sink(claimed, redact_text(line))
+
+        run_ctx = dataclasses.replace(
+            self._run_context(self._requester_identity(claimed), claimed.request_id, claimed.binding), progress=progress
+        )
+        result, duration = await self._invoke(operation, args, run_ctx)
+        final = await self._finish(claimed, result)
+        await self._audit_finished(final, result, ctx, call, duration)
+        outcome = Outcome(
+            result.status, result.text, operation=operation.name, safety=safety, call=call, result=result, approval=final
+        )
+        if operation.long_running:
+            await self.notice(final, result.text)
+        return outcome
+
+    def _requester_identity(self, record: ApprovalRecord) -> KubeIdentity | None:
+        # The change runs as the requester: an approval never grants more than they have.
+        requester = Principal(record.requester_platform, record.requester_id, record.requester_name)
+        return self.identities.kubernetes_identity(requester)
+
+    async def _finish(self, claimed: ApprovalRecord, result: OperationResult) -> ApprovalRecord:
+        state = ApprovalState.SUCCEEDED if result.ok else ApprovalState.FAILED
+        undo = (
+            {"operation": result.undo.operation, "args": dict(result.undo.args), "summary": result.undo.summary}
+            if result.undo is not None
+            else None
+        )
+        final = await self.store.transition(
+            approval_id=claimed.id,
+            from_state=ApprovalState.EXECUTING,
+            to_state=state,
+            finished_at=now_utc(),
+            result_status=result.status.value,
+            result_text=redact_text(result.text)[:MAX_RESULT_TEXT],
+            undo=undo,
+            prior_state=dict(result.prior_state) if result.prior_state is not None else None,
+        )
+        if final is None:  # the reconciler of another replica gave up on us meanwhile
+            fresh = await self.store.get_approval(claimed.id)
+            return fresh or claimed
+        return final
+
+    async def _audit_finished(
+        self, final: ApprovalRecord, result: OperationResult, ctx: RequestContext, call: str, duration: int
+    ) -> None:
+        await self.record(
+            "execution.finished",
+            ctx,
+            operation=final.operation,
+            approval_id=final.id,
+            status=result.status.value,
+            detail={"call": call, "error": result.error, "duration_ms": duration, "state": final.state.value},
+        )
+
+    async def drain(self, timeout_s: float) -> int:
+        """Wait for background runs; returns how many did not finish in time."""
+        pending = list(self._background)
+        if not pending:
+            return 0
+        _, still = await asyncio.wait(pending, timeout=timeout_s)
+        return len(still)

@@ -1,0 +1,63 @@
+"""What the executor answers: one `Outcome` per submit / approve / deny / cancel.
+
+Kept apart from the executor so the router, the agent and the adapters can
+read outcomes without importing the machinery that produces them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from bot.models import Principal
+from storage.records import ApprovalRecord
+from tools.base import OperationResult, Safety, Status
+
+
+@dataclasses.dataclass(frozen=True)
+class RequestContext:
+    """Who asked, where, and how (an explicit command or the agent)."""
+
+    principal: Principal
+    channel: str
+    thread: str | None
+    request_id: str
+    origin: Literal["command", "agent", "undo", "system"] = "command"
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    status: Status
+    text: str
+    operation: str | None = None
+    safety: Safety | None = None
+    call: str | None = None  # the exact operation, as a person can read and repeat it
+    result: OperationResult | None = None
+    approval: ApprovalRecord | None = None
+    needed_role: str | None = None
+    started_in_background: bool = False
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def args_digest(operation: str, args: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_json({"operation": operation, "args": dict(args)}).encode()).hexdigest()
+
+
+def describe_call(operation: str, args: Mapping[str, Any]) -> str:
+    """`k8s_scale_deployment(name=web, namespace=prod, replicas=4)`: unset arguments left out."""
+    shown = []
+    for key in sorted(args):
+        value = args[key]
+        if value is None or value == [] or value == {} or value is False:
+            continue
+        text = value if isinstance(value, str) else canonical_json(value)
+        if isinstance(text, str) and len(text) > 60:
+            text = text[:57] + "..."
+        shown.append(f"{key}={text}")
+    return f"{operation}({', '.join(shown)})"

@@ -1,0 +1,184 @@
+"""The router: one incoming message → replies, through commands or the agent.
+
+It de-duplicates events, records the message and the replies in history and
+the audit trail before returning (so nothing is lost when the adapter then
+fails to send), and sends every operation through the executor. It knows no
+platform and renders nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Sequence
+from typing import Protocol
+
+from bot.approvals import ApprovalDesk
+from bot.builtins import BuiltinCommands
+from bot.commands import Builtin, CommandError, OperationCall, parse
+from bot.executor import Executor
+from bot.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
+from bot.outcomes import Outcome, RequestContext
+from bot.replies import outcome_replies
+from tools.redact import redact_text
+
+log = logging.getLogger(__name__)
+
+KUBECONFIG_PASTE = re.compile(r"(?m)^\s*(kind:\s*Config\b|client-(key|certificate)-data:|certificate-authority-data:)")
+
+
+class AgentPort(Protocol):
+    """The language-model agent (its own module); optional."""
+
+    async def answer(self, message: IncomingMessage, ctx: RequestContext) -> list[Reply]: ...
+
+
+class Router:
+    def __init__(self, *, executor: Executor, desk: ApprovalDesk, builtins: BuiltinCommands) -> None:
+        self.executor = executor
+        self.desk = desk
+        self.builtins = builtins
+        self.agent: AgentPort | None = None
+        self._store = executor.store
+
+    def context_for(self, message: IncomingMessage, *, request_id: str | None = None) -> RequestContext:
+        return RequestContext(
+            principal=message.principal,
+            channel=message.channel,
+            thread=message.thread,
+            request_id=request_id or uuid.uuid4().hex[:16],
+            origin="command",
+        )
+
+    async def handle(self, message: IncomingMessage, *, request_id: str | None = None) -> list[Reply]:
+        principal = message.principal
+        if message.event_id is not None:
+            first = await self._store.claim_event(platform=principal.platform, event_id=message.event_id)
+            if not first:
+                log.info("duplicate event %s ignored", message.event_id)
+                return []
+        ctx = self.context_for(message, request_id=request_id)
+        await self._store.upsert_identity(
+            platform=principal.platform, user_id=principal.user_id, display_name=principal.display_name
+        )
+        text = message.text.strip()
+        is_command = text.startswith("!") or (message.via_slash_command and self._looks_like_command(text))
+        await self._store.append_message(
+            platform=principal.platform,
+            channel=message.channel,
+            thread=message.thread,
+            user_id=principal.user_id,
+            role="user",
+            content=redact_text(text),
+        )
+        await self.executor.record(
+            "message.received", ctx, detail={"chars": len(text), "command": is_command, "event_id": message.event_id}
+        )
+        replies, operation, status = await self._dispatch(message, ctx, text, is_command=is_command)
+        await self._remember(message, ctx, replies, operation=operation, status=status)
+        return replies
+
+    def _looks_like_command(self, text: str) -> bool:
+        try:
+            parse("!" + text, self.executor.registry)
+        except CommandError as e:
+            return not str(e).startswith("Unknown command")
+        return True
+
+    async def _dispatch(
+        self, message: IncomingMessage, ctx: RequestContext, text: str, *, is_command: bool
+    ) -> tuple[list[Reply], str | None, str | None]:
+        if KUBECONFIG_PASTE.search(text):
+            await self.executor.record("request.refused", ctx, status="kubeconfig_pasted")
+            return (
+                [
+                    Reply(
+                        "I will not read a kubeconfig pasted into chat: it carries credentials that are now in "
+                        "this channel's history, so rotate them. An admin adds clusters on the bot's host with "
+                        "`chatops cluster add NAME --kubeconfig FILE`.",
+                        kind=ReplyKind.ERROR,
+                    )
+                ],
+                None,
+                "refused",
+            )
+        if not is_command:
+            if self.agent is None:
+                return (
+                    [
+                        Reply(
+                            "No language model is configured, so I only understand commands; "
+                            "try !help to see them."
+                        )
+                    ],
+                    None,
+                    None,
+                )
+            return await self.agent.answer(message, ctx), None, None
+        try:
+            parsed = parse(text if text.startswith("!") else "!" + text, self.executor.registry)
+        except CommandError as e:
+            await self.executor.record("command.invalid", ctx, status="invalid", detail={"error": str(e)})
+            return [Reply(str(e), kind=ReplyKind.ERROR)], None, "invalid"
+        if isinstance(parsed, Builtin):
+            await self.executor.record("command.parsed", ctx, operation=f"!{parsed.name}")
+            return await self.builtins.run(parsed, ctx), f"!{parsed.name}", "ok"
+        return await self._run_operation(parsed, ctx)
+
+    async def _run_operation(
+        self, call: OperationCall, ctx: RequestContext
+    ) -> tuple[list[Reply], str | None, str | None]:
+        await self.executor.record("command.parsed", ctx, operation=call.operation.name)
+        outcome = await self.executor.submit(call.operation.name, call.raw_args, ctx)
+        return outcome_replies(outcome), outcome.operation, outcome.status.value
+
+    async def handle_button(
+        self, *, principal: Principal, action: ButtonAction, approval_id: str, channel: str, thread: str | None
+    ) -> tuple[Outcome, list[Reply]]:
+        """A click on Approve / Deny / Undo. The button carries only the approval id."""
+        ctx = RequestContext(principal, channel, thread, uuid.uuid4().hex[:16], origin="command")
+        await self.executor.record("button.clicked", ctx, approval_id=approval_id, status=action.value)
+        if action is ButtonAction.APPROVE:
+            outcome = await self.desk.approve(approval_id, ctx)
+        elif action is ButtonAction.DENY:
+            outcome = await self.desk.deny(approval_id, ctx)
+        else:
+            outcome = await self.desk.undo(approval_id, ctx)
+        replies = outcome_replies(outcome)
+        await self._store.append_message(
+            platform=principal.platform,
+            channel=channel,
+            thread=thread,
+            user_id=principal.user_id,
+            role="assistant",
+            content=redact_text(outcome.text),
+            operation=outcome.operation,
+            status=outcome.status.value,
+        )
+        await self.executor.record("reply.sent", ctx, approval_id=approval_id, detail={"replies": len(replies)})
+        return outcome, replies
+
+    async def _remember(
+        self,
+        message: IncomingMessage,
+        ctx: RequestContext,
+        replies: Sequence[Reply],
+        *,
+        operation: str | None,
+        status: str | None,
+    ) -> None:
+        content = "\n".join(r.text for r in replies)
+        await self._store.append_message(
+            platform=message.principal.platform,
+            channel=message.channel,
+            thread=message.thread,
+            user_id=message.principal.user_id,
+            role="assistant",
+            content=redact_text(content)[:8000],
+            operation=operation,
+            status=status,
+        )
+        await self.executor.record(
+            "reply.sent", ctx, operation=operation, status=status, detail={"replies": len(replies)}
+        )
