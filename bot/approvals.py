@@ -8,8 +8,10 @@ one more compare-and-set. Nothing here runs an operation itself.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
+from bot.audit import AuditUnavailable
 from bot.executor import Executor, now_utc
 from bot.models import Principal
 from bot.outcomes import Outcome, RequestContext, describe_call
@@ -123,10 +125,11 @@ class ApprovalDesk:
             )
             if approved is None:
                 continue
-            await self._executor.record(
-                "approval.decided", ctx, operation=record.operation, approval_id=record.id, status="approved",
-                detail={"call": describe_call(record.operation, record.args)},
-            )
+            with contextlib.suppress(AuditUnavailable):  # execute_approved fails closed on its own
+                await self._executor.record(
+                    "approval.decided", ctx, operation=record.operation, approval_id=record.id, status="approved",
+                    detail={"call": describe_call(record.operation, record.args)},
+                )
             return await self._executor.execute_approved(approved, ctx)
         fresh = await self.get(approval_id)
         return Outcome(Status.ERROR, explain_state(fresh) if fresh else "That approval vanished.", approval=fresh)

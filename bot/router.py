@@ -15,17 +15,26 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from bot.approvals import ApprovalDesk
+from bot.audit import AuditUnavailable
 from bot.builtins import BuiltinCommands
 from bot.commands import Builtin, CommandError, OperationCall, parse
 from bot.executor import Executor
 from bot.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
 from bot.outcomes import Outcome, RequestContext
 from bot.replies import outcome_replies
+from tools.base import Status
+from storage.errors import StorageError
 from tools.redact import redact_text
 
 log = logging.getLogger(__name__)
 
 KUBECONFIG_PASTE = re.compile(r"(?m)^\s*(kind:\s*Config\b|client-(key|certificate)-data:|certificate-authority-data:)")
+
+
+UNRECORDED = (
+    "I could not record this request (the bot's database is unavailable), so nothing was done; "
+    "try again in a minute, and tell the bot's admins if it persists."
+)
 
 
 class AgentPort(Protocol):
@@ -52,6 +61,14 @@ class Router:
         )
 
     async def handle(self, message: IncomingMessage, *, request_id: str | None = None) -> list[Reply]:
+        try:
+            return await self._handle(message, request_id=request_id)
+        except (AuditUnavailable, StorageError) as e:
+            # Without a record nothing may run: say so plainly, keep the bot up.
+            log.error("request not processed: %s", e)
+            return [Reply(UNRECORDED, kind=ReplyKind.ERROR)]
+
+    async def _handle(self, message: IncomingMessage, *, request_id: str | None) -> list[Reply]:
         principal = message.principal
         if message.event_id is not None:
             first = await self._store.claim_event(platform=principal.platform, event_id=message.event_id)
@@ -137,6 +154,15 @@ class Router:
         self, *, principal: Principal, action: ButtonAction, approval_id: str, channel: str, thread: str | None
     ) -> tuple[Outcome, list[Reply]]:
         """A click on Approve / Deny / Undo. The button carries only the approval id."""
+        try:
+            return await self._handle_button(principal, action, approval_id, channel, thread)
+        except (AuditUnavailable, StorageError) as e:
+            log.error("click not processed: %s", e)
+            return Outcome(Status.ERROR, UNRECORDED), [Reply(UNRECORDED, kind=ReplyKind.ERROR, ephemeral=True)]
+
+    async def _handle_button(
+        self, principal: Principal, action: ButtonAction, approval_id: str, channel: str, thread: str | None
+    ) -> tuple[Outcome, list[Reply]]:
         ctx = RequestContext(principal, channel, thread, uuid.uuid4().hex[:16], origin="command")
         await self.executor.record("button.clicked", ctx, approval_id=approval_id, status=action.value)
         if action is ButtonAction.APPROVE:

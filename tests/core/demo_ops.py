@@ -28,8 +28,8 @@ from tools.base import (
 
 @dataclasses.dataclass
 class Backend:
-    replicas: dict[str, int] = dataclasses.field(default_factory=lambda: {"web": 2, "api": 1})
-    version: int = 1
+    replicas: dict[str, int] = dataclasses.field(default_factory=lambda: {"web": 2, "api": 1, "db": 1})
+    versions: dict[str, int] = dataclasses.field(default_factory=lambda: {"web": 1, "api": 1, "db": 1})
     runs: list[tuple[str, dict[str, object]]] = dataclasses.field(default_factory=list)
     started_flag: Path | None = None  # the slow op writes it when it starts, for crash tests
     slow_seconds: float = 0.0
@@ -61,10 +61,10 @@ def demo_operations(backend: Backend) -> list[Operation]:
             return Preview(text=f"app {args.name} not found", ok=False)
         before = backend.replicas[args.name]
         return Preview(text=f"app/{args.name}: replicas {before} → {args.replicas}",
-                       binding={"resourceVersion": str(backend.version)})
+                       binding={"resourceVersion": str(backend.versions[args.name])})
 
     async def scale(args: ScaleArgs, ctx: RunContext) -> OperationResult:
-        if ctx.binding.get("resourceVersion") != str(backend.version):
+        if ctx.binding.get("resourceVersion") != str(backend.versions.get(args.name)):
             return OperationResult.failure(call="demo_scale", message=f"app/{args.name} changed since approval; ask again")
         if backend.started_flag is not None:
             backend.started_flag.write_text("started")
@@ -72,7 +72,7 @@ def demo_operations(backend: Backend) -> list[Operation]:
             await asyncio.sleep(backend.slow_seconds)
         before = backend.replicas[args.name]
         backend.replicas[args.name] = args.replicas
-        backend.version += 1
+        backend.versions[args.name] = backend.versions.get(args.name, 0) + 1
         backend.runs.append(("scale", args.model_dump()))
         return OperationResult(
             Status.OK,
@@ -84,11 +84,11 @@ def demo_operations(backend: Backend) -> list[Operation]:
     async def delete_preview(args: DeleteArgs, ctx: RunContext) -> Preview:
         if args.name not in backend.replicas:
             return Preview(text=f"app {args.name} not found", ok=False)
-        return Preview(text=f"app/{args.name} will be deleted", binding={"resourceVersion": str(backend.version)})
+        return Preview(text=f"app/{args.name} will be deleted", binding={"resourceVersion": str(backend.versions[args.name])})
 
     async def delete(args: DeleteArgs, ctx: RunContext) -> OperationResult:
         backend.replicas.pop(args.name, None)
-        backend.version += 1
+        backend.versions[args.name] = backend.versions.get(args.name, 0) + 1
         backend.runs.append(("delete", args.model_dump()))
         return OperationResult(Status.OK, f"app/{args.name} deleted")
 

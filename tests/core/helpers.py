@@ -1,0 +1,27 @@
+"""Small builders shared by the core tests."""
+
+from __future__ import annotations
+
+from bot.models import IncomingMessage, Principal
+
+
+def msg(
+    text: str,
+    user: str = "alice",
+    *,
+    platform: str = "console",
+    channel: str = "ops",
+    groups: tuple[str, ...] = (),
+    event_id: str | None = None,
+) -> IncomingMessage:
+    return IncomingMessage(Principal(platform, user, user.title(), groups), channel, text, event_id=event_id)
+
+
+def slack_roles(*, admins: list[str] = (), operators: list[str] = (), viewers: list[str] = ()) -> dict[str, object]:
+    return {
+        "roles": {
+            "admin": {"slack_users": list(admins)},
+            "operator": {"slack_users": list(operators)},
+            "viewer": {"slack_users": list(viewers)},
+        }
+    }
