@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+from pathlib import Path
 from collections.abc import Sequence
 
 from bot.approvals import ApprovalDesk
@@ -46,9 +47,11 @@ class App:
 
 
 def cluster_set(settings: Settings) -> ClusterSet:
+    """Configured clusters (default: every context of the default kubeconfig) plus managed ones."""
+    managed = managed_clusters(settings.cluster_dir.expanduser())
     if not settings.clusters:
-        return ClusterSet.from_default_kubeconfig()
-    return ClusterSet(
+        return ClusterSet([*ClusterSet.from_default_kubeconfig(), *managed])
+    configured = [
         ClusterConfig(
             name=c.name,
             kubeconfig=c.kubeconfig.expanduser() if c.kubeconfig else None,
@@ -56,7 +59,15 @@ def cluster_set(settings: Settings) -> ClusterSet:
             default_namespace=c.default_namespace,
         )
         for c in settings.clusters
-    )
+    ]
+    return ClusterSet([*configured, *managed])
+
+
+def managed_clusters(directory: Path) -> list[ClusterConfig]:
+    """Clusters added with `chatops cluster add`: one minimal kubeconfig per file."""
+    if not directory.is_dir():
+        return []
+    return [ClusterConfig(name=path.stem, kubeconfig=path) for path in sorted(directory.glob("*.kubeconfig"))]
 
 
 def default_operations(settings: Settings, clusters: ClusterSet) -> list[Operation]:
@@ -70,7 +81,10 @@ def default_operations(settings: Settings, clusters: ClusterSet) -> list[Operati
     helm = settings.helm
     operations += helm_operations(
         settings=HelmSettings(
-            binary=helm.binary, repositories=dict(helm.repositories), chart_dir=helm.chart_dir, timeout_s=helm.timeout_s
+            binary=helm.binary,
+            repositories=dict(helm.repositories),
+            chart_dir=helm.chart_dir,
+            timeout_s=helm.timeout_s,
         ),
         clusters=clusters,
     )
@@ -126,6 +140,12 @@ async def build_app(
     desk = ApprovalDesk(executor)
     builtins = BuiltinCommands(executor=executor, desk=desk, cluster_names=clusters.names())
     router = Router(executor=executor, desk=desk, builtins=builtins)
+    if settings.llm.model:
+        from bot.agent.agent import build_agent  # LangChain loads only when a model is configured
+
+        agent = build_agent(loaded, executor)
+        router.agent = agent
+        builtins.flows.complete = agent.complete
     return App(
         config=loaded,
         store=store,

@@ -27,7 +27,12 @@ def explain_state(record: ApprovalRecord) -> str:
     """One sentence on a row that can no longer be approved."""
     by = record.decided_by or "someone"
     state = record.state
-    if state in (ApprovalState.APPROVED, ApprovalState.EXECUTING, ApprovalState.SUCCEEDED, ApprovalState.FAILED):
+    if state in (
+        ApprovalState.APPROVED,
+        ApprovalState.EXECUTING,
+        ApprovalState.SUCCEEDED,
+        ApprovalState.FAILED,
+    ):
         tail = {
             ApprovalState.APPROVED: "",
             ApprovalState.EXECUTING: "; it is running now",
@@ -68,7 +73,11 @@ class ApprovalDesk:
             )
             if expired is not None:
                 await self._executor.record(
-                    "approval.expired", ctx, operation=record.operation, approval_id=record.id, status="expired"
+                    "approval.expired",
+                    ctx,
+                    operation=record.operation,
+                    approval_id=record.id,
+                    status="expired",
                 )
             record = expired or await self.get(record.id) or record
         if record.state is not ApprovalState.PENDING:
@@ -90,15 +99,25 @@ class ApprovalDesk:
             )
             if not check.allowed:
                 await self._executor.record(
-                    "approval.refused", ctx, operation=record.operation, approval_id=record.id, status="refused",
+                    "approval.refused",
+                    ctx,
+                    operation=record.operation,
+                    approval_id=record.id,
+                    status="refused",
                     detail={"reason": check.reason},
                 )
-                return Outcome(Status.DENIED, f"You cannot approve {record.id}: {check.reason}.", approval=record)
+                return Outcome(
+                    Status.DENIED, f"You cannot approve {record.id}: {check.reason}.", approval=record
+                )
             me = (ctx.principal.platform, ctx.principal.user_id)
             if any((a.platform, a.user_id) == me for a in record.approvers):
                 left = record.approvals_needed - len(record.approvers)
-                return Outcome(Status.ERROR, f"You already approved {record.id}; it needs {left} more approver(s).")
-            approver = Approver(ctx.principal.platform, ctx.principal.user_id, ctx.principal.display_name, now_utc())
+                return Outcome(
+                    Status.ERROR, f"You already approved {record.id}; it needs {left} more approver(s)."
+                )
+            approver = Approver(
+                ctx.principal.platform, ctx.principal.user_id, ctx.principal.display_name, now_utc()
+            )
             updated = await self._store.add_approver(
                 approval_id=record.id, expected_version=record.version, approver=approver
             )
@@ -107,7 +126,11 @@ class ApprovalDesk:
             if len(updated.approvers) < updated.approvals_needed:
                 left = updated.approvals_needed - len(updated.approvers)
                 await self._executor.record(
-                    "approval.partial", ctx, operation=record.operation, approval_id=record.id, status="pending",
+                    "approval.partial",
+                    ctx,
+                    operation=record.operation,
+                    approval_id=record.id,
+                    status="pending",
                 )
                 return Outcome(
                     Status.APPROVAL_REQUIRED,
@@ -127,12 +150,18 @@ class ApprovalDesk:
                 continue
             with contextlib.suppress(AuditUnavailable):  # execute_approved fails closed on its own
                 await self._executor.record(
-                    "approval.decided", ctx, operation=record.operation, approval_id=record.id, status="approved",
+                    "approval.decided",
+                    ctx,
+                    operation=record.operation,
+                    approval_id=record.id,
+                    status="approved",
                     detail={"call": describe_call(record.operation, record.args)},
                 )
             return await self._executor.execute_approved(approved, ctx)
         fresh = await self.get(approval_id)
-        return Outcome(Status.ERROR, explain_state(fresh) if fresh else "That approval vanished.", approval=fresh)
+        return Outcome(
+            Status.ERROR, explain_state(fresh) if fresh else "That approval vanished.", approval=fresh
+        )
 
     async def deny(self, approval_id: str, ctx: RequestContext, reason: str | None = None) -> Outcome:
         loaded = await self._load_pending(approval_id, ctx)
@@ -145,7 +174,9 @@ class ApprovalDesk:
         )
         if not is_requester and not self._policy.role_of(ctx.principal).may_approve(Safety(record.safety)):
             return Outcome(
-                Status.DENIED, f"You cannot deny {record.id}: only its requester or an approver may.", approval=record
+                Status.DENIED,
+                f"You cannot deny {record.id}: only its requester or an approver may.",
+                approval=record,
             )
         denied = await self._store.transition(
             approval_id=record.id,
@@ -159,18 +190,29 @@ class ApprovalDesk:
             fresh = await self.get(record.id)
             return Outcome(Status.ERROR, explain_state(fresh or record), approval=fresh)
         await self._executor.record(
-            "approval.decided", ctx, operation=record.operation, approval_id=record.id, status="denied",
+            "approval.decided",
+            ctx,
+            operation=record.operation,
+            approval_id=record.id,
+            status="denied",
             detail={"reason": reason},
         )
         why = f" ({reason})" if reason else ""
-        return Outcome(Status.DENIED, f"Approval {record.id} denied by {ctx.principal.display_name}{why}.", approval=denied)
+        return Outcome(
+            Status.DENIED,
+            f"Approval {record.id} denied by {ctx.principal.display_name}{why}.",
+            approval=denied,
+        )
 
     async def cancel(self, approval_id: str, ctx: RequestContext) -> Outcome:
         loaded = await self._load_pending(approval_id, ctx)
         if isinstance(loaded, Outcome):
             return loaded
         record = loaded
-        if (ctx.principal.platform, ctx.principal.user_id) != (record.requester_platform, record.requester_id):
+        if (ctx.principal.platform, ctx.principal.user_id) != (
+            record.requester_platform,
+            record.requester_id,
+        ):
             return Outcome(Status.DENIED, f"Only {record.requester_name}, who asked, can cancel {record.id}.")
         cancelled = await self._store.transition(
             approval_id=record.id, from_state=ApprovalState.PENDING, to_state=ApprovalState.CANCELLED
@@ -188,7 +230,9 @@ class ApprovalDesk:
         if record is None:
             return Outcome(Status.ERROR, f"There is no approval with id {approval_id}.")
         if record.state is not ApprovalState.SUCCEEDED or not record.undo:
-            return Outcome(Status.ERROR, f"{record.id} has nothing to undo (only completed changes with an inverse do).")
+            return Outcome(
+                Status.ERROR, f"{record.id} has nothing to undo (only completed changes with an inverse do)."
+            )
         operation = self._executor.registry.get(str(record.undo["operation"]))
         if operation is None:
             return Outcome(Status.ERROR, f"the undo operation {record.undo['operation']} is not available.")
@@ -221,8 +265,13 @@ class ApprovalDesk:
         expired = await self._store.expire_due(now_utc())
         for row in expired:
             await self._executor.auditor.record(
-                "approval.expired", operation=row.operation, approval_id=row.id, status="expired",
-                platform=row.requester_platform, user_id=row.requester_id, channel=row.channel,
+                "approval.expired",
+                operation=row.operation,
+                approval_id=row.id,
+                status="expired",
+                platform=row.requester_platform,
+                user_id=row.requester_id,
+                channel=row.channel,
             )
         return expired
 
@@ -232,7 +281,9 @@ class ApprovalDesk:
         me = self._executor.settings.instance_id
         marked: list[ApprovalRecord] = []
         for row in await self._store.executing():
-            abandoned = row.executor == me or (row.started_at is not None and row.started_at < now_utc() - lease)
+            abandoned = row.executor == me or (
+                row.started_at is not None and row.started_at < now_utc() - lease
+            )
             if not abandoned:
                 continue
             done = await self._store.transition(
@@ -245,8 +296,12 @@ class ApprovalDesk:
             )
             if done is not None:
                 await self._executor.auditor.record(
-                    "execution.outcome_unknown", operation=row.operation, approval_id=row.id,
-                    status="outcome_unknown", platform=row.requester_platform, user_id=row.requester_id,
+                    "execution.outcome_unknown",
+                    operation=row.operation,
+                    approval_id=row.id,
+                    status="outcome_unknown",
+                    platform=row.requester_platform,
+                    user_id=row.requester_id,
                     channel=row.channel,
                 )
                 marked.append(done)

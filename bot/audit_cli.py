@@ -6,6 +6,7 @@ Reads only; the executor is the only writer.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import io
 import json
@@ -17,14 +18,33 @@ from bot.config import LoadedConfig
 from storage.records import AuditFilter, AuditRecord
 from storage.store import Store
 
-COLUMNS = ("seq", "ts", "event", "request_id", "platform", "user_id", "channel", "operation",
-           "approval_id", "status", "detail", "prev_hash", "hash")
+COLUMNS = (
+    "seq",
+    "ts",
+    "event",
+    "request_id",
+    "platform",
+    "user_id",
+    "channel",
+    "operation",
+    "approval_id",
+    "status",
+    "detail",
+    "prev_hash",
+    "hash",
+)
 
 
 def filters_from(args: argparse.Namespace) -> AuditFilter:
     return AuditFilter(
-        user_id=args.user, channel=args.channel, since=args.since, until=args.until,
-        status=args.status, operation=args.operation, event=args.event, limit=args.limit,
+        user_id=args.user,
+        channel=args.channel,
+        since=args.since,
+        until=args.until,
+        status=args.status,
+        operation=args.operation,
+        event=args.event,
+        limit=args.limit,
     )
 
 
@@ -47,8 +67,11 @@ def write_rows(rows: list[AuditRecord], fmt: str, out: TextIO) -> None:
 
 def print_table(rows: list[AuditRecord], out: TextIO) -> None:
     for row in rows:
-        print(f"{row.seq:>7}  {row.ts[:23]}  {row.event:<22} {row.user_id or '-':<14} "
-              f"{row.operation or '-':<28} {row.status or '-':<12} {row.approval_id or ''}", file=out)
+        print(
+            f"{row.seq:>7}  {row.ts[:23]}  {row.event:<22} {row.user_id or '-':<14} "
+            f"{row.operation or '-':<28} {row.status or '-':<12} {row.approval_id or ''}",
+            file=out,
+        )
 
 
 async def run_audit_command(loaded: LoadedConfig, args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -77,7 +100,7 @@ async def run_audit_command(loaded: LoadedConfig, args: argparse.Namespace, out:
         if args.output:
             buffer = io.StringIO()
             write_rows(rows, args.format, buffer)
-            Path(args.output).write_text(buffer.getvalue(), encoding="utf-8")
+            await asyncio.to_thread(Path(args.output).write_text, buffer.getvalue(), encoding="utf-8")
             print(f"wrote {len(rows)} row(s) to {args.output}", file=sys.stderr)
         else:
             write_rows(rows, args.format, out)

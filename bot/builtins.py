@@ -1,4 +1,5 @@
-"""The built-in commands: help, whoami, history, approvals, approve/deny/cancel/undo, audit, use, forget.
+"""The built-in commands: help, whoami, history, approvals, approve/deny/cancel/undo, audit, use, forget,
+debug, analyze (the last two through `bot.agent.flows`).
 
 Approvals go through the approval desk (and so the executor); nothing here
 runs an operation directly.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Awaitable, Callable, Sequence
 
+from bot.agent.flows import Flows
 from bot.approvals import ApprovalDesk
 from bot.commands import BUILTINS, Builtin, closest
 from bot.executor import Executor
@@ -29,6 +31,7 @@ class BuiltinCommands:
         self._store = executor.store
         self._policy = executor.policy
         self._clusters = list(cluster_names)
+        self.flows = Flows(executor=executor)  # build_app gives it the model when one is configured
         self._handlers: dict[str, Handler] = {
             "help": self.help,
             "whoami": self.whoami,
@@ -41,6 +44,8 @@ class BuiltinCommands:
             "audit": self.audit,
             "use": self.use,
             "forget": self.forget,
+            "debug": lambda args, ctx: self.flows.debug(args, ctx),
+            "analyze": lambda args, ctx: self.flows.analyze(args, ctx),
         }
 
     async def run(self, command: Builtin, ctx: RequestContext) -> list[Reply]:
@@ -87,8 +92,8 @@ class BuiltinCommands:
             f"Channel {ctx.channel}: mode {mode.value}.",
             f"Kubernetes identity: {identity.user if identity else 'the bot’s own credentials'}"
             + (f" (groups: {', '.join(identity.groups)})" if identity and identity.groups else ""),
-            f"Defaults here: cluster {settings.cluster if settings and settings.cluster else '(configured default)'}, "
-            f"namespace {settings.namespace if settings and settings.namespace else '(cluster default)'}.",
+            f"Defaults here: cluster {(settings and settings.cluster) or '(configured default)'}, "
+            f"namespace {(settings and settings.namespace) or '(cluster default)'}.",
         ]
         return [Reply("\n".join(lines))]
 
@@ -108,7 +113,12 @@ class BuiltinCommands:
             answer = answers.get(row.id + 1)
             outcome = f"{answer.operation or ''} {answer.status or ''}".strip() if answer else ""
             table_rows.append((row.created_at.strftime("%m-%d %H:%M"), row.content[:80], outcome or "-"))
-        return [Reply(f"Your last {len(table_rows)} messages:", table=Table(("when", "you said", "outcome"), tuple(table_rows)))]
+        return [
+            Reply(
+                f"Your last {len(table_rows)} messages:",
+                table=Table(("when", "you said", "outcome"), tuple(table_rows)),
+            )
+        ]
 
     async def approvals(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
         rows = await self._desk.pending_for(ctx.principal)
@@ -117,7 +127,13 @@ class BuiltinCommands:
         table = Table(
             ("id", "operation", "safety", "asked by", "expires"),
             tuple(
-                (r.id, describe_call(r.operation, r.args)[:70], r.safety, r.requester_name, r.expires_at.strftime("%H:%M UTC"))
+                (
+                    r.id,
+                    describe_call(r.operation, r.args)[:70],
+                    r.safety,
+                    r.requester_name,
+                    r.expires_at.strftime("%H:%M UTC"),
+                )
                 for r in rows
             ),
         )
@@ -156,7 +172,10 @@ class BuiltinCommands:
             return [Reply("No audit rows match.")]
         table = Table(
             ("seq", "time", "event", "user", "operation", "status"),
-            tuple((str(r.seq), r.ts[:19], r.event, r.user_id or "-", r.operation or "-", r.status or "-") for r in rows),
+            tuple(
+                (str(r.seq), r.ts[:19], r.event, r.user_id or "-", r.operation or "-", r.status or "-")
+                for r in rows
+            ),
         )
         return [Reply(f"{len(rows)} audit row(s), newest last:", table=table)]
 
@@ -193,8 +212,16 @@ def _int_arg(args: tuple[str, ...], *, default: int, maximum: int) -> int | None
     return int(args[0])
 
 
-AUDIT_FLAGS = {"--user": "user_id", "--channel": "channel", "--since": "since", "--until": "until",
-               "--status": "status", "--operation": "operation", "--event": "event", "--limit": "limit"}
+AUDIT_FLAGS = {
+    "--user": "user_id",
+    "--channel": "channel",
+    "--since": "since",
+    "--until": "until",
+    "--status": "status",
+    "--operation": "operation",
+    "--event": "event",
+    "--limit": "limit",
+}
 
 
 def parse_audit_filters(args: Sequence[str]) -> AuditFilter:

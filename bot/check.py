@@ -46,8 +46,12 @@ async def check_database(loaded: LoadedConfig) -> CheckLine:
 async def check_clusters(loaded: LoadedConfig) -> list[CheckLine]:
     clusters = cluster_set(loaded.settings)
     if not len(clusters):
-        return [CheckLine("clusters", False, "none configured: add 'clusters' to the config or set KUBECONFIG", False)]
-    from tools.kubernetes import probe_cluster
+        return [
+            CheckLine(
+                "clusters", False, "none configured: add 'clusters' to the config or set KUBECONFIG", False
+            )
+        ]
+    from tools.kubernetes.probe import probe_cluster
 
     lines = []
     for cluster in clusters:
@@ -61,7 +65,11 @@ def check_chat(loaded: LoadedConfig) -> list[CheckLine]:
     lines = []
     if s.slack.enabled:
         have = secrets.slack_bot_token and (secrets.slack_app_token or s.slack.mode == "http")
-        lines.append(CheckLine("slack", bool(have), f"enabled ({s.slack.mode} mode); tokens {'set' if have else 'missing'}"))
+        lines.append(
+            CheckLine(
+                "slack", bool(have), f"enabled ({s.slack.mode} mode); tokens {'set' if have else 'missing'}"
+            )
+        )
     else:
         lines.append(CheckLine("slack", True, "not enabled", False))
     if s.discord.enabled:

@@ -24,11 +24,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chatops", description="A ChatOps bot for Kubernetes: changes wait for a person's approval."
     )
-    parser.add_argument("--config", type=Path, help="config file (default: $CHATOPS_CONFIG, else built-in defaults)")
+    parser.add_argument(
+        "--config", type=Path, help="config file (default: $CHATOPS_CONFIG, else built-in defaults)"
+    )
     parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default) or ERROR")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    chat = sub.add_parser("chat", help="chat with the bot on this terminal (piped stdin: one message per line)")
+    chat = sub.add_parser(
+        "chat", help="chat with the bot on this terminal (piped stdin: one message per line)"
+    )
     chat.add_argument("--user", default=None, help="your name in the console (default: your login)")
     chat.add_argument("--channel", default="console", help="the channel name (default: console)")
 
@@ -65,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--kubeconfig", type=Path, required=True)
     add.add_argument("--context")
-    add.add_argument("--directory", type=Path, default=Path("~/.config/chatops/clusters"))
+    add.add_argument("--directory", type=Path, default=None, help="default: cluster_dir from the config")
     return parser
 
 
@@ -138,7 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"chatops: {e}", file=sys.stderr)
             return 2
         log.debug("unexpected failure", exc_info=True)
-        print(f"chatops: unexpected {type(e).__name__}; run with --log-level DEBUG for details", file=sys.stderr)
+        print(
+            f"chatops: unexpected {type(e).__name__}; run with --log-level DEBUG for details", file=sys.stderr
+        )
         return 1
 
 

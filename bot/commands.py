@@ -30,9 +30,14 @@ BUILTINS: dict[str, str] = {
     "deny": "!deny ID [reason] — deny a pending change",
     "cancel": "!cancel ID — cancel your own pending request",
     "undo": "!undo ID — file the inverse of a completed change for approval",
-    "audit": "!audit [--user U] [--channel C] [--operation O] [--status S] [--since ISO] [--limit N] — (admins)",
+    "audit": (
+        "!audit [--user U] [--channel C] [--operation O] [--status S] [--since ISO] [--limit N]"
+        " — search the audit trail (admins)"
+    ),
     "use": "!use cluster NAME | !use namespace NAME — set this channel's defaults",
     "forget": "!forget — clear your conversation memory (the audit trail keeps its rows)",
+    "debug": "!debug <pod|deployment> <name> [-n namespace] — diagnose a workload, then the model's analysis",
+    "analyze": "!analyze [namespace] — resource use vs requests/limits, node pressure, recommendations",
 }
 
 CODE_BLOCK = re.compile(r"```(?:[a-zA-Z0-9_-]*\n)?(.*?)```", re.DOTALL)

@@ -84,9 +84,7 @@ class PolicyRule(_Model):
     @model_validator(mode="after")
     def _writes_are_never_allowed_without_approval(self) -> PolicyRule:
         if self.decision == "allow" and self.safety != "read":
-            raise ValueError(
-                "decision 'allow' is only for safety 'read': writes always need an approval"
-            )
+            raise ValueError("decision 'allow' is only for safety 'read': writes always need an approval")
         return self
 
 
@@ -182,6 +180,7 @@ class WebhookEntry(_Model):
 class Settings(_Model):
     storage: StorageSettings = StorageSettings()
     clusters: tuple[ClusterEntry, ...] = ()
+    cluster_dir: Path = Path("~/.config/chatops/clusters")
     identities: tuple[IdentityEntry, ...] = ()
     policy: PolicySettings = PolicySettings()
     llm: LlmSettings = LlmSettings()
@@ -224,7 +223,11 @@ class Secrets:
         return f"Secrets(set={present})"
 
     def values(self) -> list[str]:
-        return [v for f in dataclasses.fields(self) if (v := getattr(self, f.name)) and f.name != "openai_base_url"]
+        return [
+            v
+            for f in dataclasses.fields(self)
+            if (v := getattr(self, f.name)) and f.name != "openai_base_url"
+        ]
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Secrets:
@@ -301,7 +304,9 @@ def load_config(
         try:
             document = yaml.safe_load(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ConfigError(f"config file {path} does not exist; pass --config with a path that does") from None
+            raise ConfigError(
+                f"config file {path} does not exist; pass --config with a path that does"
+            ) from None
         except OSError as e:
             raise ConfigError(f"config file {path} cannot be read: {e.strerror}") from None
         except yaml.YAMLError as e:

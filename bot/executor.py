@@ -22,11 +22,11 @@ from pydantic import ValidationError
 
 from bot.audit import Auditor, AuditUnavailable
 from bot.identities import IdentityMap
+from bot.models import Principal
 from bot.outcomes import Outcome, RequestContext, args_digest, describe_call
 from bot.policy import Policy, Verdict
 from storage.records import ApprovalRecord, ApprovalState, NewApproval
 from storage.store import Store
-from bot.models import Principal
 from tools.base import Args, KubeIdentity, Operation, OperationResult, RunContext, Safety, Status
 from tools.redact import redact_text
 from tools.registry import Registry
@@ -89,7 +89,7 @@ class Executor:
         self._defaults = defaults
         self.notice: NoticeFn = _no_notice
         self.progress_sink: Callable[[ApprovalRecord, str], Awaitable[None]] = _no_notice
-        self._background: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[Outcome]] = set()
 
     async def record(self, event: str, ctx: RequestContext, **fields: Any) -> None:
         """Audit a fact of the conversation (message received, reply sent…)."""
@@ -122,7 +122,9 @@ class Executor:
         except ValidationError as e:
             usage = operation.command.usage(operation.args_model)
             text = f"{operation.name}: {describe_validation_error(e)}. Usage: {usage}"
-            await self.record("request.invalid", ctx, operation=name, status="invalid", detail={"error": text})
+            await self.record(
+                "request.invalid", ctx, operation=name, status="invalid", detail={"error": text}
+            )
             return Outcome(Status.ERROR, text, operation=name)
         return await self.submit_args(operation, args, ctx)
 
@@ -133,13 +135,20 @@ class Executor:
         safety = operation.safety_for(args)
         target = operation.target(args)
         call = describe_call(operation.name, normalised)
-        decision = self.policy.decide(principal=ctx.principal, channel=ctx.channel, safety=safety, target=target)
+        decision = self.policy.decide(
+            principal=ctx.principal, channel=ctx.channel, safety=safety, target=target
+        )
         await self.record(
             "policy.decided",
             ctx,
             operation=operation.name,
             status=decision.verdict.value,
-            detail={"call": call, "safety": safety.value, "role": decision.role.value, "reason": decision.reason},
+            detail={
+                "call": call,
+                "safety": safety.value,
+                "role": decision.role.value,
+                "reason": decision.reason,
+            },
         )
         base = Outcome(Status.DENIED, "", operation=operation.name, safety=safety, call=call)
         if decision.verdict is Verdict.DENY:
@@ -178,19 +187,27 @@ class Executor:
             status=result.status.value,
             detail={"call": call, "error": result.error, "duration_ms": duration},
         )
-        return Outcome(result.status, result.text, operation=operation.name, safety=safety, call=call, result=result)
+        return Outcome(
+            result.status, result.text, operation=operation.name, safety=safety, call=call, result=result
+        )
 
-    async def _invoke(self, operation: Operation, args: Args, run_ctx: RunContext) -> tuple[OperationResult, int]:
+    async def _invoke(
+        self, operation: Operation, args: Args, run_ctx: RunContext
+    ) -> tuple[OperationResult, int]:
         started = asyncio.get_running_loop().time()
         try:
             result = await asyncio.wait_for(operation.run(args, run_ctx), timeout=operation.timeout_s)
         except TimeoutError:
             result = OperationResult.failure(
-                call=operation.name, message=f"no answer within {operation.timeout_s:g} s", hint="Try again later."
+                call=operation.name,
+                message=f"no answer within {operation.timeout_s:g} s",
+                hint="Try again later.",
             )
         except Exception as e:  # a tool broke its promise not to raise: contain it here
             log.exception("operation %s raised", operation.name)
-            result = OperationResult.failure(call=operation.name, message=redact_text(f"{type(e).__name__}: {e}"))
+            result = OperationResult.failure(
+                call=operation.name, message=redact_text(f"{type(e).__name__}: {e}")
+            )
         duration = int((asyncio.get_running_loop().time() - started) * 1000)
         return result, duration
 
@@ -209,12 +226,24 @@ class Executor:
         if operation.authorize is not None:
             refusal = await operation.authorize(args, run_ctx)
             if refusal:
-                await self.record("request.refused", ctx, operation=operation.name, status="rbac", detail={"reason": refusal})
-                return Outcome(Status.DENIED, f"Refused: {refusal}", operation=operation.name, safety=safety, call=call)
+                await self.record(
+                    "request.refused",
+                    ctx,
+                    operation=operation.name,
+                    status="rbac",
+                    detail={"reason": refusal},
+                )
+                return Outcome(
+                    Status.DENIED, f"Refused: {refusal}", operation=operation.name, safety=safety, call=call
+                )
         preview = await operation.preview(args, run_ctx) if operation.preview is not None else None
         if preview is not None and not preview.ok:
             await self.record(
-                "request.refused", ctx, operation=operation.name, status="preview_failed", detail={"reason": preview.text}
+                "request.refused",
+                ctx,
+                operation=operation.name,
+                status="preview_failed",
+                detail={"reason": preview.text},
             )
             return Outcome(Status.ERROR, preview.text, operation=operation.name, safety=safety, call=call)
         preview_text = redact_text(preview.text) if preview is not None else f"read: {call}"
@@ -272,11 +301,21 @@ class Executor:
             started_at=now_utc(),
         )
         if claimed is None:
-            return Outcome(Status.ERROR, f"Approval {record.id} is already being run.", operation=record.operation)
+            return Outcome(
+                Status.ERROR, f"Approval {record.id} is already being run.", operation=record.operation
+            )
         try:
-            await self.record("execution.started", ctx, operation=record.operation, approval_id=record.id, detail={"call": call})
+            await self.record(
+                "execution.started",
+                ctx,
+                operation=record.operation,
+                approval_id=record.id,
+                detail={"call": call},
+            )
         except AuditUnavailable as e:
-            await self._finish(claimed, OperationResult.failure(call=record.operation, message=f"nothing ran: {e}"))
+            await self._finish(
+                claimed, OperationResult.failure(call=record.operation, message=f"nothing ran: {e}")
+            )
             return Outcome(Status.ERROR, f"Nothing ran: {e}. Ask again shortly.", operation=record.operation)
         operation = self.registry.get(record.operation)
         problem = None
@@ -294,7 +333,14 @@ class Executor:
             result = OperationResult.failure(call=record.operation, message=problem or "cannot run")
             final = await self._finish(claimed, result)
             await self._audit_finished(final, result, ctx, call, 0)
-            return Outcome(Status.ERROR, result.text, operation=record.operation, safety=safety, call=call, approval=final)
+            return Outcome(
+                Status.ERROR,
+                result.text,
+                operation=record.operation,
+                safety=safety,
+                call=call,
+                approval=final,
+            )
         if operation.long_running:
             task = asyncio.create_task(self._run_claimed(operation, args, claimed, ctx, call, safety))
             self._background.add(task)
@@ -325,13 +371,20 @@ class Executor:
             await sink(claimed, redact_text(line))
 
         run_ctx = dataclasses.replace(
-            self._run_context(self._requester_identity(claimed), claimed.request_id, claimed.binding), progress=progress
+            self._run_context(self._requester_identity(claimed), claimed.request_id, claimed.binding),
+            progress=progress,
         )
         result, duration = await self._invoke(operation, args, run_ctx)
         final = await self._finish(claimed, result)
         await self._audit_finished(final, result, ctx, call, duration)
         outcome = Outcome(
-            result.status, result.text, operation=operation.name, safety=safety, call=call, result=result, approval=final
+            result.status,
+            result.text,
+            operation=operation.name,
+            safety=safety,
+            call=call,
+            result=result,
+            approval=final,
         )
         if operation.long_running:
             await self.notice(final, result.text)
@@ -345,7 +398,11 @@ class Executor:
     async def _finish(self, claimed: ApprovalRecord, result: OperationResult) -> ApprovalRecord:
         state = ApprovalState.SUCCEEDED if result.ok else ApprovalState.FAILED
         undo = (
-            {"operation": result.undo.operation, "args": dict(result.undo.args), "summary": result.undo.summary}
+            {
+                "operation": result.undo.operation,
+                "args": dict(result.undo.args),
+                "summary": result.undo.summary,
+            }
             if result.undo is not None
             else None
         )

@@ -18,7 +18,8 @@ class RedactingJsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         message = redact_text(record.getMessage())
         entry = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": message,
@@ -39,5 +40,14 @@ def configure_logging(level: str = "WARNING") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper() if level.upper() in ("DEBUG", "INFO", "WARNING", "ERROR") else "WARNING")
     # Client libraries log request bodies and headers at DEBUG: keep them quieter than us.
-    for noisy in ("urllib3", "kubernetes", "httpx", "openai", "slack_bolt", "slack_sdk", "discord", "aiosqlite"):
+    for noisy in (
+        "urllib3",
+        "kubernetes",
+        "httpx",
+        "openai",
+        "slack_bolt",
+        "slack_sdk",
+        "discord",
+        "aiosqlite",
+    ):
         logging.getLogger(noisy).setLevel(max(logging.INFO, root.level))

@@ -111,11 +111,14 @@ class Policy:
         if rule == "deny":
             return Decision(
                 Verdict.DENY,
-                f"policy forbids {safety.value} operations in {target.namespace or '*'} on {target.cluster or '*'}",
+                f"policy forbids {safety.value} operations in {target.namespace or '*'} "
+                f"on {target.cluster or '*'}",
                 role,
             )
         if safety is not Safety.READ and mode is ChannelMode.SUGGEST_ONLY:
-            return Decision(Verdict.SUGGEST, "this channel is suggest-only: changes are shown, not offered", role)
+            return Decision(
+                Verdict.SUGGEST, "this channel is suggest-only: changes are shown, not offered", role
+            )
         if safety is Safety.READ:
             if mode is ChannelMode.PARANOID or rule == "approve":
                 return Decision(Verdict.APPROVE, "reads need an approval here", role)
@@ -143,7 +146,8 @@ class Policy:
         if not role.may_approve(safety):
             needed = role_needed_to_approve(safety)
             return ApproverCheck(
-                False, f"approving a {safety.value} operation needs the {needed.value} role; you are {role.value}"
+                False,
+                f"approving a {safety.value} operation needs the {needed.value} role; you are {role.value}",
             )
         is_requester = approver.platform == requester_platform and approver.user_id == requester_id
         if is_requester and not self.may_self_confirm(platform=approver.platform, safety=safety):
@@ -162,7 +166,9 @@ def _is_member(principal: Principal, members: RoleMembers) -> bool:
     if principal.platform == "console":
         return "*" in members.console or principal.user_id in members.console
     if principal.platform == "slack":
-        return principal.user_id in members.slack_users or any(g in members.slack_groups for g in principal.groups)
+        return principal.user_id in members.slack_users or any(
+            g in members.slack_groups for g in principal.groups
+        )
     if principal.platform == "discord":
         return principal.user_id in members.discord_users or any(
             g in members.discord_roles for g in principal.groups

@@ -22,13 +22,16 @@ from bot.executor import Executor
 from bot.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
 from bot.outcomes import Outcome, RequestContext
 from bot.replies import outcome_replies
-from tools.base import Status
 from storage.errors import StorageError
+from storage.records import ApprovalRecord
+from tools.base import Status
 from tools.redact import redact_text
 
 log = logging.getLogger(__name__)
 
-KUBECONFIG_PASTE = re.compile(r"(?m)^\s*(kind:\s*Config\b|client-(key|certificate)-data:|certificate-authority-data:)")
+KUBECONFIG_PASTE = re.compile(
+    r"(?m)^\s*(kind:\s*Config\b|client-(key|certificate)-data:|certificate-authority-data:)"
+)
 
 
 UNRECORDED = (
@@ -37,10 +40,21 @@ UNRECORDED = (
 )
 
 
+KUBECONFIG_REFUSAL = (
+    "I will not read a kubeconfig pasted into chat: it carries credentials that are now in "
+    "this channel's history, so rotate them. An admin adds clusters on the bot's host with "
+    "`chatops cluster add NAME --kubeconfig FILE`."
+)
+
+
 class AgentPort(Protocol):
     """The language-model agent (its own module); optional."""
 
     async def answer(self, message: IncomingMessage, ctx: RequestContext) -> list[Reply]: ...
+
+    async def follow_up(self, record: ApprovalRecord) -> list[Reply]:
+        """Once a change the agent asked for has run: its word on the outcome ([] if not its own)."""
+        ...
 
 
 class Router:
@@ -90,7 +104,9 @@ class Router:
             content=redact_text(text),
         )
         await self.executor.record(
-            "message.received", ctx, detail={"chars": len(text), "command": is_command, "event_id": message.event_id}
+            "message.received",
+            ctx,
+            detail={"chars": len(text), "command": is_command, "event_id": message.event_id},
         )
         replies, operation, status = await self._dispatch(message, ctx, text, is_command=is_command)
         await self._remember(message, ctx, replies, operation=operation, status=status)
@@ -109,14 +125,7 @@ class Router:
         if KUBECONFIG_PASTE.search(text):
             await self.executor.record("request.refused", ctx, status="kubeconfig_pasted")
             return (
-                [
-                    Reply(
-                        "I will not read a kubeconfig pasted into chat: it carries credentials that are now in "
-                        "this channel's history, so rotate them. An admin adds clusters on the bot's host with "
-                        "`chatops cluster add NAME --kubeconfig FILE`.",
-                        kind=ReplyKind.ERROR,
-                    )
-                ],
+                [Reply(KUBECONFIG_REFUSAL, kind=ReplyKind.ERROR)],
                 None,
                 "refused",
             )
@@ -140,7 +149,11 @@ class Router:
             return [Reply(str(e), kind=ReplyKind.ERROR)], None, "invalid"
         if isinstance(parsed, Builtin):
             await self.executor.record("command.parsed", ctx, operation=f"!{parsed.name}")
-            return await self.builtins.run(parsed, ctx), f"!{parsed.name}", "ok"
+            replies = await self.builtins.run(parsed, ctx)
+            if parsed.name == "approve" and len(parsed.args) == 1:
+                decided = await self.desk.get(parsed.args[0])
+                replies += await self._follow_up(decided, channel=ctx.channel, thread=ctx.thread)
+            return replies, f"!{parsed.name}", "ok"
         return await self._run_operation(parsed, ctx)
 
     async def _run_operation(
@@ -151,14 +164,22 @@ class Router:
         return outcome_replies(outcome), outcome.operation, outcome.status.value
 
     async def handle_button(
-        self, *, principal: Principal, action: ButtonAction, approval_id: str, channel: str, thread: str | None
+        self,
+        *,
+        principal: Principal,
+        action: ButtonAction,
+        approval_id: str,
+        channel: str,
+        thread: str | None,
     ) -> tuple[Outcome, list[Reply]]:
         """A click on Approve / Deny / Undo. The button carries only the approval id."""
         try:
             return await self._handle_button(principal, action, approval_id, channel, thread)
         except (AuditUnavailable, StorageError) as e:
             log.error("click not processed: %s", e)
-            return Outcome(Status.ERROR, UNRECORDED), [Reply(UNRECORDED, kind=ReplyKind.ERROR, ephemeral=True)]
+            return Outcome(Status.ERROR, UNRECORDED), [
+                Reply(UNRECORDED, kind=ReplyKind.ERROR, ephemeral=True)
+            ]
 
     async def _handle_button(
         self, principal: Principal, action: ButtonAction, approval_id: str, channel: str, thread: str | None
@@ -182,8 +203,25 @@ class Router:
             operation=outcome.operation,
             status=outcome.status.value,
         )
-        await self.executor.record("reply.sent", ctx, approval_id=approval_id, detail={"replies": len(replies)})
+        await self.executor.record(
+            "reply.sent", ctx, approval_id=approval_id, detail={"replies": len(replies)}
+        )
+        if action is ButtonAction.APPROVE:
+            replies += await self._follow_up(outcome.approval, channel=channel, thread=thread)
         return outcome, replies
+
+    async def _follow_up(
+        self, record: ApprovalRecord | None, *, channel: str, thread: str | None
+    ) -> list[Reply]:
+        """The agent's follow-up on a finished change it asked for, in the approval's own thread."""
+        if self.agent is None or record is None or not record.state.is_final:
+            return []
+        replies = await self.agent.follow_up(record)
+        if replies and (record.channel, record.thread) != (channel, thread):
+            for reply in replies:  # decided elsewhere: post where the conversation is
+                await self.executor.notice(record, reply.text)
+            return []
+        return replies
 
     async def _remember(
         self,

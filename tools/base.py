@@ -197,17 +197,21 @@ class CommandSpec:
     code_block_field: str | None = None
 
     def usage(self, args_model: type[Args]) -> str:
-        parts = ["!" + " ".join(self.words)]
-        parts += [f"<{p}>" for p in self.positionals]
+        """`!scale deployment <name> --replicas <replicas> [-n <namespace>] [-c <cluster>]`."""
+        required: list[str] = ["!" + " ".join(self.words)]
+        optional: list[str] = []
+        required += [f"<{p}>" for p in self.positionals]
+        short = {"namespace": "-n", "cluster": "-c"}
         for name, field in args_model.model_fields.items():
-            if name in self.positionals or name == self.code_block_field:
+            if name in self.positionals or name == self.code_block_field or name in short:
                 continue
             flag = "--" + name.replace("_", "-")
-            shape = f"{flag}" if field.annotation is bool else f"{flag} <{name}>"
-            parts.append(f"[{shape}]" if not field.is_required() else shape)
+            shape = flag if field.annotation is bool else f"{flag} <{name}>"
+            (required if field.is_required() else optional).append(shape if field.is_required() else f"[{shape}]")
+        optional += [f"[{flag} <{name}>]" for name, flag in short.items() if name in args_model.model_fields]
         if self.code_block_field:
-            parts.append(f"```{self.code_block_field}```")
-        return " ".join(parts)
+            optional.append(f"```{self.code_block_field}```")
+        return " ".join(required + optional)
 
 
 RunFn = Callable[[Any, RunContext], Awaitable[OperationResult]]

@@ -39,10 +39,15 @@ async def run_console(
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
     for row in await app.start():
-        print(f"bot> Approval {row.id} ({row.operation}) was running when the bot stopped; "
-              "its outcome is unknown. Check the cluster before asking again.", file=stdout)
+        print(
+            f"bot> Approval {row.id} ({row.operation}) was running when the bot stopped; "
+            "its outcome is unknown. Check the cluster before asking again.",
+            file=stdout,
+        )
     if interactive:
-        print(f"chatops console — you are '{user}' in '{channel}'. Type !help, or Ctrl-D to leave.", file=stdout)
+        print(
+            f"chatops console — you are '{user}' in '{channel}'. Type !help, or Ctrl-D to leave.", file=stdout
+        )
     while True:
         line = await _read_line(stdin, interactive)
         if line is None:

@@ -75,4 +75,6 @@ def backend() -> Backend:
 
 
 async def open_app(url: str, backend: Backend, **overrides: object) -> App:
-    return await build_app(make_config(url, **overrides), operations=demo_operations(backend), clusters=ClusterSet([]))
+    return await build_app(
+        make_config(url, **overrides), operations=demo_operations(backend), clusters=ClusterSet([])
+    )

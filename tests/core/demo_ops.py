@@ -60,12 +60,16 @@ def demo_operations(backend: Backend) -> list[Operation]:
         if args.name not in backend.replicas:
             return Preview(text=f"app {args.name} not found", ok=False)
         before = backend.replicas[args.name]
-        return Preview(text=f"app/{args.name}: replicas {before} → {args.replicas}",
-                       binding={"resourceVersion": str(backend.versions[args.name])})
+        return Preview(
+            text=f"app/{args.name}: replicas {before} → {args.replicas}",
+            binding={"resourceVersion": str(backend.versions[args.name])},
+        )
 
     async def scale(args: ScaleArgs, ctx: RunContext) -> OperationResult:
         if ctx.binding.get("resourceVersion") != str(backend.versions.get(args.name)):
-            return OperationResult.failure(call="demo_scale", message=f"app/{args.name} changed since approval; ask again")
+            return OperationResult.failure(
+                call="demo_scale", message=f"app/{args.name} changed since approval; ask again"
+            )
         if backend.started_flag is not None:
             backend.started_flag.write_text("started")
         if backend.slow_seconds:
@@ -77,14 +81,20 @@ def demo_operations(backend: Backend) -> list[Operation]:
         return OperationResult(
             Status.OK,
             f"app/{args.name} scaled {before} → {args.replicas}",
-            undo=UndoPlan("demo_scale", {"name": args.name, "replicas": before, "namespace": args.namespace},
-                          f"scale back to {before}"),
+            undo=UndoPlan(
+                "demo_scale",
+                {"name": args.name, "replicas": before, "namespace": args.namespace},
+                f"scale back to {before}",
+            ),
         )
 
     async def delete_preview(args: DeleteArgs, ctx: RunContext) -> Preview:
         if args.name not in backend.replicas:
             return Preview(text=f"app {args.name} not found", ok=False)
-        return Preview(text=f"app/{args.name} will be deleted", binding={"resourceVersion": str(backend.versions[args.name])})
+        return Preview(
+            text=f"app/{args.name} will be deleted",
+            binding={"resourceVersion": str(backend.versions[args.name])},
+        )
 
     async def delete(args: DeleteArgs, ctx: RunContext) -> OperationResult:
         backend.replicas.pop(args.name, None)
@@ -93,11 +103,34 @@ def demo_operations(backend: Backend) -> list[Operation]:
         return OperationResult(Status.OK, f"app/{args.name} deleted")
 
     return [
-        Operation("demo_get", "List demo apps.", Safety.READ, GetArgs, get,
-                  CommandSpec(("demo", "get"), positionals=("name",)), kind="app"),
-        Operation("demo_scale", "Scale a demo app.", Safety.WRITE, ScaleArgs, scale,
-                  CommandSpec(("demo", "scale"), positionals=("name",)), preview=scale_preview, kind="app",
-                  escalate=lambda a: Safety.DESTRUCTIVE if a.replicas == 0 else Safety.WRITE),
-        Operation("demo_delete", "Delete a demo app.", Safety.DESTRUCTIVE, DeleteArgs, delete,
-                  CommandSpec(("demo", "delete"), positionals=("name",)), preview=delete_preview, kind="app"),
+        Operation(
+            "demo_get",
+            "List demo apps.",
+            Safety.READ,
+            GetArgs,
+            get,
+            CommandSpec(("demo", "get"), positionals=("name",)),
+            kind="app",
+        ),
+        Operation(
+            "demo_scale",
+            "Scale a demo app.",
+            Safety.WRITE,
+            ScaleArgs,
+            scale,
+            CommandSpec(("demo", "scale"), positionals=("name",)),
+            preview=scale_preview,
+            kind="app",
+            escalate=lambda a: Safety.DESTRUCTIVE if a.replicas == 0 else Safety.WRITE,
+        ),
+        Operation(
+            "demo_delete",
+            "Delete a demo app.",
+            Safety.DESTRUCTIVE,
+            DeleteArgs,
+            delete,
+            CommandSpec(("demo", "delete"), positionals=("name",)),
+            preview=delete_preview,
+            kind="app",
+        ),
     ]

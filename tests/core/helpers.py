@@ -17,7 +17,9 @@ def msg(
     return IncomingMessage(Principal(platform, user, user.title(), groups), channel, text, event_id=event_id)
 
 
-def slack_roles(*, admins: list[str] = (), operators: list[str] = (), viewers: list[str] = ()) -> dict[str, object]:
+def slack_roles(
+    *, admins: list[str] = (), operators: list[str] = (), viewers: list[str] = ()
+) -> dict[str, object]:
     return {
         "roles": {
             "admin": {"slack_users": list(admins)},

@@ -14,7 +14,11 @@ from tests.core.helpers import msg, slack_roles
 
 def click(app, user: str, approval_id: str, action: ButtonAction = ButtonAction.APPROVE):
     return app.router.handle_button(
-        principal=Principal("slack", user, user), action=action, approval_id=approval_id, channel="ops", thread=None
+        principal=Principal("slack", user, user),
+        action=action,
+        approval_id=approval_id,
+        channel="ops",
+        thread=None,
     )
 
 
@@ -28,7 +32,9 @@ async def test_self_confirmation_of_a_write_is_accepted(sqlite_url: str, backend
         await app.close()
 
 
-async def test_self_approval_of_a_destructive_change_needs_four_eyes(sqlite_url: str, backend: Backend) -> None:
+async def test_self_approval_of_a_destructive_change_needs_four_eyes(
+    sqlite_url: str, backend: Backend
+) -> None:
     app = await open_app(sqlite_url, backend, policy=slack_roles(admins=["UA1", "UA2"]))
     try:
         card = (await app.router.handle(msg("!demo delete web", "UA1", platform="slack")))[0]
@@ -66,7 +72,9 @@ async def test_two_destructive_approvers_when_configured(sqlite_url: str, backen
         await app.close()
 
 
-async def test_an_expired_approval_answers_ask_again_and_never_runs(sqlite_url: str, backend: Backend) -> None:
+async def test_an_expired_approval_answers_ask_again_and_never_runs(
+    sqlite_url: str, backend: Backend
+) -> None:
     app = await open_app(sqlite_url, backend)
     try:
         card = (await app.router.handle(msg("!demo scale web --replicas 3")))[0]

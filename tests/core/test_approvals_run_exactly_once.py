@@ -21,8 +21,11 @@ async def test_twenty_concurrent_approvals_run_the_change_once(database_url: str
 
         async def click(user: str) -> str:
             outcome, _ = await app.router.handle_button(
-                principal=Principal("slack", user, user), action=ButtonAction.APPROVE,
-                approval_id=approval_id, channel="ops", thread=None,
+                principal=Principal("slack", user, user),
+                action=ButtonAction.APPROVE,
+                approval_id=approval_id,
+                channel="ops",
+                thread=None,
             )
             return outcome.text
 
@@ -42,7 +45,9 @@ async def test_twenty_concurrent_approvals_run_the_change_once(database_url: str
 async def test_the_same_event_delivered_four_times_runs_once(database_url: str, backend: Backend) -> None:
     app = await open_app(database_url, backend)
     try:
-        results = await asyncio.gather(*(app.router.handle(msg("!demo get web", event_id="Ev1")) for _ in range(4)))
+        results = await asyncio.gather(
+            *(app.router.handle(msg("!demo get web", event_id="Ev1")) for _ in range(4))
+        )
         assert sum(1 for replies in results if replies) == 1
         assert len(backend.runs) == 1
     finally:
@@ -53,13 +58,23 @@ async def test_double_click_fifty_ms_apart_runs_once(sqlite_url: str, backend: B
     app = await open_app(sqlite_url, backend, policy=slack_roles(operators=["UREQ", "UOP"]))
     try:
         card = (await app.router.handle(msg("!demo scale web --replicas 3", "UREQ", platform="slack")))[0]
-        first = asyncio.create_task(app.router.handle_button(
-            principal=Principal("slack", "UOP", "Op"), action=ButtonAction.APPROVE,
-            approval_id=card.approval_id, channel="ops", thread=None))
+        first = asyncio.create_task(
+            app.router.handle_button(
+                principal=Principal("slack", "UOP", "Op"),
+                action=ButtonAction.APPROVE,
+                approval_id=card.approval_id,
+                channel="ops",
+                thread=None,
+            )
+        )
         await asyncio.sleep(0.05)
         second, _ = await app.router.handle_button(
-            principal=Principal("slack", "UOP", "Op"), action=ButtonAction.APPROVE,
-            approval_id=card.approval_id, channel="ops", thread=None)
+            principal=Principal("slack", "UOP", "Op"),
+            action=ButtonAction.APPROVE,
+            approval_id=card.approval_id,
+            channel="ops",
+            thread=None,
+        )
         await first
         assert "already approved by Op" in second.text
         assert [r[0] for r in backend.runs].count("scale") == 1

@@ -57,8 +57,10 @@ def classify(replies: list) -> str:
 @pytest.mark.parametrize("role", ["viewer", "operator", "admin"])
 @pytest.mark.parametrize("safety", ["read", "write", "destructive"])
 async def test_gate_decision(sqlite_url: str, backend: Backend, role: str, safety: str, mode: str) -> None:
-    policy = {**slack_roles(admins=["UADMIN"], operators=["UOPS"], viewers=["UVIEW"]),
-              "channels": {"C1": {"mode": mode}}}
+    policy = {
+        **slack_roles(admins=["UADMIN"], operators=["UOPS"], viewers=["UVIEW"]),
+        "channels": {"C1": {"mode": mode}},
+    }
     app = await open_app(sqlite_url, backend, policy=policy)
     user = {"viewer": "UVIEW", "operator": "UOPS", "admin": "UADMIN"}[role]
     try:

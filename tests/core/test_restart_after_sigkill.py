@@ -17,8 +17,13 @@ from tests.core.helpers import msg
 async def test_sigkill_while_executing_then_restart(database_url: str, tmp_path: Path) -> None:
     flag = tmp_path / "started"
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.core.crash_worker", database_url, str(flag),
-        stdout=asyncio.subprocess.PIPE, cwd=Path(__file__).parents[2],
+        sys.executable,
+        "-m",
+        "tests.core.crash_worker",
+        database_url,
+        str(flag),
+        stdout=asyncio.subprocess.PIPE,
+        cwd=Path(__file__).parents[2],
     )
     assert proc.stdout is not None
     line = (await asyncio.wait_for(proc.stdout.readline(), timeout=60)).decode().split()

@@ -109,8 +109,10 @@ def render_reply(reply: Reply, *, lead: str | None = None, file_stem: str = "out
     icon = "" if reply.kind is ReplyKind.APPROVAL and not reply.buttons else _ICONS.get(reply.kind, "")
     text = reply.text.strip() or "(no text)"
     blocks.append(_section(icon + escape_text(clip(text, SECTION_LIMIT))))
-    fields = [{"type": "mrkdwn", "text": f"*{escape_text(f.name)}*\n{escape_text(clip(f.value, FIELD_LIMIT))}"}
-              for f in reply.fields]
+    fields = [
+        {"type": "mrkdwn", "text": f"*{escape_text(f.name)}*\n{escape_text(clip(f.value, FIELD_LIMIT))}"}
+        for f in reply.fields
+    ]
     for start in range(0, len(fields), 10):  # Slack's limit per section
         blocks.append({"type": "section", "fields": fields[start : start + 10]})
     body = _body(reply)
@@ -122,17 +124,23 @@ def render_reply(reply: Reply, *, lead: str | None = None, file_stem: str = "out
             lines = body.splitlines()
             head = clip("\n".join(lines[:PREVIEW_LINES]), INLINE_OUTPUT_LIMIT)
             blocks.append(_section(code_block(head)))
-            blocks.append(_context(f"Showing {min(PREVIEW_LINES, len(lines))} of {len(lines)} lines; "
-                                   "the full output is in the attached file."))
+            blocks.append(
+                _context(
+                    f"Showing {min(PREVIEW_LINES, len(lines))} of {len(lines)} lines; "
+                    "the full output is in the attached file."
+                )
+            )
             upload = Upload(filename=f"{file_stem}.txt", title=clip(text.splitlines()[0], 80), content=body)
     if len(text) > SECTION_LIMIT and upload is None:
         upload = Upload(filename=f"{file_stem}.txt", title="Full answer", content=text)
     if reply.buttons:
-        blocks.append({
-            "type": "actions",
-            "block_id": f"chatops_{reply.approval_id or reply.buttons[0].approval_id}",
-            "elements": [_button(b) for b in reply.buttons],
-        })
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"chatops_{reply.approval_id or reply.buttons[0].approval_id}",
+                "elements": [_button(b) for b in reply.buttons],
+            }
+        )
     return Rendered(text=escape_text(clip(text, FALLBACK_LIMIT)), blocks=tuple(blocks), upload=upload)
 
 

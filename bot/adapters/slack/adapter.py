@@ -1,0 +1,260 @@
+"""The Slack adapter: one object holding the Bolt app, the Web API client and the background work.
+
+`build_slack_adapter()` wires it from the settings and secrets; `start()`
+learns who the bot is (`auth.test`), hooks the executor's progress and
+completion callbacks for Slack-requested approvals and starts the expiry
+sweep; `close()` undoes all of that. Transports (`http.py`, `socket.py`) feed
+Slack requests to `adapter.bolt`. The adapter owns no policy and no state
+beyond caches and the card index; everything it is told goes to `app.router`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import Coroutine, Sequence
+from typing import Any, Literal
+
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import App
+from bot.config import Secrets, SlackSettings
+from bot.replies import approval_card
+from storage.records import ApprovalRecord
+
+from .cards import CardIndex, MemoryCardIndex
+from .clicks import Clicks
+from .conversations import Conversations
+from .directory import PLATFORM, Directory
+from .listeners import build_bolt
+from .payloads import Click, SlackText, SlashCommand
+from .poster import API_ERRORS, Poster
+from .progress import ProgressBoard
+
+log = logging.getLogger(__name__)
+
+
+class SlackConfigError(Exception):
+    """The Slack adapter cannot start; the message says which setting to fix."""
+
+
+@dataclasses.dataclass(frozen=True)
+class AdapterOptions:
+    slash_command: str = "/k8s"
+    reply: Literal["in_channel", "ephemeral"] = "in_channel"
+    progress_after_s: float = 2.0  # show an hourglass when an answer takes longer
+    sweep_interval_s: float = 30.0  # how often expired approval cards are updated
+    groups_ttl_s: float = 300.0  # how long Slack user-group memberships are cached
+
+
+@dataclasses.dataclass(frozen=True)
+class BotIdentity:
+    user_id: str | None
+    bot_id: str | None
+    team_id: str | None
+
+
+def api_base_url(configured: str | None) -> str | None:
+    if not configured:
+        return None
+    return configured if configured.endswith("/") else configured + "/"
+
+
+class SlackAdapter:
+    def __init__(
+        self,
+        *,
+        app: App,
+        client: AsyncWebClient,
+        signing_secret: str | None,
+        options: AdapterOptions,
+        cards: CardIndex | None = None,
+    ) -> None:
+        self.app = app
+        self.client = client
+        self.options = options
+        self.signing_secret = signing_secret or ""
+        self.cards: CardIndex = cards if cards is not None else MemoryCardIndex()
+        self.directory = Directory(client, ttl_s=options.groups_ttl_s)
+        self.poster = Poster(
+            client, cards=self.cards, team_id=lambda: self._identity.team_id if self._identity else None
+        )
+        self._conversations = Conversations(
+            router=app.router,
+            directory=self.directory,
+            poster=self.poster,
+            bot_user_id=self._bot_user_id,
+            reply_mode=options.reply,
+            progress_after_s=options.progress_after_s,
+        )
+        self._clicks = Clicks(
+            router=app.router,
+            directory=self.directory,
+            poster=self.poster,
+            cards=self.cards,
+            team_id=self._team_id,
+        )
+        self._identity: BotIdentity | None = None
+        self._identity_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
+        self._hooked: tuple[Any, Any] | None = None
+        self.bolt = build_bolt(
+            client=client,
+            signing_secret=self.signing_secret,
+            slash_command=options.slash_command,
+            handlers=self,
+        )
+
+    # --- who the bot is -------------------------------------------------------------------
+    @property
+    def bot_user_id_now(self) -> str | None:
+        return self._identity.user_id if self._identity else None
+
+    async def identity(self) -> BotIdentity:
+        """`auth.test`, once; a failure is retried on the next call rather than cached."""
+        async with self._identity_lock:
+            if self._identity is None:
+                try:
+                    response = await self.client.auth_test()
+                except API_ERRORS as e:
+                    log.warning(
+                        "auth.test failed (%s); the bot's Slack identity is unknown for now", type(e).__name__
+                    )
+                    return BotIdentity(None, None, None)
+                self._identity = BotIdentity(
+                    response.get("user_id"), response.get("bot_id"), response.get("team_id")
+                )
+            return self._identity
+
+    async def _bot_user_id(self) -> str | None:
+        return (await self.identity()).user_id
+
+    async def _team_id(self) -> str | None:
+        return (await self.identity()).team_id
+
+    # --- work handed over by the listeners ---------------------------------------------------
+    def spawn(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Slack task %s failed", task.get_name(), exc_info=task.exception())
+
+    async def on_text(self, said: SlackText) -> None:
+        await self._conversations.on_text(said)
+
+    async def on_command(self, command: SlashCommand) -> None:
+        await self._conversations.on_command(command)
+
+    async def on_click(self, click: Click) -> None:
+        await self._clicks.on_click(click)
+
+    async def drain(self, timeout_s: float = 10.0) -> int:
+        """Wait for background work (and what it starts); returns how many tasks did not finish."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while self._tasks:
+            left = deadline - loop.time()
+            if left <= 0:
+                return len(self._tasks)
+            await asyncio.wait(list(self._tasks), timeout=left)
+        return 0
+
+    # --- cards that change without a click ---------------------------------------------------
+    async def sweep_once(self) -> int:
+        """Expire due approvals and update the Slack cards of those; returns how many cards changed."""
+        updated = 0
+        for row in await self.app.desk.expire_due():
+            if row.requester_platform == PLATFORM:
+                await self.poster.show_card(approval_card(row), channel=row.channel, thread=row.thread)
+                updated += 1
+        return updated
+
+    async def announce(self, rows: Sequence[ApprovalRecord]) -> None:
+        """Rows `app.start()` marked (outcome unknown after a crash): update their cards."""
+        for row in rows:
+            if row.requester_platform == PLATFORM:
+                await self.poster.show_card(approval_card(row), channel=row.channel, thread=row.thread)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.options.sweep_interval_s)
+            try:
+                await self.sweep_once()
+            except Exception:  # keep sweeping: one bad round (database blip) must not stop expiry
+                log.exception("the Slack approval expiry sweep failed")
+
+    # --- lifecycle -----------------------------------------------------------------------
+    async def start(self, *, sweep: bool = True) -> None:
+        await self.identity()
+        executor = self.app.executor
+        if self._hooked is None:
+            self._hooked = (executor.progress_sink, executor.notice)
+            board = ProgressBoard(
+                self.poster,
+                self.cards,
+                fallback_progress=executor.progress_sink,
+                fallback_notice=executor.notice,
+            )
+            executor.progress_sink = board.progress
+            executor.notice = board.notice
+        if sweep and self._sweeper is None:
+            self._sweeper = asyncio.create_task(self._sweep_forever(), name="slack-expiry-sweep")
+
+    async def close(self, *, timeout_s: float = 10.0) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
+        left = await self.drain(timeout_s)
+        if left:
+            log.warning("%d Slack task(s) still running at shutdown; cancelling them", left)
+            for task in list(self._tasks):
+                task.cancel()
+        if self._hooked is not None:
+            self.app.executor.progress_sink, self.app.executor.notice = self._hooked
+            self._hooked = None
+
+
+def build_slack_adapter(
+    app: App,
+    *,
+    settings: SlackSettings,
+    secrets: Secrets,
+    cards: CardIndex | None = None,
+    progress_after_s: float = 2.0,
+    sweep_interval_s: float = 30.0,
+    groups_ttl_s: float = 300.0,
+) -> SlackAdapter:
+    if not secrets.slack_bot_token:
+        raise SlackConfigError("SLACK_BOT_TOKEN is not set; the Slack adapter needs the bot token (xoxb-…)")
+    client = AsyncWebClient(
+        token=secrets.slack_bot_token,
+        base_url=api_base_url(settings.api_base_url) or AsyncWebClient.BASE_URL,
+        timeout=10,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+    options = AdapterOptions(
+        slash_command=settings.slash_command,
+        reply=settings.reply,
+        progress_after_s=progress_after_s,
+        sweep_interval_s=sweep_interval_s,
+        groups_ttl_s=groups_ttl_s,
+    )
+    return SlackAdapter(
+        app=app, client=client, signing_secret=secrets.slack_signing_secret, options=options, cards=cards
+    )

@@ -1,0 +1,123 @@
+"""Approve / Deny / Undo clicks: checked, passed to the router, the card updated in place.
+
+The adapter checks only what Slack alone can tell: the click comes from the
+workspace the card was posted in (a shared channel can bring people from
+another one). Whether this person may decide is the router's and the
+policy's call (`router.handle_button`). A refusal, an "already decided" or a
+"needs one more approver" goes privately to the clicker (`chat.postEphemeral`)
+and changes nothing; a decision updates the card (`chat.update`) and posts
+the outcome in the card's thread. Completed changes keep an Undo button that
+files the inverse operation as a new approval.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.models import ButtonAction, Reply, ReplyKind
+from bot.outcomes import Outcome
+from bot.router import Router
+from storage.records import ApprovalState
+from tools.base import Status
+
+from .cards import CardIndex, CardRef
+from .directory import Directory
+from .payloads import Click
+from .poster import Poster, is_card
+
+log = logging.getLogger(__name__)
+
+OTHER_WORKSPACE = (
+    "This approval belongs to another Slack workspace, so only people of that workspace can decide it. "
+    "Ask someone there, or request the change in your own workspace."
+)
+FAILED = (
+    "Something went wrong on my side with that click (see the bot's logs); check !approvals before retrying."
+)
+
+
+def is_refusal(action: ButtonAction, outcome: Outcome, approval_id: str) -> bool:
+    """True when the click changed nothing others need to see: refused, too late, or one of several."""
+    if outcome.result is not None or outcome.started_in_background:
+        return False  # something ran: its result is public
+    approval = outcome.approval
+    if outcome.status is Status.ERROR:
+        return True
+    if outcome.status is Status.DENIED:
+        decided = (
+            approval is not None and approval.id == approval_id and approval.state is ApprovalState.DENIED
+        )
+        return not (action is ButtonAction.DENY and decided)
+    if outcome.status is Status.APPROVAL_REQUIRED:
+        return approval is not None and approval.id == approval_id  # "approved by you; needs N more"
+    return False
+
+
+class Clicks:
+    def __init__(
+        self,
+        *,
+        router: Router,
+        directory: Directory,
+        poster: Poster,
+        cards: CardIndex,
+        team_id: Callable[[], Awaitable[str | None]],
+    ) -> None:
+        self._router = router
+        self._directory = directory
+        self._poster = poster
+        self._cards = cards
+        self._team_id = team_id
+
+    async def on_click(self, click: Click) -> None:
+        ref = await self._cards.lookup(click.approval_id)
+        home = ref.team if ref is not None and ref.team else await self._team_id()
+        if home is None or click.team_id != home:
+            log.info(
+                "click on %s from workspace %s refused (card's: %s)", click.approval_id, click.team_id, home
+            )
+            await self._tell(click, OTHER_WORKSPACE)
+            return
+        if ref is None:  # posted before a restart: the click says where the card is
+            await self._cards.remember(
+                click.approval_id, CardRef(click.channel, click.message_ts, home, click.thread_ts)
+            )
+        principal = await self._directory.principal(
+            user_id=click.user_id, team_id=click.team_id, fallback_name=click.user_name
+        )
+        try:
+            outcome, replies = await self._router.handle_button(
+                principal=principal,
+                action=click.action,
+                approval_id=click.approval_id,
+                channel=click.channel,
+                thread=click.thread,
+            )
+        except Exception:  # the boundary: report, keep serving
+            log.exception("click %s on %s failed", click.action.value, click.approval_id)
+            await self._tell(click, FAILED)
+            return
+        private = is_refusal(click.action, outcome, click.approval_id)
+        for reply in replies:
+            if is_card(reply):
+                await self._poster.show_card(reply, channel=click.channel, thread=click.thread)
+            elif private:
+                await self._poster.post_ephemeral(
+                    reply,
+                    channel=click.channel,
+                    user=click.user_id,
+                    thread=click.thread_ts,
+                    response_url=click.response_url,
+                )
+            else:
+                await self._poster.post(reply, channel=click.channel, thread=click.thread)
+
+    async def _tell(self, click: Click, text: str) -> None:
+        await self._poster.post_ephemeral(
+            Reply(text, kind=ReplyKind.DENIED),
+            channel=click.channel,
+            user=click.user_id,
+            thread=click.thread_ts,
+            response_url=click.response_url,
+        )

@@ -1,0 +1,86 @@
+"""HTTP mode: `POST /slack/events` (events, slash commands and interactivity) on an aiohttp app.
+
+A request is checked before Bolt sees it: the `X-Slack-Request-Timestamp`
+header must be a number within five minutes of now, and `X-Slack-Signature`
+the HMAC-SHA256 of `v0:{timestamp}:{body}` under `SLACK_SIGNING_SECRET`.
+Anything else is answered 401 and never reaches a listener (Bolt checks the
+signature again, a second gate). Retries (`X-Slack-Retry-Num`) are dispatched
+like first deliveries: the router processes each event id once. This module
+converts requests and responses; it decides nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from .adapter import SlackAdapter
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+MAX_AGE_S = 300  # Slack's own rule: older requests may be replays
+MAX_BODY_BYTES = 1_000_000
+
+
+def is_signed(*, body: bytes, timestamp: str | None, signature: str | None, secret: str, now: float) -> bool:
+    if not secret or not timestamp or not signature:
+        return False
+    if not (timestamp.isascii() and timestamp.isdigit()) or abs(now - int(timestamp)) > MAX_AGE_S:
+        return False
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), signature.encode())
+
+
+def _refused() -> web.Response:
+    return web.json_response({"error": "invalid request"}, status=401)
+
+
+def events_handler(
+    adapter: SlackAdapter, *, clock: Callable[[], float] = time.time
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            return web.json_response({"error": "request too large"}, status=413)
+        body = await request.read()
+        if not is_signed(
+            body=body,
+            timestamp=request.headers.get("X-Slack-Request-Timestamp"),
+            signature=request.headers.get("X-Slack-Signature"),
+            secret=adapter.signing_secret,
+            now=clock(),
+        ):
+            log.info("refused a Slack request with a bad or stale signature from %s", request.remote)
+            return _refused()
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return web.json_response({"error": "body is not UTF-8"}, status=400)
+        headers: dict[str, str | Sequence[str]] = {
+            key.lower(): request.headers.getall(key) for key in request.headers
+        }
+        bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=headers)
+        bolt_response = await adapter.bolt.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    return handle
+
+
+def add_slack_routes(web_app: web.Application, adapter: SlackAdapter, *, path: str = EVENTS_PATH) -> None:
+    """Mount `POST {path}` on the bot's one HTTP server."""
+    web_app.router.add_post(path, events_handler(adapter))
+
+
+def slack_routes(adapter: SlackAdapter, *, path: str = EVENTS_PATH) -> web.Application:
+    """A stand-alone aiohttp app serving only `POST {path}` (for tests, or `add_subapp`)."""
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+    add_slack_routes(web_app, adapter, path=path)
+    return web_app

@@ -1,0 +1,221 @@
+"""The agent turn: a question → a LangChain agent over the coarse tools → replies.
+
+`Agent.answer()` loads the person's memory, runs `create_agent` (built once)
+with the turn as its runtime context, and composes the replies. Every tool
+call goes through `executor.submit` with `origin="agent"`: reads run at
+once, changes become approval rows and never run here. When a change the
+agent asked for has been approved and run, `follow_up()` stores the outcome
+in that conversation and runs the agent once more. A model that fails, hangs
+or rate-limits gives the person one sentence within the timeout; nothing
+here raises into the router.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import uuid
+from typing import Any
+
+from langchain.agents import create_agent
+from langchain.agents.middleware import InputAgentState
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AnyMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig
+
+from bot.agent.answers import compose, final_text
+from bot.agent.dispatch import Turn
+from bot.agent.errors import STILL_WORKS, ModelUnavailable
+from bot.agent.framing import frame
+from bot.agent.memory import estimate_tokens, has_note, load_memory, remember_note
+from bot.agent.middleware import AgentGuard
+from bot.agent.resilience import ModelGate
+from bot.agent.tool_adapter import schema_text, to_langchain_tools
+from bot.agent.toolset import group_operations
+from bot.config import LlmSettings, LoadedConfig
+from bot.executor import Executor
+from bot.models import IncomingMessage, Principal, Reply
+from bot.outcomes import RequestContext, describe_call
+from prompts import load_prompt
+from storage.records import ApprovalRecord, ApprovalState
+from tools.redact import redact_text
+
+log = logging.getLogger(__name__)
+REQUESTED = "approval_requested"
+FOLLOW_UP = (
+    "The change noted last has finished. In one or two sentences tell the person what happened and, "
+    "if useful, one read-only check to confirm it."
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class AgentSettings:
+    max_tool_calls: int = 8
+    max_input_tokens: int = 12000
+    memory_tokens: int = 3000
+    max_concurrent_turns: int = 8
+    turn_timeout_s: float = 120.0
+
+    @classmethod
+    def from_llm(cls, llm: LlmSettings, *, max_concurrent_turns: int = 8) -> AgentSettings:
+        return cls(
+            max_tool_calls=llm.max_tool_calls,
+            max_input_tokens=llm.max_input_tokens,
+            memory_tokens=llm.memory_tokens,
+            max_concurrent_turns=max_concurrent_turns,
+            turn_timeout_s=llm.timeout_s * 4,
+        )
+
+
+class Agent:
+    def __init__(
+        self, *, executor: Executor, model: BaseChatModel, gate: ModelGate, settings: AgentSettings
+    ) -> None:
+        self.executor = executor
+        self.model = model
+        self.gate = gate
+        self.settings = settings
+        self.groups = group_operations(executor.registry)
+        self.tools = to_langchain_tools(self.groups, executor)
+        self.system_prompt = load_prompt("system")
+        self.fixed_text = self.system_prompt + schema_text(self.tools)
+        guard = AgentGuard(
+            gate=gate,
+            max_input_tokens=settings.max_input_tokens,
+            fixed_tokens=estimate_tokens(self.fixed_text),
+        )
+        self._graph = create_agent(
+            model, self.tools, system_prompt=self.system_prompt, middleware=[guard], context_schema=Turn
+        )
+        self._slots = asyncio.Semaphore(settings.max_concurrent_turns)
+
+    async def answer(self, message: IncomingMessage, ctx: RequestContext) -> list[Reply]:
+        ctx = dataclasses.replace(ctx, origin="agent")
+        turn = Turn(ctx=ctx, max_tool_calls=self.settings.max_tool_calls)
+        refusal = self.gate.refusal()
+        if refusal is not None:
+            return compose(turn, text="", problem=refusal)
+        current = redact_text(message.text.strip())
+        memory = await load_memory(
+            self.executor.store,
+            principal=ctx.principal,
+            channel=ctx.channel,
+            thread=ctx.thread,
+            budget_tokens=self.settings.memory_tokens,
+            current=current,
+        )
+        replies = await self._run(turn, [*memory.messages, HumanMessage(content=current)])
+        await self._note_approvals(turn)
+        return replies
+
+    async def follow_up(self, record: ApprovalRecord) -> list[Reply]:
+        """After an approval the agent asked for has run: note the outcome, answer once more."""
+        if record.state not in (ApprovalState.SUCCEEDED, ApprovalState.FAILED):
+            return []
+        principal = Principal(record.requester_platform, record.requester_id, record.requester_name)
+        store = self.executor.store
+        asked = await has_note(
+            store,
+            platform=principal.platform,
+            user_id=principal.user_id,
+            channel=record.channel,
+            thread=record.thread,
+            contains=f"approval {record.id} ",
+            status=REQUESTED,
+        )
+        if not asked or self.gate.refusal() is not None:
+            return []
+        call = describe_call(record.operation, record.args)
+        note = f"approval {record.id} {record.state.value}: {call}\n" + frame(
+            record.result_text or "", source=f"{record.operation}_result"
+        )
+        await remember_note(
+            store,
+            principal=principal,
+            channel=record.channel,
+            thread=record.thread,
+            text=note,
+            operation=record.operation,
+            status=record.state.value,
+        )
+        memory = await load_memory(
+            store,
+            principal=principal,
+            channel=record.channel,
+            thread=record.thread,
+            budget_tokens=self.settings.memory_tokens,
+        )
+        ctx = RequestContext(principal, record.channel, record.thread, uuid.uuid4().hex[:16], origin="agent")
+        turn = Turn(ctx=ctx, max_tool_calls=self.settings.max_tool_calls)
+        replies = await self._run(turn, [*memory.messages, SystemMessage(content=FOLLOW_UP)])
+        await self._note_approvals(turn)
+        await store.append_message(
+            platform=principal.platform,
+            channel=record.channel,
+            thread=record.thread,
+            user_id=principal.user_id,
+            role="assistant",
+            content=redact_text("\n".join(r.text for r in replies))[:8000],
+        )
+        return replies
+
+    async def complete(self, *, system: str, user: str) -> str:
+        """One plain model call (no tools) through the gate; raises ModelUnavailable."""
+        refusal = self.gate.refusal()
+        if refusal is not None:
+            raise ModelUnavailable(refusal)
+        messages: list[AnyMessage] = [SystemMessage(content=system), HumanMessage(content=user)]
+        response = await self.gate.call(lambda: self.model.ainvoke(messages))
+        return response.text
+
+    async def _run(self, turn: Turn, messages: list[AnyMessage]) -> list[Reply]:
+        payload: InputAgentState = {"messages": list[AnyMessage | dict[str, Any]](messages)}
+        config: RunnableConfig = {"recursion_limit": 4 * self.settings.max_tool_calls + 10}
+        try:
+            async with self._slots:
+                state = await asyncio.wait_for(
+                    self._graph.ainvoke(payload, config, context=turn), timeout=self.settings.turn_timeout_s
+                )
+        except ModelUnavailable as e:
+            return compose(turn, text="", problem=str(e))
+        except TimeoutError:
+            problem = (
+                f"I stopped: this question took longer than {self.settings.turn_timeout_s:g} s. {STILL_WORKS}"
+            )
+            return compose(turn, text="", problem=problem)
+        except Exception:  # the agent boundary: the bot stays up, the person reads one sentence
+            log.exception("agent turn %s failed", turn.ctx.request_id)
+            return compose(
+                turn, text="", problem=f"Something went wrong while I worked on that. {STILL_WORKS}"
+            )
+        return compose(turn, text=final_text(state["messages"]))
+
+    async def _note_approvals(self, turn: Turn) -> None:
+        for outcome in turn.outcomes:
+            if outcome.approval is None or outcome.approval.state is not ApprovalState.PENDING:
+                continue
+            await remember_note(
+                self.executor.store,
+                principal=turn.ctx.principal,
+                channel=turn.ctx.channel,
+                thread=turn.ctx.thread,
+                text=f"approval {outcome.approval.id} requested: {outcome.call}",
+                operation=outcome.operation,
+                status=REQUESTED,
+            )
+
+
+def build_agent(loaded: LoadedConfig, executor: Executor) -> Agent:
+    """The agent for the configured model; raises ConfigError if it cannot be built."""
+    from bot.agent.model import build_chat_model, gate_policy
+
+    llm = loaded.settings.llm
+    return Agent(
+        executor=executor,
+        model=build_chat_model(loaded),
+        gate=ModelGate(gate_policy(llm)),
+        settings=AgentSettings.from_llm(
+            llm, max_concurrent_turns=loaded.settings.limits.max_concurrent_agent_turns
+        ),
+    )

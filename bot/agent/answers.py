@@ -1,0 +1,59 @@
+"""An agent turn → replies: the model's text made safe, what ran, and real approval cards.
+
+The first reply carries the model's answer (redacted, mentions defused), why
+the turn stopped early if it did, and one line per operation it ran or
+proposed with its safety level. Then one approval card per approval the turn
+filed, built from the approval row the executor returned: the model can write
+any text, but a card only ever comes from a real row. Nothing here calls the
+model or the executor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from langchain_core.messages import AIMessage, AnyMessage
+
+from bot.agent.dispatch import Turn, operations_summary
+from bot.agent.framing import to_chat
+from bot.models import Reply, ReplyKind
+from bot.replies import approval_card
+from tools.base import Status
+
+MAX_ANSWER_CHARS = 6000
+NO_ANSWER = "I have no answer to that; try rephrasing it, or !help for the commands."
+
+
+def final_text(messages: Sequence[AnyMessage]) -> str:
+    """The last thing the model said in the turn (empty if it said nothing)."""
+    for message in reversed(messages):
+        if isinstance(message, AIMessage) and message.text.strip():
+            return message.text
+    return ""
+
+
+def limit_sentence(turn: Turn) -> str:
+    return (
+        f"I stopped after {turn.tool_calls} operation call(s), the most one question may use; "
+        "ask me to continue, or ask something narrower."
+    )
+
+
+def compose(turn: Turn, *, text: str, problem: str | None = None) -> list[Reply]:
+    parts = []
+    answer = to_chat(text)[:MAX_ANSWER_CHARS]
+    if answer:
+        parts.append(answer)
+    if turn.limited:
+        parts.append(limit_sentence(turn))
+    if problem:
+        parts.append(problem)
+    lines = operations_summary(turn.outcomes)
+    if lines:
+        parts.append("Operations:\n" + "\n".join(f"• {line}" for line in lines))
+    kind = ReplyKind.ERROR if problem and not answer and not lines else ReplyKind.INFO
+    replies = [Reply("\n\n".join(parts) or NO_ANSWER, kind=kind)]
+    for outcome in turn.outcomes:
+        if outcome.status is Status.APPROVAL_REQUIRED and outcome.approval is not None:
+            replies.append(approval_card(outcome.approval))
+    return replies

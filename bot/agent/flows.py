@@ -1,0 +1,115 @@
+"""`!debug` and `!analyze`: deterministic reads first, then the model's analysis.
+
+`!debug <kind> <name> [-n ns]` runs the diagnosis operation (`k8s_diagnose`);
+`!analyze [namespace]` runs usage and health reads (`k8s_top` for pods and
+nodes, `k8s_health`). Both go through `executor.submit`, so policy and the
+audit trail apply as for any command. With a model, its findings are sent in
+untrusted-data frames with the `debug` / `analyze` prompt and the exact change
+commands the bot offers, and the analysis follows the findings; without one,
+or when it fails, the findings stand alone. Nothing here imports LangChain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.agent.errors import ModelUnavailable
+from bot.agent.framing import frame, result_body, to_chat
+from bot.executor import Executor
+from bot.models import Reply, ReplyKind
+from bot.outcomes import Outcome, RequestContext
+from bot.replies import outcome_replies
+from prompts import load_prompt
+from tools.base import Safety, Status
+
+Complete = Callable[..., Awaitable[str]]
+DEBUG_USAGE = "Usage: !debug <pod|deployment> <name> [-n namespace]"
+ANALYZE_USAGE = "Usage: !analyze [namespace]"
+MAX_COMMANDS = 25
+
+
+def parse_debug_args(args: tuple[str, ...]) -> tuple[dict[str, str], str | None]:
+    """`pod web -n prod` → raw arguments of k8s_diagnose, or the problem."""
+    words = list(args)
+    raw: dict[str, str] = {}
+    for flag in ("-n", "--namespace"):
+        if flag in words:
+            at = words.index(flag)
+            if at + 1 >= len(words):
+                return {}, f"{flag} needs a namespace. {DEBUG_USAGE}"
+            raw["namespace"] = words[at + 1]
+            del words[at : at + 2]
+    if len(words) == 1:
+        words = ["pod", words[0]]
+    if len(words) != 2:
+        return {}, DEBUG_USAGE
+    raw["kind"], raw["name"] = words
+    return raw, None
+
+
+class Flows:
+    def __init__(self, *, executor: Executor, complete: Complete | None = None) -> None:
+        self._executor = executor
+        self.complete = complete
+
+    async def debug(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
+        if self._executor.registry.get("k8s_diagnose") is None:
+            return [
+                Reply(
+                    "!debug needs the k8s_diagnose operation, which this bot does not have.",
+                    kind=ReplyKind.ERROR,
+                )
+            ]
+        raw, problem = parse_debug_args(args)
+        if problem is not None:
+            return [Reply(problem, kind=ReplyKind.ERROR)]
+        outcome = await self._executor.submit("k8s_diagnose", raw, ctx)
+        replies = outcome_replies(outcome)
+        if outcome.status is Status.OK:
+            findings = frame(self._body(outcome), source="k8s_diagnose")
+            replies += await self._analysis("debug", findings)
+        return replies
+
+    async def analyze(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
+        if len(args) > 1:
+            return [Reply(ANALYZE_USAGE, kind=ReplyKind.ERROR)]
+        namespace = {"namespace": args[0]} if args else {}
+        plan = [("k8s_top", {"kind": "pod", **namespace}), ("k8s_top", {"kind": "node"}), ("k8s_health", {})]
+        available = [(name, raw) for name, raw in plan if self._executor.registry.get(name) is not None]
+        if not available:
+            return [
+                Reply(
+                    "!analyze needs the k8s_top operation, which this bot does not have.",
+                    kind=ReplyKind.ERROR,
+                )
+            ]
+        outcomes = [await self._executor.submit(name, raw, ctx) for name, raw in available]
+        replies = [r for o in outcomes for r in outcome_replies(o)]
+        usable = [o for o in outcomes if o.status in (Status.OK, Status.NO_DATA)]
+        if usable:
+            measurements = "\n".join(frame(self._body(o), source=o.operation or "read") for o in usable)
+            replies += await self._analysis("analyze", measurements)
+        return replies
+
+    @staticmethod
+    def _body(outcome: Outcome) -> str:
+        header = f"{outcome.call}\n" if outcome.call else ""
+        return header + (result_body(outcome.result) if outcome.result is not None else outcome.text)
+
+    def _commands(self) -> str:
+        lines = [
+            f"- {op.command.usage(op.args_model)} ({op.safety.value})"
+            for op in self._executor.registry
+            if op.safety is not Safety.READ and op.name.startswith("k8s_")
+        ]
+        return "Commands:\n" + "\n".join(lines[:MAX_COMMANDS]) if lines else "Commands: none"
+
+    async def _analysis(self, prompt: str, data: str) -> list[Reply]:
+        if self.complete is None:
+            return []
+        try:
+            text = await self.complete(system=load_prompt(prompt), user=f"{data}\n\n{self._commands()}")
+        except ModelUnavailable as e:
+            return [Reply(f"No analysis: {e}", kind=ReplyKind.INFO)]
+        answer = to_chat(text)
+        return [Reply(f"Analysis (language model; check before acting):\n{answer}")] if answer else []

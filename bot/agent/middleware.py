@@ -1,0 +1,84 @@
+"""The agent's one middleware around every model call: budget, retries, tool-call limit.
+
+Before a call, the conversation is cut to `max_input_tokens` (the oldest tool
+outputs of the turn are dropped first). The call itself goes through the
+`ModelGate` (tenacity retries, the circuit breaker, a deadline). After it,
+tool calls that would pass the turn's limit are removed, so the graph ends
+and the turn says it stopped. Time spent in the model is added to the turn,
+so overhead can be measured without it. Nothing here runs operations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from langchain.agents.middleware import AgentMiddleware, ModelRequest, ModelResponse
+from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
+
+from bot.agent.dispatch import Turn
+from bot.agent.memory import estimate_tokens
+from bot.agent.resilience import ModelGate
+
+DROPPED = "[output dropped to fit the model's input budget; call again if you still need it]"
+
+
+def message_tokens(message: AnyMessage) -> int:
+    content = message.content if isinstance(message.content, str) else str(message.content)
+    calls = getattr(message, "tool_calls", None) or []
+    return estimate_tokens(content) + sum(estimate_tokens(str(c.get("args"))) + 8 for c in calls)
+
+
+def fit_messages(messages: list[AnyMessage], *, budget: int) -> list[AnyMessage]:
+    """Drop the oldest tool outputs until the messages fit `budget` tokens."""
+    total = sum(message_tokens(m) for m in messages)
+    if total <= budget:
+        return messages
+    fitted = list(messages)
+    for i, message in enumerate(fitted):
+        if total <= budget:
+            break
+        if isinstance(message, ToolMessage) and message.content != DROPPED:
+            total -= message_tokens(message) - estimate_tokens(DROPPED)
+            fitted[i] = ToolMessage(content=DROPPED, tool_call_id=message.tool_call_id, name=message.name)
+    return fitted
+
+
+class AgentGuard(AgentMiddleware[Any, Turn]):
+    """Applies the input budget, the model gate and the tool-call limit."""
+
+    def __init__(self, *, gate: ModelGate, max_input_tokens: int, fixed_tokens: int) -> None:
+        super().__init__()
+        self._gate = gate
+        self._budget = max(500, max_input_tokens - fixed_tokens)
+
+    async def awrap_model_call(
+        self,
+        request: ModelRequest[Turn],
+        handler: Callable[[ModelRequest[Turn]], Awaitable[ModelResponse[Any]]],
+    ) -> ModelResponse[Any]:
+        turn = request.runtime.context
+        fitted = request.override(messages=fit_messages(request.messages, budget=self._budget))
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            response = await self._gate.call(lambda: handler(fitted))
+        finally:
+            turn.model_seconds += loop.time() - started
+            turn.model_calls += 1
+        return self._limit_tool_calls(response, turn)
+
+    @staticmethod
+    def _limit_tool_calls(response: ModelResponse[Any], turn: Turn) -> ModelResponse[Any]:
+        messages = list(response.result)
+        for i, message in enumerate(messages):
+            if not isinstance(message, AIMessage) or not message.tool_calls:
+                continue
+            room = max(0, turn.max_tool_calls - turn.tool_calls)
+            if len(message.tool_calls) > room:
+                turn.limited = True
+                messages[i] = AIMessage(
+                    content=message.content, id=message.id, tool_calls=message.tool_calls[:room]
+                )
+        return ModelResponse(result=messages, structured_response=response.structured_response)
