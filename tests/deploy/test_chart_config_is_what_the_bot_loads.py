@@ -1,0 +1,85 @@
+"""What the chart mounts is what the bot accepts: the rendered config.yaml
+passes the bot's own settings model, and the in-cluster kubeconfig gives the
+cluster set one cluster that authenticates from the ServiceAccount token file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config import parse_settings
+from tests.deploy.charts import REPO, Helm, named
+from tools.kubernetes.clusters import ClusterSet
+
+
+def _data(manifests: list[dict[str, Any]], suffix: str) -> dict[str, str]:
+    configmap = named(manifests, "ConfigMap", suffix)
+    assert configmap is not None
+    return dict(configmap["data"])
+
+
+async def test_default_config_is_accepted_by_the_bot_settings_model(helm: Helm) -> None:
+    text = _data(await helm.render(), "-chatops")["config.yaml"]
+    settings = parse_settings(yaml.safe_load(text), source="chart config.yaml")
+    assert settings.server.host == "0.0.0.0"
+    assert settings.server.port == 8080
+    assert settings.helm.binary == "/usr/local/bin/helm"
+
+
+async def test_user_config_is_merged_over_the_chart_defaults(helm: Helm) -> None:
+    config: dict[str, Any] = {
+        "server": {"host": "0.0.0.0", "port": 8080},
+        "slack": {"enabled": True, "mode": "http", "slash_command": "/ops"},
+        "identities": [
+            {"match": {"slack_user": "U0123"}, "kubernetes": {"user": "alice", "groups": ["sre"]}}
+        ],
+        "policy": {"roles": {"admin": {"slack_users": ["U0123"]}}, "channels": {"C1": {"mode": "read-only"}}},
+    }
+    text = _data(await helm.render({"config": config}), "-chatops")["config.yaml"]
+    rendered = yaml.safe_load(text)
+    for section in ("server", "slack", "identities"):
+        assert rendered[section] == config[section]
+    assert rendered["policy"] == {"default_role": "viewer", **config["policy"]}
+    assert rendered["helm"]["binary"] == "/usr/local/bin/helm"
+    settings = parse_settings(rendered)
+    assert settings.slack.slash_command == "/ops"
+    assert settings.identities[0].kubernetes.groups == ("sre",)
+
+
+async def test_in_cluster_kubeconfig_names_the_cluster_and_holds_only_file_paths(
+    helm: Helm, tmp_path: Path
+) -> None:
+    text = _data(await helm.render({"inCluster": {"name": "home"}}), "-kubeconfig")["config"]
+    document = yaml.safe_load(text)
+    (user,) = document["users"]
+    assert user["user"] == {"tokenFile": "/var/run/secrets/kubernetes.io/serviceaccount/token"}
+    (cluster,) = document["clusters"]
+    assert cluster["cluster"]["certificate-authority"].startswith("/var/run/secrets/")
+    path = tmp_path / "kubeconfig"
+    path.write_text(text)
+    clusters = ClusterSet.from_default_kubeconfig(path)
+    assert clusters.default is not None
+    assert clusters.default.name == "home"
+    assert clusters.default.default_namespace == "ops"
+
+
+async def test_in_cluster_kubeconfig_can_be_turned_off(helm: Helm) -> None:
+    manifests = await helm.render({"inCluster": {"enabled": False}})
+    assert named(manifests, "ConfigMap", "-kubeconfig") is None
+    (deployment,) = [m for m in manifests if m["kind"] == "Deployment"]
+    env = deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert "KUBECONFIG" not in {e["name"] for e in env}
+
+
+async def test_the_projects_example_config_renders_unrefused_and_loads(helm: Helm) -> None:
+    example = yaml.safe_load((REPO / "config.example.yaml").read_text(encoding="utf-8"))
+    text = _data(await helm.render({"config": example}), "-chatops")["config.yaml"]
+    rendered = yaml.safe_load(text)
+    for section, value in example.items():
+        if isinstance(value, dict):
+            assert rendered[section].items() >= value.items(), section
+        else:
+            assert rendered[section] == value, section
+    parse_settings(rendered, source="config.example.yaml via the chart")
