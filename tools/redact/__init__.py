@@ -1,0 +1,33 @@
+"""Redaction before anything reaches the LLM, the chat, the logs or the audit trail.
+
+- `redact_text(text)`: pattern redaction of free text (tokens, keys, passwords,
+  PEM blocks, high-entropy strings) with `[REDACTED:<kind>]` markers.
+- `redact_object(obj)`: structural redaction of Kubernetes objects (Secrets,
+  kubeconfigs, env vars, managedFields), then `redact_text` on every string.
+- `redact_mapping_for_log(d)`: log and audit details, secret-named keys masked.
+- `register_secret(value)` / `SecretValues`: the bot's own secret values,
+  replaced wherever they appear whatever their shape.
+
+Redaction is idempotent: redacting twice gives the same result as once.
+This package must not import `bot`, log, or perform I/O.
+"""
+
+from tools.redact.entropy import is_high_entropy, shannon_entropy
+from tools.redact.keys import is_secret_key
+from tools.redact.known import SECRET_VALUES, SecretValues, register_env_secrets, register_secret
+from tools.redact.logs import redact_mapping_for_log
+from tools.redact.objects import redact_object
+from tools.redact.patterns import redact_text
+
+__all__ = [
+    "SECRET_VALUES",
+    "SecretValues",
+    "is_high_entropy",
+    "is_secret_key",
+    "redact_mapping_for_log",
+    "redact_object",
+    "redact_text",
+    "register_env_secrets",
+    "register_secret",
+    "shannon_entropy",
+]

@@ -1,0 +1,87 @@
+"""Pattern redaction of free text: `redact_text`.
+
+Each rule replaces a secret with `[REDACTED:<kind>]` and leaves the words
+around it, so a log line stays readable. Rules run in a fixed order: the
+bot's own known values, whole PEM private-key blocks, credentials inside
+URLs, named token formats (AWS, JWT, Slack, Discord, GitHub, OpenAI, Google,
+bearer tokens), secret-named key/value pairs (`keyvalues.py`) and finally
+long high-entropy strings (`entropy.py`). Markers never match a later rule,
+so redacting twice gives the same text as redacting once.
+
+Every pattern is precompiled, prefiltered on a literal or its first letter,
+and has bounded repetition without nested quantifiers, so the cost stays
+linear in the input (1 MB of logs: see bench/bench_redact.py). This module
+must not parse structure (YAML, JSON, Kubernetes objects): that is `objects.py`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tools.redact.entropy import redact_high_entropy
+from tools.redact.keyvalues import marker, redact_key_values
+from tools.redact.known import SECRET_VALUES
+
+_PEM_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9]+ ){0,3}PRIVATE KEY( BLOCK)?-----")
+_PEM_END = re.compile(r"-----END ([A-Z0-9]+ ){0,3}PRIVATE KEY( BLOCK)?-----")
+
+
+def _redact_pem(text: str) -> str:
+    """Replace each private-key block; a block cut off before its END runs to the end of the text."""
+    if "PRIVATE KEY" not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    while (begin := _PEM_BEGIN.search(text, pos)) is not None:
+        out.append(text[pos : begin.start()])
+        out.append(marker("private-key"))
+        end = _PEM_END.search(text, begin.end())
+        pos = len(text) if end is None else end.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+_B64 = r"[A-Za-z0-9_-]"
+_NOT_B64_BEFORE = r"(?<![A-Za-z0-9_+/=-])"
+_NOT_B64_AFTER = r"(?![A-Za-z0-9_+/=-])"
+
+# Named token formats as one alternation (one pass over the text). The group
+# name is the marker kind with '_' for '-'. The lookahead on the first letter
+# lets the scan skip most positions without trying every alternative.
+_TOKENS = re.compile(
+    r"(?=[hegAxsMNOBb])(?:"
+    r"(?P<slack_webhook>https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]{8,300})"
+    r"|(?P<discord_webhook>https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{5,25}/[\w-]{20,200})"
+    rf"|(?P<jwt>{_NOT_B64_BEFORE}eyJ{_B64}{{8,4096}}\.{_B64}{{8,8192}}\.{_B64}{{0,4096}})"
+    r"|(?P<aws_access_key>(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9]))"
+    r"|(?P<github_token>(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_\w{22,255}))"
+    r"|(?P<slack_token>(?<![A-Za-z0-9-])(?:xox[abposre]-[A-Za-z0-9-]{10,250}|xapp-\d-[A-Za-z0-9-]{10,250}))"
+    rf"|(?P<openai_key>(?<![A-Za-z0-9_-])sk-(?:proj-|svcacct-|admin-|ant-)?{_B64}{{20,250}})"
+    rf"|(?P<google_api_key>(?<![A-Za-z0-9_-])AIza{_B64}{{35}}(?![A-Za-z0-9_-]))"
+    rf"|(?P<discord_token>{_NOT_B64_BEFORE}[MNO]{_B64}{{22,27}}\.{_B64}{{6,7}}\.{_B64}{{27,40}}{_NOT_B64_AFTER})"
+    r"|(?P<bearer_token>\b[Bb]earer[ \t]+[A-Za-z0-9._~+/-]{16,4096}=*)"
+    r")"
+)
+
+
+def _replace_token(match: re.Match[str]) -> str:
+    kind = (match.lastgroup or "token").replace("_", "-")
+    if kind == "bearer-token":  # keep the scheme word: `Bearer [REDACTED:bearer-token]`
+        return f"{match.group(0).split()[0]} {marker(kind)}"
+    return marker(kind)
+
+
+# scheme://user:password@host -> scheme://user:[REDACTED:url-password]@host
+_URL_PASSWORD = re.compile(r"(?<=[A-Za-z0-9+.-])(?P<head>://[^\s:/?#@\[\]]{0,256}:)[^\s/?#@]{1,256}@")
+
+
+def redact_text(text: str) -> str:
+    """Return `text` with every recognised secret replaced by `[REDACTED:<kind>]`."""
+    if not text:
+        return text
+    text = SECRET_VALUES.redact(text)
+    text = _redact_pem(text)
+    text = _URL_PASSWORD.sub(lambda m: m.group("head") + marker("url-password") + "@", text)
+    text = _TOKENS.sub(_replace_token, text)
+    text = redact_key_values(text)
+    return redact_high_entropy(text)
