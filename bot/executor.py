@@ -135,6 +135,12 @@ class Executor:
         safety = operation.safety_for(args)
         target = operation.target(args)
         call = describe_call(operation.name, normalised)
+        await self.record(
+            "operation.proposed",
+            ctx,
+            operation=operation.name,
+            detail={"call": call, "safety": safety.value, "origin": ctx.origin, "target": target.describe()},
+        )
         decision = self.policy.decide(
             principal=ctx.principal, channel=ctx.channel, safety=safety, target=target
         )

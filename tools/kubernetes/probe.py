@@ -50,9 +50,15 @@ async def probe(cluster: ClusterConfig, *, timeout_s: float = 10.0) -> ClusterPr
         return ClusterProbe(cluster.name, False, None, None, str(error))
     finally:
         clients.close()
-    creds = "credentials work" if credentials_ok else "credentials REJECTED (401): renew them in the kubeconfig"
+    creds = (
+        "credentials work" if credentials_ok else "credentials REJECTED (401): renew them in the kubeconfig"
+    )
     return ClusterProbe(
-        cluster.name, True, version, credentials_ok, f"reachable at {where}, Kubernetes {version or '?'}; {creds}"
+        cluster.name,
+        True,
+        version,
+        credentials_ok,
+        f"reachable at {where}, Kubernetes {version or '?'}; {creds}",
     )
 
 

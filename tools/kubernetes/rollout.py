@@ -1,0 +1,331 @@
+"""Rollouts of deployments: status, history, restart, rollback, pause, resume.
+
+History comes from the deployment's ReplicaSets (their revision
+annotation); rollback puts an older ReplicaSet's pod template back with a
+resourceVersion precondition, as `kubectl rollout undo` does. Restart sets
+the `kubectl.kubernetes.io/restartedAt` annotation. No policy here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import Field
+
+from tools.base import (
+    CommandSpec,
+    Operation,
+    OperationResult,
+    Preview,
+    RunContext,
+    Safety,
+    Status,
+    Table,
+    UndoPlan,
+)
+from tools.kubernetes.authorize import sar_hook
+from tools.kubernetes.common import Explained, Kube, Scope, binding_of, guard, guard_preview, meta
+from tools.kubernetes.deployments import DEPLOY, NameArgs
+from tools.kubernetes.kinds import kind_for
+from tools.kubernetes.render import age_seconds, human_age
+from tools.kubernetes.writes import (
+    check_binding,
+    dry_run_patch,
+    patch_checked,
+    read_target,
+    ref,
+    replace_checked,
+)
+
+RS = kind_for("replicaset")
+REVISION = "deployment.kubernetes.io/revision"
+_NS = {"-n": "namespace"}
+
+
+class RollbackArgs(NameArgs):
+    revision: int | None = Field(default=None, ge=1, description="revision; default: the previous")
+
+
+def _images(template: dict[str, Any]) -> str:
+    return ",".join(str(c.get("image")) for c in (template.get("spec") or {}).get("containers") or [])
+
+
+async def revisions(scope: Scope, deployment: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """(revision, replicaset) pairs owned by the deployment, newest first."""
+    uid = meta(deployment).get("uid")
+    selector = ",".join(
+        f"{k}={v}"
+        for k, v in ((deployment.get("spec") or {}).get("selector") or {}).get("matchLabels", {}).items()
+    )
+    page = await scope.client.list_page(RS, scope.namespace, label_selector=selector or None, limit=500)
+    found = []
+    for rs in page.get("items") or []:
+        owners = meta(rs).get("ownerReferences") or []
+        if any(o.get("uid") == uid for o in owners):
+            revision = (meta(rs).get("annotations") or {}).get(REVISION)
+            if revision and str(revision).isdigit():
+                found.append((int(revision), rs))
+    return sorted(found, key=lambda pair: -pair[0])
+
+
+def _clean_template(rs: dict[str, Any]) -> dict[str, Any]:
+    template = dict((rs.get("spec") or {}).get("template") or {})
+    template_meta = dict(template.get("metadata") or {})
+    labels = {k: v for k, v in (template_meta.get("labels") or {}).items() if k != "pod-template-hash"}
+    template_meta["labels"] = labels
+    template["metadata"] = template_meta
+    return template
+
+
+async def _target_revision(
+    scope: Scope, deployment: dict[str, Any], wanted: int | None, what: str
+) -> tuple[int, int, dict[str, Any]]:
+    history = await revisions(scope, deployment)
+    if not history:
+        raise Explained(f"{what} has no rollout history to go back to")
+    current = int((meta(deployment).get("annotations") or {}).get(REVISION) or history[0][0])
+    if wanted is None:
+        older = [pair for pair in history if pair[0] != current]
+        if not older:
+            raise Explained(f"{what} has only revision {current}; there is nothing to roll back to")
+        return current, older[0][0], older[0][1]
+    for revision, rs in history:
+        if revision == wanted:
+            if revision == current:
+                raise Explained(f"{what} is already at revision {wanted}")
+            return current, revision, rs
+    known = ", ".join(str(r) for r, _ in history)
+    raise Explained(f"{what} has no revision {wanted}; known revisions: {known}")
+
+
+def rollout_operations(kube: Kube) -> list[Operation]:
+    @guard
+    async def status(args: NameArgs, ctx: RunContext) -> OperationResult:
+        scope = await kube.scope(args, ctx)
+        d = await read_target(kube, scope, DEPLOY, args.name, "get")
+        spec, st = d.get("spec") or {}, d.get("status") or {}
+        want = int(spec.get("replicas") or 0)
+        updated, available = int(st.get("updatedReplicas") or 0), int(st.get("availableReplicas") or 0)
+        conditions = {c.get("type"): c for c in st.get("conditions") or []}
+        progressing = conditions.get("Progressing") or {}
+        if spec.get("paused"):
+            line = "rollout is paused; resume it to continue"
+        elif progressing.get("reason") == "ProgressDeadlineExceeded":
+            line = f"rollout failed: progress deadline exceeded ({progressing.get('message', '')})"
+        elif int(st.get("observedGeneration") or 0) < int(meta(d).get("generation") or 0):
+            line = "waiting for the controller to see the latest change"
+        elif updated < want:
+            line = f"waiting: {updated} of {want} replicas updated"
+        elif available < want:
+            line = f"waiting: {available} of {want} updated replicas available"
+        else:
+            line = f"rollout complete: {want} of {want} replicas updated and available"
+        return OperationResult(
+            status=Status.OK,
+            text=f"{scope.header}\ndeployment/{args.name}: {line}",
+            data={"replicas": want, "updated": updated, "available": available},
+        )
+
+    @guard
+    async def history(args: NameArgs, ctx: RunContext) -> OperationResult:
+        scope = await kube.scope(args, ctx)
+        d = await read_target(kube, scope, DEPLOY, args.name, "get")
+        rows = tuple(
+            (
+                str(rev),
+                _images((rs.get("spec") or {}).get("template") or {}),
+                str((rs.get("status") or {}).get("replicas") or 0),
+                str((meta(rs).get("annotations") or {}).get("kubernetes.io/change-cause") or ""),
+                human_age(age_seconds(rs)),
+            )
+            for rev, rs in await revisions(scope, d)
+        )
+        if not rows:
+            return OperationResult(
+                status=Status.NO_DATA, text=f"{scope.header}\ndeployment/{args.name}: no history"
+            )
+        return OperationResult(
+            status=Status.OK,
+            text=f"{scope.header}\ndeployment/{args.name} revisions",
+            table=Table(("REVISION", "IMAGES", "REPLICAS", "CHANGE-CAUSE", "AGE"), rows),
+        )
+
+    def restart_body() -> dict[str, Any]:
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        annotations = {"kubectl.kubernetes.io/restartedAt": now}
+        return {"spec": {"template": {"metadata": {"annotations": annotations}}}}
+
+    @guard_preview
+    async def restart_preview(args: NameArgs, ctx: RunContext) -> Preview:
+        scope = await kube.scope(args, ctx)
+        current = await read_target(kube, scope, DEPLOY, args.name, "patch")
+        await dry_run_patch(kube, scope, DEPLOY, args.name, restart_body())
+        n = (current.get("spec") or {}).get("replicas") or 0
+        return Preview(
+            text=f"{ref(DEPLOY, args.name, scope)}: rolling restart; {n} pod(s) replaced one by one",
+            binding=binding_of(current),
+        )
+
+    @guard
+    async def restart(args: NameArgs, ctx: RunContext) -> OperationResult:
+        scope = await kube.scope(args, ctx)
+        current = await read_target(kube, scope, DEPLOY, args.name, "patch")
+        check_binding(ctx, current, scope.action("patch", DEPLOY, args.name))
+        await patch_checked(kube, scope, ctx, DEPLOY, args.name, restart_body())
+        return OperationResult(
+            status=Status.OK,
+            text=f"{scope.header}\ndeployment/{args.name}: restart started",
+            prior_state={"spec": current.get("spec") or {}},
+        )
+
+    @guard_preview
+    async def rollback_preview(args: RollbackArgs, ctx: RunContext) -> Preview:
+        scope = await kube.scope(args, ctx)
+        current = await read_target(kube, scope, DEPLOY, args.name, "update")
+        what = ref(DEPLOY, args.name, scope)
+        now_rev, to_rev, rs = await _target_revision(scope, current, args.revision, what)
+        body = {**current, "spec": {**current["spec"], "template": _clean_template(rs)}}
+        await kube.attempt(
+            scope,
+            scope.action("update", DEPLOY, args.name),
+            DEPLOY,
+            scope.client.replace(DEPLOY, args.name, scope.namespace, body, dry_run=True),
+        )
+        before = _images((current.get("spec") or {}).get("template") or {})
+        return Preview(
+            text=f"{what}: revision {now_rev} ({before}) → revision {to_rev} "
+            f"({_images(_clean_template(rs))})",
+            binding=binding_of(current),
+        )
+
+    @guard
+    async def rollback(args: RollbackArgs, ctx: RunContext) -> OperationResult:
+        scope = await kube.scope(args, ctx)
+        current = await read_target(kube, scope, DEPLOY, args.name, "update")
+        check_binding(ctx, current, scope.action("update", DEPLOY, args.name))
+        now_rev, to_rev, rs = await _target_revision(
+            scope, current, args.revision, ref(DEPLOY, args.name, scope)
+        )
+        body = {**current, "spec": {**current["spec"], "template": _clean_template(rs)}}
+        await replace_checked(kube, scope, ctx, DEPLOY, args.name, body)
+        return OperationResult(
+            status=Status.OK,
+            text=f"{scope.header}\ndeployment/{args.name}: rolled back from revision {now_rev} to {to_rev}",
+            prior_state={"spec": current.get("spec") or {}},
+            undo=UndoPlan(
+                "k8s_rollback_deployment",
+                {
+                    "cluster": args.cluster,
+                    "namespace": args.namespace,
+                    "name": args.name,
+                    "revision": now_rev,
+                },
+                f"roll deployment/{args.name} forward to revision {now_rev}",
+            ),
+        )
+
+    def pauser(paused: bool) -> tuple[Any, Any]:
+        word, inverse = ("pause", "resume") if paused else ("resume", "pause")
+
+        @guard_preview
+        async def preview(args: NameArgs, ctx: RunContext) -> Preview:
+            scope = await kube.scope(args, ctx)
+            current = await read_target(kube, scope, DEPLOY, args.name, "patch")
+            before = bool((current.get("spec") or {}).get("paused"))
+            await dry_run_patch(kube, scope, DEPLOY, args.name, {"spec": {"paused": paused}})
+            return Preview(
+                text=f"{ref(DEPLOY, args.name, scope)}: paused {before} → {paused}",
+                binding=binding_of(current),
+            )
+
+        @guard
+        async def run(args: NameArgs, ctx: RunContext) -> OperationResult:
+            scope = await kube.scope(args, ctx)
+            current = await read_target(kube, scope, DEPLOY, args.name, "patch")
+            check_binding(ctx, current, scope.action("patch", DEPLOY, args.name))
+            await patch_checked(kube, scope, ctx, DEPLOY, args.name, {"spec": {"paused": paused}})
+            return OperationResult(
+                status=Status.OK,
+                text=f"{scope.header}\ndeployment/{args.name}: rollout {word}d",
+                prior_state={"spec": {"paused": bool((current.get("spec") or {}).get("paused"))}},
+                undo=UndoPlan(
+                    f"k8s_{inverse}_deployment",
+                    {"cluster": args.cluster, "namespace": args.namespace, "name": args.name},
+                    f"{inverse} deployment/{args.name}",
+                ),
+            )
+
+        return preview, run
+
+    pause_preview, pause = pauser(True)
+    resume_preview, resume = pauser(False)
+    patch_auth = sar_hook(kube, verb="patch", kind=DEPLOY)
+
+    def spec(*words: str) -> CommandSpec:
+        return CommandSpec(words=words, positionals=("name",), aliases=_NS)
+
+    return [
+        Operation(
+            name="k8s_rollout_status",
+            description="Show whether a deployment's rollout finished.",
+            safety=Safety.READ,
+            args_model=NameArgs,
+            run=status,
+            command=spec("rollout", "status"),
+            kind="deployment",
+        ),
+        Operation(
+            name="k8s_rollout_history",
+            description="List a deployment's revisions.",
+            safety=Safety.READ,
+            args_model=NameArgs,
+            run=history,
+            command=spec("rollout", "history"),
+            kind="deployment",
+        ),
+        Operation(
+            name="k8s_restart_deployment",
+            description="Restart a deployment's pods (rolling).",
+            safety=Safety.WRITE,
+            args_model=NameArgs,
+            run=restart,
+            preview=restart_preview,
+            command=spec("restart", "deployment"),
+            authorize=patch_auth,
+            kind="deployment",
+        ),
+        Operation(
+            name="k8s_rollback_deployment",
+            description="Roll a deployment back to a revision.",
+            safety=Safety.WRITE,
+            args_model=RollbackArgs,
+            run=rollback,
+            preview=rollback_preview,
+            command=spec("rollback", "deployment"),
+            kind="deployment",
+            authorize=sar_hook(kube, verb="update", kind=DEPLOY),
+        ),
+        Operation(
+            name="k8s_pause_deployment",
+            description="Pause a deployment's rollout.",
+            safety=Safety.WRITE,
+            args_model=NameArgs,
+            run=pause,
+            preview=pause_preview,
+            command=spec("pause", "deployment"),
+            authorize=patch_auth,
+            kind="deployment",
+        ),
+        Operation(
+            name="k8s_resume_deployment",
+            description="Resume a paused rollout.",
+            safety=Safety.WRITE,
+            args_model=NameArgs,
+            run=resume,
+            preview=resume_preview,
+            command=spec("resume", "deployment"),
+            authorize=patch_auth,
+            kind="deployment",
+        ),
+    ]

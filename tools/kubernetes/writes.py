@@ -1,0 +1,169 @@
+"""Shared steps of every Kubernetes change: bind, dry-run, run once, undo.
+
+`preview()` of a change reads the target, dry-runs the change on the server
+(`dryRun=All`) and returns the target's resourceVersion and uid as the
+binding. `run()` sends that resourceVersion (or a uid precondition on
+delete) with the change, so an object changed since approval gives a 409,
+reported as "changed since approval; ask again". This module holds no
+operation of its own and never decides policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from tools.base import RunContext
+from tools.kubernetes.client import PatchType
+from tools.kubernetes.common import Explained, Kube, Scope, meta
+from tools.kubernetes.errors import Action, Conflict, KubeError, changed_since_approval
+from tools.kubernetes.kinds import ResourceKind
+from tools.redact import redact_text
+
+_SERVER_FIELDS = (
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "managedFields",
+    "selfLink",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "ownerReferences",
+)
+
+
+def rv(obj: Mapping[str, Any]) -> str:
+    return str(meta(obj).get("resourceVersion") or "")
+
+
+def ref(kind: ResourceKind, name: str, scope: Scope) -> str:
+    return (
+        f"{kind.name}/{name} in {scope.header}"
+        if kind.namespaced
+        else f"{kind.name}/{name} on {scope.cluster}"
+    )
+
+
+async def read_target(kube: Kube, scope: Scope, kind: ResourceKind, name: str, verb: str) -> dict[str, Any]:
+    """The object a change acts on, or an `Explained` 404/403 sentence."""
+    ns = scope.namespace if kind.namespaced else None
+    return await kube.attempt(scope, scope.action(verb, kind, name), kind, scope.client.get(kind, name, ns))
+
+
+async def _stale(scope: Scope, kind: ResourceKind, name: str, action: Action, expected: str) -> Explained:
+    try:
+        current = rv(await scope.client.get(kind, name, scope.namespace if kind.namespaced else None))
+    except KubeError:
+        current = "gone"
+    return Explained(changed_since_approval(action, expected=expected, actual=current))
+
+
+def check_binding(ctx: RunContext, obj: Mapping[str, Any], action: Action) -> None:
+    """Stop before acting when the object is not the one the approval saw."""
+    expected_uid = ctx.binding.get("uid")
+    if expected_uid and meta(obj).get("uid") and expected_uid != meta(obj).get("uid"):
+        raise Explained(
+            f"{action.what} in {action.where} was deleted and re-created since approval; ask again"
+        )
+    expected = ctx.binding.get("resourceVersion")
+    if expected and rv(obj) and expected != rv(obj):
+        raise Explained(changed_since_approval(action, expected=expected, actual=rv(obj)))
+
+
+async def patch_checked(
+    kube: Kube,
+    scope: Scope,
+    ctx: RunContext,
+    kind: ResourceKind,
+    name: str,
+    body: dict[str, Any],
+    *,
+    verb: str = "patch",
+) -> dict[str, Any]:
+    """Patch with the approved resourceVersion as a precondition; a 409 is "changed since approval"."""
+    ns = scope.namespace if kind.namespaced else None
+    expected = ctx.binding.get("resourceVersion")
+    if expected:
+        body = {**body, "metadata": {**(body.get("metadata") or {}), "resourceVersion": expected}}
+    try:
+        return await scope.client.patch(kind, name, ns, body)
+    except Conflict:
+        raise await _stale(scope, kind, name, scope.action(verb, kind, name), expected or "?") from None
+    except KubeError as error:
+        raise Explained(await kube.explain(error, scope, scope.action(verb, kind, name), kind)) from None
+
+
+async def replace_checked(
+    kube: Kube, scope: Scope, ctx: RunContext, kind: ResourceKind, name: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """PUT with the approved resourceVersion; a 409 means someone changed it since."""
+    ns = scope.namespace if kind.namespaced else None
+    expected = ctx.binding.get("resourceVersion") or rv(body)
+    body = {**body, "metadata": {**meta(body), "resourceVersion": expected}}
+    try:
+        return await scope.client.replace(kind, name, ns, body)
+    except Conflict:
+        raise await _stale(scope, kind, name, scope.action("update", kind, name), expected) from None
+    except KubeError as error:
+        raise Explained(await kube.explain(error, scope, scope.action("update", kind, name), kind)) from None
+
+
+async def delete_checked(
+    kube: Kube, scope: Scope, ctx: RunContext, kind: ResourceKind, name: str, *, dry_run: bool = False
+) -> dict[str, Any]:
+    """DELETE with the approved uid and resourceVersion as preconditions."""
+    ns = scope.namespace if kind.namespaced else None
+    uid = ctx.binding.get("uid") or None
+    expected = ctx.binding.get("resourceVersion") or None
+    try:
+        return await scope.client.delete(kind, name, ns, uid=uid, resource_version=expected, dry_run=dry_run)
+    except Conflict:
+        raise await _stale(scope, kind, name, scope.action("delete", kind, name), expected or "?") from None
+    except KubeError as error:
+        raise Explained(await kube.explain(error, scope, scope.action("delete", kind, name), kind)) from None
+
+
+async def dry_run_patch(
+    kube: Kube,
+    scope: Scope,
+    kind: ResourceKind,
+    name: str,
+    body: Any,
+    *,
+    verb: str = "patch",
+    patch_type: PatchType = "strategic",
+) -> dict[str, Any]:
+    ns = scope.namespace if kind.namespaced else None
+    return await kube.attempt(
+        scope,
+        scope.action(verb, kind, name),
+        kind,
+        scope.client.patch(kind, name, ns, body, patch_type=patch_type, dry_run=True),
+    )
+
+
+def to_manifest(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The object as something `k8s_apply` can re-create: no status, no server-owned fields."""
+    m = {k: v for k, v in meta(obj).items() if k not in _SERVER_FIELDS}
+    annotations = {
+        k: v
+        for k, v in (m.get("annotations") or {}).items()
+        if k not in ("kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision")
+    }
+    m.pop("annotations", None)
+    if annotations:
+        m["annotations"] = annotations
+    manifest = {k: v for k, v in obj.items() if k not in ("metadata", "status")}
+    manifest["metadata"] = m
+    spec = manifest.get("spec")
+    if obj.get("kind") == "Service" and isinstance(spec, dict):
+        manifest["spec"] = {k: v for k, v in spec.items() if k not in ("clusterIP", "clusterIPs")}
+    return manifest
+
+
+def manifest_yaml(obj: Mapping[str, Any]) -> str:
+    """The re-apply manifest of an undo, pattern-redacted: literal secrets become markers, references stay."""
+    return redact_text(yaml.safe_dump(to_manifest(obj), sort_keys=False))
