@@ -16,6 +16,7 @@ from bot.builtins import BuiltinCommands
 from bot.config import LoadedConfig, Settings
 from bot.executor import Executor, ExecutorSettings
 from bot.identities import IdentityMap
+from bot.limits import Limits
 from bot.policy import Policy
 from bot.router import Router
 from storage.records import ApprovalRecord
@@ -139,7 +140,7 @@ async def build_app(
     )
     desk = ApprovalDesk(executor)
     builtins = BuiltinCommands(executor=executor, desk=desk, cluster_names=clusters.names())
-    router = Router(executor=executor, desk=desk, builtins=builtins)
+    router = Router(executor=executor, desk=desk, builtins=builtins, limits=Limits(settings.limits))
     if settings.llm.model:
         from bot.agent.agent import build_agent  # LangChain loads only when a model is configured
 

@@ -72,6 +72,7 @@ class ApprovalDesk:
                 approval_id=record.id, from_state=ApprovalState.PENDING, to_state=ApprovalState.EXPIRED
             )
             if expired is not None:
+                self._executor.metrics.approvals.labels("expired").inc()
                 await self._executor.record(
                     "approval.expired",
                     ctx,
@@ -148,6 +149,7 @@ class ApprovalDesk:
             )
             if approved is None:
                 continue
+            self._executor.metrics.approvals.labels("approved").inc()
             with contextlib.suppress(AuditUnavailable):  # execute_approved fails closed on its own
                 await self._executor.record(
                     "approval.decided",
@@ -189,6 +191,7 @@ class ApprovalDesk:
         if denied is None:
             fresh = await self.get(record.id)
             return Outcome(Status.ERROR, explain_state(fresh or record), approval=fresh)
+        self._executor.metrics.approvals.labels("denied").inc()
         await self._executor.record(
             "approval.decided",
             ctx,
@@ -220,6 +223,7 @@ class ApprovalDesk:
         if cancelled is None:
             fresh = await self.get(record.id)
             return Outcome(Status.ERROR, explain_state(fresh or record), approval=fresh)
+        self._executor.metrics.approvals.labels("cancelled").inc()
         await self._executor.record(
             "approval.cancelled", ctx, operation=record.operation, approval_id=record.id, status="cancelled"
         )
@@ -264,6 +268,7 @@ class ApprovalDesk:
     async def expire_due(self) -> list[ApprovalRecord]:
         expired = await self._store.expire_due(now_utc())
         for row in expired:
+            self._executor.metrics.approvals.labels("expired").inc()
             await self._executor.auditor.record(
                 "approval.expired",
                 operation=row.operation,
@@ -295,6 +300,7 @@ class ApprovalDesk:
                 result_text="the bot stopped while this was running; its outcome is unknown",
             )
             if done is not None:
+                self._executor.metrics.approvals.labels("outcome_unknown").inc()
                 await self._executor.auditor.record(
                     "execution.outcome_unknown",
                     operation=row.operation,

@@ -7,7 +7,7 @@ raises `AuditUnavailable` so the caller can fail closed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from storage.records import AuditEvent, AuditRecord
@@ -29,9 +29,13 @@ def _cap(value: Any) -> Any:
     return value
 
 
+AuditListener = Callable[[AuditRecord], None]
+
+
 class Auditor:
     def __init__(self, store: Store) -> None:
         self._store = store
+        self.listeners: list[AuditListener] = []
 
     async def record(
         self,
@@ -48,7 +52,7 @@ class Auditor:
     ) -> AuditRecord:
         clean = {k: _cap(v) for k, v in redact_mapping_for_log(dict(detail or {})).items()}
         try:
-            return await self._store.append_audit(
+            row = await self._store.append_audit(
                 AuditEvent(
                     event=event,
                     request_id=request_id,
@@ -64,3 +68,9 @@ class Auditor:
         except Exception as e:  # the audit trail is a boundary: fail closed upstream
             log.error("audit append failed for %s: %s", event, type(e).__name__)
             raise AuditUnavailable(f"the audit trail could not be written ({type(e).__name__})") from e
+        for listener in self.listeners:
+            try:
+                listener(row)
+            except Exception:  # a listener (webhooks) must never break the request
+                log.exception("audit listener failed")
+        return row

@@ -202,6 +202,7 @@ SECRET_VARIABLES = (
     "OPENAI_API_KEY",
     "CHATOPS_DATABASE_URL",
     "CHATOPS_AUDIT_KEY",
+    "CHATOPS_WEBHOOK_SECRET",
 )
 
 
@@ -217,6 +218,7 @@ class Secrets:
     openai_base_url: str | None = None
     database_url: str | None = None
     audit_key: str | None = None
+    webhook_secret: str | None = None
 
     def __repr__(self) -> str:
         present = [f.name for f in dataclasses.fields(self) if getattr(self, f.name)]
@@ -244,6 +246,7 @@ class Secrets:
             openai_base_url=get("OPENAI_BASE_URL"),
             database_url=get("CHATOPS_DATABASE_URL"),
             audit_key=get("CHATOPS_AUDIT_KEY"),
+            webhook_secret=get("CHATOPS_WEBHOOK_SECRET"),
         )
 
 
@@ -288,6 +291,8 @@ def _require_secrets(settings: Settings, secrets: Secrets) -> None:
             raise ConfigError("slack.mode is 'socket' but SLACK_APP_TOKEN is not set in the environment")
         if settings.slack.mode == "http" and not secrets.slack_signing_secret:
             raise ConfigError("slack.mode is 'http' but SLACK_SIGNING_SECRET is not set in the environment")
+    if settings.webhooks and not secrets.webhook_secret:
+        raise ConfigError("webhooks are configured but CHATOPS_WEBHOOK_SECRET (their signing key) is not set")
     if settings.discord.enabled and not secrets.discord_bot_token:
         raise ConfigError("discord.enabled is true but DISCORD_BOT_TOKEN is not set in the environment")
 

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from bot.audit import Auditor, AuditUnavailable
 from bot.identities import IdentityMap
+from bot.metrics import Metrics
 from bot.models import Principal
 from bot.outcomes import Outcome, RequestContext, args_digest, describe_call
 from bot.policy import Policy, Verdict
@@ -79,6 +80,7 @@ class Executor:
         identities: IdentityMap,
         settings: ExecutorSettings,
         defaults: DefaultsFn = _no_defaults,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
         self.registry = registry
@@ -86,6 +88,7 @@ class Executor:
         self.identities = identities
         self.settings = settings
         self.auditor = Auditor(store)
+        self.metrics = metrics or Metrics()
         self._defaults = defaults
         self.notice: NoticeFn = _no_notice
         self.progress_sink: Callable[[ApprovalRecord, str], Awaitable[None]] = _no_notice
@@ -214,8 +217,9 @@ class Executor:
             result = OperationResult.failure(
                 call=operation.name, message=redact_text(f"{type(e).__name__}: {e}")
             )
-        duration = int((asyncio.get_running_loop().time() - started) * 1000)
-        return result, duration
+        elapsed = asyncio.get_running_loop().time() - started
+        self.metrics.observe_operation(operation.name, result.status.value, elapsed)
+        return result, int(elapsed * 1000)
 
     async def _file_approval(
         self,
@@ -278,6 +282,7 @@ class Executor:
                 undo_of=undo_of,
             )
         )
+        self.metrics.approvals.labels("pending").inc()
         await self.record(
             "approval.requested",
             ctx,
@@ -422,6 +427,7 @@ class Executor:
             undo=undo,
             prior_state=dict(result.prior_state) if result.prior_state is not None else None,
         )
+        self.metrics.approvals.labels(state.value).inc()
         if final is None:  # the reconciler of another replica gave up on us meanwhile
             fresh = await self.store.get_approval(claimed.id)
             return fresh or claimed

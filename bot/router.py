@@ -8,10 +8,12 @@ platform and renders nothing.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from bot.approvals import ApprovalDesk
@@ -19,6 +21,7 @@ from bot.audit import AuditUnavailable
 from bot.builtins import BuiltinCommands
 from bot.commands import Builtin, CommandError, OperationCall, parse
 from bot.executor import Executor
+from bot.limits import Limits
 from bot.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
 from bot.outcomes import Outcome, RequestContext
 from bot.replies import outcome_replies
@@ -40,6 +43,8 @@ UNRECORDED = (
 )
 
 
+DRAINING = "The bot is restarting and takes no new work right now; please try again in a minute."
+
 KUBECONFIG_REFUSAL = (
     "I will not read a kubeconfig pasted into chat: it carries credentials that are now in "
     "this channel's history, so rotate them. An admin adds clusters on the bot's host with "
@@ -58,12 +63,40 @@ class AgentPort(Protocol):
 
 
 class Router:
-    def __init__(self, *, executor: Executor, desk: ApprovalDesk, builtins: BuiltinCommands) -> None:
+    def __init__(
+        self, *, executor: Executor, desk: ApprovalDesk, builtins: BuiltinCommands, limits: Limits | None = None
+    ) -> None:
         self.executor = executor
+        self.limits = limits
         self.desk = desk
         self.builtins = builtins
         self.agent: AgentPort | None = None
         self._store = executor.store
+        self._inflight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.draining = False
+
+    @contextlib.contextmanager
+    def _tracked(self) -> Iterator[None]:
+        self._inflight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._inflight -= 1
+            if self._inflight == 0:
+                self._idle.set()
+
+    async def drain(self, grace_s: float) -> int:
+        """Stop taking new work and wait for what is in flight; returns how much did not finish."""
+        self.draining = True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace_s
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout=grace_s)
+        unfinished_background = await self.executor.drain(max(0.0, deadline - loop.time()))
+        return self._inflight + unfinished_background
 
     def context_for(self, message: IncomingMessage, *, request_id: str | None = None) -> RequestContext:
         return RequestContext(
@@ -75,8 +108,11 @@ class Router:
         )
 
     async def handle(self, message: IncomingMessage, *, request_id: str | None = None) -> list[Reply]:
+        if self.draining:
+            return [Reply(DRAINING, kind=ReplyKind.ERROR)]
         try:
-            return await self._handle(message, request_id=request_id)
+            with self._tracked():
+                return await self._handle(message, request_id=request_id)
         except (AuditUnavailable, StorageError) as e:
             # Without a record nothing may run: say so plainly, keep the bot up.
             log.error("request not processed: %s", e)
@@ -108,7 +144,15 @@ class Router:
             ctx,
             detail={"chars": len(text), "command": is_command, "event_id": message.event_id},
         )
-        replies, operation, status = await self._dispatch(message, ctx, text, is_command=is_command)
+        metrics = self.executor.metrics
+        metrics.messages.labels(principal.platform, "command" if is_command else "question").inc()
+        refusal = self.limits.check_message(f"{principal.platform}:{principal.user_id}", text) if self.limits else None
+        if refusal is not None:
+            metrics.limited.labels(refusal.limit).inc()
+            await self.executor.record("request.limited", ctx, status=refusal.limit)
+            replies, operation, status = [Reply(refusal.text, kind=ReplyKind.ERROR)], None, "limited"
+        else:
+            replies, operation, status = await self._dispatch(message, ctx, text, is_command=is_command)
         await self._remember(message, ctx, replies, operation=operation, status=status)
         return replies
 
@@ -141,12 +185,15 @@ class Router:
                     None,
                     None,
                 )
-            return await self.agent.answer(message, ctx), None, None
+            return await self._ask_agent(self.agent, message, ctx), None, "agent"
         try:
             parsed = parse(text if text.startswith("!") else "!" + text, self.executor.registry)
         except CommandError as e:
             await self.executor.record("command.invalid", ctx, status="invalid", detail={"error": str(e)})
             return [Reply(str(e), kind=ReplyKind.ERROR)], None, "invalid"
+        self.executor.metrics.commands.labels(
+            f"!{parsed.name}" if isinstance(parsed, Builtin) else parsed.operation.name
+        ).inc()
         if isinstance(parsed, Builtin):
             await self.executor.record("command.parsed", ctx, operation=f"!{parsed.name}")
             replies = await self.builtins.run(parsed, ctx)
@@ -155,6 +202,23 @@ class Router:
                 replies += await self._follow_up(decided, channel=ctx.channel, thread=ctx.thread)
             return replies, f"!{parsed.name}", "ok"
         return await self._run_operation(parsed, ctx)
+
+    async def _ask_agent(
+        self, agent: AgentPort, message: IncomingMessage, ctx: RequestContext
+    ) -> list[Reply]:
+        if self.limits is None:
+            return await agent.answer(message, ctx)
+        key = f"{message.principal.platform}:{message.principal.user_id}"
+        refusal = self.limits.check_llm(key)
+        if refusal is not None:
+            self.executor.metrics.limited.labels(refusal.limit).inc()
+            await self.executor.record("request.limited", ctx, status=refusal.limit)
+            return [Reply(refusal.text, kind=ReplyKind.ERROR)]
+        async with self.limits.agent_turn() as free:
+            if not free:
+                self.executor.metrics.limited.labels("agent_turns").inc()
+                return [Reply("The assistant is busy with other questions; please try again in a few seconds.")]
+            return await agent.answer(message, ctx)
 
     async def _run_operation(
         self, call: OperationCall, ctx: RequestContext
@@ -173,8 +237,11 @@ class Router:
         thread: str | None,
     ) -> tuple[Outcome, list[Reply]]:
         """A click on Approve / Deny / Undo. The button carries only the approval id."""
+        if self.draining:
+            return Outcome(Status.ERROR, DRAINING), [Reply(DRAINING, kind=ReplyKind.ERROR, ephemeral=True)]
         try:
-            return await self._handle_button(principal, action, approval_id, channel, thread)
+            with self._tracked():
+                return await self._handle_button(principal, action, approval_id, channel, thread)
         except (AuditUnavailable, StorageError) as e:
             log.error("click not processed: %s", e)
             return Outcome(Status.ERROR, UNRECORDED), [

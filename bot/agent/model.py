@@ -63,4 +63,5 @@ def build_chat_model(loaded: LoadedConfig) -> ChatOpenAI:
 
 
 def gate_policy(llm: LlmSettings) -> GatePolicy:
-    return GatePolicy(timeout_s=llm.timeout_s)
+    # Back-off scales with the deadline, so a short timeout still leaves room for a retry.
+    return GatePolicy(timeout_s=llm.timeout_s, initial_backoff_s=min(0.5, llm.timeout_s / 8))

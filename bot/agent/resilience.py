@@ -33,6 +33,7 @@ from tenacity import (
 from bot.agent.errors import STILL_WORKS, ModelUnavailable
 
 T = TypeVar("T")
+MIN_ATTEMPT_S = 0.05
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,7 +139,9 @@ class CircuitBreaker:
 
 
 def _wait(policy: GatePolicy) -> Callable[[RetryCallState], float]:
-    backoff = wait_exponential_jitter(initial=policy.initial_backoff_s, max=policy.max_backoff_s)
+    backoff = wait_exponential_jitter(
+        multiplier=policy.initial_backoff_s, max=policy.max_backoff_s, jitter=policy.initial_backoff_s
+    )
 
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome is not None else None
@@ -174,13 +177,18 @@ class ModelGate:
             retry=retry_if_exception(is_retryable),
             reraise=True,
         )
+        last: BaseException | None = None
         try:
             async for attempt in retrying:
                 with attempt:
                     remaining = deadline - loop.time()
-                    if remaining <= 0:
-                        raise TimeoutError
-                    result = await asyncio.wait_for(fn(), timeout=remaining)
+                    if remaining <= MIN_ATTEMPT_S:  # no time for another try: report the last failure
+                        raise last or TimeoutError()
+                    try:
+                        result = await asyncio.wait_for(fn(), timeout=remaining)
+                    except Exception as e:
+                        last = e
+                        raise
         except Exception as e:
             counts = is_retryable(e) or status_of(e) in (401, 403)
             if counts:

@@ -51,6 +51,7 @@ class AdapterOptions:
     progress_after_s: float = 2.0  # show an hourglass when an answer takes longer
     sweep_interval_s: float = 30.0  # how often expired approval cards are updated
     groups_ttl_s: float = 300.0  # how long Slack user-group memberships are cached
+    max_concurrent_work: int = 16  # answers worked on at once; the rest queue, so acks stay fast
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,6 +104,7 @@ class SlackAdapter:
         self._identity: BotIdentity | None = None
         self._identity_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(options.max_concurrent_work)
         self._sweeper: asyncio.Task[None] | None = None
         self._hooked: tuple[Any, Any] | None = None
         self.bolt = build_bolt(
@@ -141,9 +143,15 @@ class SlackAdapter:
 
     # --- work handed over by the listeners ---------------------------------------------------
     def spawn(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
-        task = asyncio.create_task(work, name=name)
+        task = asyncio.create_task(self._in_slot(work), name=name)
         self._tasks.add(task)
         task.add_done_callback(self._finished)
+
+    async def _in_slot(self, work: Coroutine[Any, Any, None]) -> None:
+        # Hundreds of runnable answers would stretch every loop turn, and with it every ack;
+        # waiting tasks cost the loop nothing.
+        async with self._slots:
+            await work
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)

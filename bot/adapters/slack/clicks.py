@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.models import ButtonAction, Reply, ReplyKind
 from bot.outcomes import Outcome
+from bot.replies import approval_card
 from bot.router import Router
 from storage.records import ApprovalState
 from tools.base import Status
@@ -99,6 +100,9 @@ class Clicks:
             await self._tell(click, FAILED)
             return
         private = is_refusal(click.action, outcome, click.approval_id)
+        decided = outcome.approval
+        if not private and decided is not None and not any(r.approval_id == decided.id for r in replies):
+            replies = [*replies, approval_card(decided)]  # a denial comes back without its card
         for reply in replies:
             if is_card(reply):
                 await self._poster.show_card(reply, channel=click.channel, thread=click.thread)

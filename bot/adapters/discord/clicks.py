@@ -1,0 +1,130 @@
+"""Approve / Deny / Undo clicks: acknowledged at once, decided by the router, the card edited in place.
+
+Every click is deferred within Discord's 3 seconds and completed through the
+interaction's follow-ups. Whether this person may decide is the router's and
+the policy's call (`router.handle_button`, by Discord role ids and user ids);
+a refusal, an "already decided" or a "needs one more approver" goes privately
+to the clicker (an ephemeral follow-up) and changes nothing. A decision edits
+the card in place and posts the outcome in the conversation. A DESTRUCTIVE
+approve first asks "are you sure?" privately; its own button carries the
+card's message id so the card is updated where it is.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from bot.models import ButtonAction, Reply, ReplyKind
+from bot.outcomes import Outcome, describe_call
+from bot.replies import approval_card
+from bot.router import Router
+from storage.records import ApprovalState
+from tools.base import Status
+
+from .buttons import Click, confirmation_view
+from .cards import CardIndex, CardRef
+from .convert import interaction_place, interaction_principal
+from .poster import Poster
+from .render import NO_MENTIONS, is_card
+
+log = logging.getLogger(__name__)
+
+FAILED = (
+    "Something went wrong on my side with that click (see the bot's logs); check /approvals before retrying."
+)
+UNKNOWN = "I know no approval {id}; it may belong to another bot. Ask with /approvals."
+
+
+def is_refusal(action: ButtonAction, outcome: Outcome, approval_id: str) -> bool:
+    """True when the click changed nothing others need to see: refused, too late, or one of several."""
+    if outcome.result is not None or outcome.started_in_background:
+        return False  # something ran: its result is public
+    approval = outcome.approval
+    if outcome.status is Status.ERROR:
+        return True
+    if outcome.status is Status.DENIED:
+        decided = (
+            approval is not None and approval.id == approval_id and approval.state is ApprovalState.DENIED
+        )
+        return not (action is ButtonAction.DENY and decided)
+    if outcome.status is Status.APPROVAL_REQUIRED:
+        return approval is not None and approval.id == approval_id  # "approved by you; needs N more"
+    return False
+
+
+class Clicks:
+    def __init__(self, *, router: Router, poster: Poster, cards: CardIndex) -> None:
+        self._router = router
+        self._poster = poster
+        self._cards = cards
+
+    async def on_click(self, interaction: discord.Interaction[Any], click: Click) -> None:
+        if click.action == "confirm":
+            await self._ask_to_confirm(interaction, click)
+            return
+        await interaction.response.defer()  # "deferred update": the card stays as it is for now
+        card = self._card_ref(interaction, click)
+        if card is not None:
+            await self._cards.remember(click.approval_id, card)
+        place = interaction_place(interaction)
+        try:
+            outcome, replies = await self._router.handle_button(
+                principal=interaction_principal(interaction),
+                action=click.button_action,
+                approval_id=click.approval_id,
+                channel=place.channel,
+                thread=place.thread,
+            )
+        except Exception:  # the boundary: report, keep serving
+            log.exception("click %s on %s failed", click.action, click.approval_id)
+            await self._poster.follow_up(interaction, Reply(FAILED, kind=ReplyKind.ERROR), ephemeral=True)
+            return
+        private = is_refusal(click.button_action, outcome, click.approval_id)
+        if not private:
+            await self._show_decision(interaction, click, card)
+        for reply in replies:
+            if is_card(reply) and reply.approval_id == click.approval_id:
+                continue  # shown in place above
+            await self._poster.follow_up(interaction, reply, ephemeral=private or reply.ephemeral)
+
+    def _card_ref(self, interaction: discord.Interaction[Any], click: Click) -> CardRef | None:
+        if interaction.channel_id is None:
+            return None
+        if click.card_id is not None:
+            return CardRef(interaction.channel_id, click.card_id)
+        if interaction.message is not None:
+            return CardRef(interaction.channel_id, interaction.message.id)
+        return None
+
+    async def _show_decision(
+        self, interaction: discord.Interaction[Any], click: Click, card: CardRef | None
+    ) -> None:
+        record = await self._router.desk.get(click.approval_id)
+        if record is None:
+            return
+        current = approval_card(record)
+        if click.card_id is None:
+            await self._poster.edit_original(interaction, current)  # the card the button is on
+            return
+        if card is not None:
+            await self._poster.edit(current, ref=card)
+        await self._poster.edit_original(interaction, Reply(current.text.splitlines()[0]))
+
+    async def _ask_to_confirm(self, interaction: discord.Interaction[Any], click: Click) -> None:
+        record = await self._router.desk.get(click.approval_id)
+        if record is None or interaction.message is None:
+            await interaction.response.send_message(
+                UNKNOWN.format(id=click.approval_id), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        call = describe_call(record.operation, record.args).replace("`", "'")
+        await interaction.response.send_message(
+            f"**{record.safety.upper()}** change: `{call}`\n"
+            f"Approve approval {record.id}? This is hard to undo.",
+            view=confirmation_view(record.id, card_id=interaction.message.id),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
