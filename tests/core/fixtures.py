@@ -78,3 +78,13 @@ async def open_app(url: str, backend: Backend, **overrides: object) -> App:
     return await build_app(
         make_config(url, **overrides), operations=demo_operations(backend), clusters=ClusterSet([])
     )
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database (the multi-replica store)."""
+    url = await _create_pg_database()
+    try:
+        yield url
+    finally:
+        await _drop_pg_database(url)
