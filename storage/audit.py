@@ -1,0 +1,197 @@
+"""The audit trail: an append-only, hash-chained log of what the bot did.
+
+Each row's `hash` is SHA-256 (or HMAC-SHA256 with the audit key) over the
+canonical JSON of every other field, including `prev_hash`, so editing,
+deleting or reordering rows breaks the chain and `verify()` names the first
+bad seq. Writers are serialised by locking the `audit_head` row first, which
+keeps seq gap-free across processes and replicas. Callers must put no secret
+values in events; this module stores what it is given.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, bindparam, insert, select, update
+
+from storage.database import Database
+from storage.errors import InvalidStorageInput, StorageError
+from storage.records import AuditEvent, AuditFilter, AuditRecord, VerifyReport
+from storage.tables import GENESIS_HASH, audit_events, audit_head
+from storage.types import canonical_json
+
+VERIFY_PAGE = 1000
+LIST_LIMIT_MAX = 10_000
+_EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(AuditEvent) if f.name != "detail")
+
+# Built once: the append path runs these thousands of times a second.
+_TAKE_HEAD = (
+    update(audit_head)
+    .where(audit_head.c.id == 1)
+    .values(seq=audit_head.c.seq + bindparam("n"))
+    .returning(audit_head.c.seq, audit_head.c.hash)
+)
+_INSERT_EVENTS = insert(audit_events)
+_SET_HEAD_HASH = update(audit_head).where(audit_head.c.id == 1).values(hash=bindparam("h"))
+
+
+def audit_timestamp(now: dt.datetime | None = None) -> str:
+    """ISO-8601 UTC with microseconds: the exact text that is stored and hashed."""
+    moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    return moment.isoformat(timespec="microseconds")
+
+
+def chain_hash(fields: Mapping[str, Any], *, key: bytes | None) -> str:
+    """The hash of one row: over every field except `hash` itself."""
+    payload = canonical_json(fields).encode("utf-8")
+    if key is not None:
+        return hmac.new(key, payload, hashlib.sha256).hexdigest()
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _hashed_fields(row: Mapping[Any, Any]) -> dict[str, Any]:
+    fields = {name: row[name] for name in ("seq", "ts", *_EVENT_FIELDS, "prev_hash")}
+    fields["detail"] = json.loads(row["detail"]) if isinstance(row["detail"], str) else row["detail"]
+    return fields
+
+
+def _to_record(row: Row[Any]) -> AuditRecord:
+    m = row._mapping
+    return AuditRecord(**{**_hashed_fields(m), "hash": m["hash"]})
+
+
+def _fetch_all(query: Select[Any], conn: Connection) -> list[Row[Any]]:
+    return list(conn.execute(query).all())
+
+
+def _normalise_ts(value: str, *, what: str) -> str:
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError as e:
+        raise InvalidStorageInput(
+            f"{what} {value!r} is not a date or time; use ISO-8601 such as 2025-01-31 or 2025-01-31T14:00Z"
+        ) from e
+    return audit_timestamp(parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC))
+
+
+@dataclasses.dataclass(frozen=True)
+class Audit:
+    database: Database
+    key: bytes | None = dataclasses.field(default=None, repr=False)
+
+    async def append(self, event: AuditEvent) -> AuditRecord:
+        return (await self.append_many([event]))[0]
+
+    async def append_many(self, events: Sequence[AuditEvent]) -> list[AuditRecord]:
+        """Chain `events` in order, in one transaction."""
+        if not events:
+            return []
+        # Canonicalise before taking the lock: bad detail fails without touching the chain.
+        details = [canonical_json(dict(e.detail)) for e in events]
+
+        def _append(conn: Connection) -> list[AuditRecord]:
+            # The first statement locks the head row (PostgreSQL) or the database (SQLite) until commit.
+            head = conn.execute(_TAKE_HEAD, {"n": len(events)}).first()
+            if head is None:
+                raise StorageError(
+                    f"the audit chain head is missing in {self.database.describe()}; "
+                    "run `chatops db upgrade` to create it"
+                )
+            seq, prev_hash = head.seq - len(events), head.hash
+            ts = audit_timestamp()
+            records: list[AuditRecord] = []
+            rows: list[dict[str, Any]] = []
+            for event, detail_json in zip(events, details, strict=True):
+                seq += 1
+                fields = {name: getattr(event, name) for name in _EVENT_FIELDS}
+                fields.update(seq=seq, ts=ts, detail=json.loads(detail_json), prev_hash=prev_hash)
+                prev_hash = chain_hash(fields, key=self.key)
+                records.append(AuditRecord(**fields, hash=prev_hash))
+                rows.append({**fields, "detail": detail_json, "hash": prev_hash})
+            conn.execute(_INSERT_EVENTS, rows)
+            conn.execute(_SET_HEAD_HASH, {"h": prev_hash})
+            return records
+
+        return await self.database.run(_append, write=True)
+
+    async def get(self, seq: int) -> AuditRecord | None:
+        query = select(audit_events).where(audit_events.c.seq == seq)
+        row = await self.database.run(lambda conn: conn.execute(query).first(), write=False)
+        return None if row is None else _to_record(row)
+
+    async def list_audit(self, f: AuditFilter) -> list[AuditRecord]:
+        """Rows matching every given filter, in seq order; with `limit`, the newest `limit` of them."""
+        c = audit_events.c
+        query = select(audit_events)
+        for column, value in (
+            (c.user_id, f.user_id),
+            (c.channel, f.channel),
+            (c.status, f.status),
+            (c.operation, f.operation),
+            (c.event, f.event),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        if f.since is not None:
+            query = query.where(c.ts >= _normalise_ts(f.since, what="since"))
+        if f.until is not None:
+            query = query.where(c.ts < _normalise_ts(f.until, what="until"))
+        limit = LIST_LIMIT_MAX if f.limit is None else max(1, min(f.limit, LIST_LIMIT_MAX))
+        query = query.order_by(c.seq.desc()).limit(limit)
+        rows = await self.database.run(lambda conn: [_to_record(r) for r in conn.execute(query)], write=False)
+        return rows[::-1]
+
+    async def verify(self) -> VerifyReport:
+        """Walk the chain in seq order, one page at a time, and name the first bad row."""
+        head_query = select(audit_head.c.seq, audit_head.c.hash)
+        head = await self.database.run(lambda conn: conn.execute(head_query).first(), write=False)
+        if head is None:
+            return VerifyReport(ok=False, rows_checked=0, problem="the audit chain head row is missing")
+        expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+        while expected_seq <= head.seq:
+            page = (
+                select(audit_events)
+                .where(audit_events.c.seq >= expected_seq, audit_events.c.seq <= head.seq)
+                .order_by(audit_events.c.seq)
+                .limit(VERIFY_PAGE)
+            )
+            rows = await self.database.run(functools.partial(_fetch_all, page), write=False)
+            if not rows:
+                break
+            for row in rows:
+                m = row._mapping
+                if m["seq"] != expected_seq:
+                    return self._bad(checked, expected_seq, f"row {expected_seq} is missing (deleted)")
+                fields = _hashed_fields(m)
+                if chain_hash(fields, key=self.key) != m["hash"]:
+                    return self._bad(
+                        checked,
+                        expected_seq,
+                        f"row {expected_seq} does not match its hash "
+                        "(edited, moved, or written with a different audit key)",
+                    )
+                if m["prev_hash"] != prev_hash:
+                    return self._bad(
+                        checked, expected_seq, f"row {expected_seq} does not follow row {expected_seq - 1}"
+                    )
+                prev_hash, expected_seq, checked = m["hash"], expected_seq + 1, checked + 1
+        if expected_seq <= head.seq:
+            return self._bad(
+                checked,
+                expected_seq,
+                f"the chain head records {head.seq} rows but row {expected_seq} is missing",
+            )
+        if head.hash != prev_hash:
+            return self._bad(checked, head.seq, f"row {head.seq} does not match the chain head")
+        return VerifyReport(ok=True, rows_checked=checked)
+
+    @staticmethod
+    def _bad(checked: int, seq: int, problem: str) -> VerifyReport:
+        return VerifyReport(ok=False, rows_checked=checked, first_bad_seq=seq, problem=problem)

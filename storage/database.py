@@ -1,0 +1,222 @@
+"""The engine: URL normalisation, SQLite pragmas, one transaction per call, error translation.
+
+`open_database()` gives a `Database` for SQLite (WAL) or PostgreSQL (asyncpg,
+an `AsyncEngine`). Repositories hand `Database.run()` a function of a
+SQLAlchemy `Connection`; it runs in one committed transaction: on PostgreSQL
+through the async engine, on SQLite in a worker thread (`asyncio.to_thread`)
+on a pysqlite engine, one thread hop per transaction instead of four per
+statement with aiosqlite, which is what makes ≥ 2,000 audit appends/s
+possible. SQLAlchemy and driver errors leave as `StorageError`s naming the
+database (password hidden) and what to do. No queries or schema live here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, Table, create_engine, event, exc, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from storage.errors import InvalidStorageInput, StorageConflict, StorageError, StorageUnavailable
+
+T = TypeVar("T")
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+CONNECT_TIMEOUT_S = 5.0
+PING_TIMEOUT_S = 5.0
+
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "sqlite+pysqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+
+
+def normalise_url(url: str) -> URL:
+    """`sqlite:///x.db` → `sqlite+aiosqlite:///x.db`, `postgresql://…` → `postgresql+asyncpg://…`."""
+    try:
+        parsed = make_url(url.strip())
+    except exc.ArgumentError as e:
+        raise InvalidStorageInput(
+            "the database URL cannot be parsed; use sqlite:///path/to/chatops.db "
+            "or postgresql://user@host:5432/dbname"
+        ) from e
+    driver = _DRIVERS.get(parsed.drivername)
+    if driver is None:
+        raise InvalidStorageInput(
+            f"database URL scheme {parsed.drivername!r} is not supported; "
+            "use sqlite:///path or postgresql://user@host/dbname"
+        )
+    return parsed.set(drivername=driver)
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+@dataclasses.dataclass(frozen=True)
+class Database:
+    """An open database: PostgreSQL through `async_engine`, SQLite through `sqlite_engine`."""
+
+    url: URL
+    async_engine: AsyncEngine | None = None
+    sqlite_engine: Engine | None = None
+    _write_lock: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock, repr=False, compare=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlite_engine is not None
+
+    @property
+    def dialect(self) -> str:
+        return "sqlite" if self.is_sqlite else "postgresql"
+
+    def describe(self) -> str:
+        """The URL with the password hidden: safe for logs and chat."""
+        return self.url.render_as_string(hide_password=True)
+
+    async def run(self, fn: Callable[[Connection], T], *, write: bool) -> T:
+        """Run `fn` in one transaction, committed when it returns.
+
+        On SQLite, writers of this process queue on an asyncio lock: SQLite
+        allows one writer anyway, and waiting here is cheaper than SQLite's
+        sleeping busy handler. Other processes wait via busy_timeout.
+        """
+        with self._translate_errors():
+            if self.sqlite_engine is not None:
+                engine = self.sqlite_engine
+                lock = self._write_lock if write else contextlib.nullcontext()
+                async with lock:
+                    return await asyncio.to_thread(_in_transaction, engine, fn)
+            assert self.async_engine is not None
+            async with self.async_engine.begin() as conn:
+                return await conn.run_sync(fn)
+
+    async def ping(self) -> None:
+        try:
+            async with asyncio.timeout(PING_TIMEOUT_S):
+                await self.run(lambda conn: conn.execute(text("SELECT 1")).scalar_one(), write=False)
+        except TimeoutError as e:
+            raise StorageUnavailable(
+                f"the database {self.describe()} did not answer within {PING_TIMEOUT_S:.0f} s; "
+                "check that it is running and reachable"
+            ) from e
+
+    async def close(self) -> None:
+        if self.async_engine is not None:
+            await self.async_engine.dispose()
+        if self.sqlite_engine is not None:
+            await asyncio.to_thread(self.sqlite_engine.dispose)
+
+    @contextlib.contextmanager
+    def _translate_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except StorageError:
+            raise
+        except exc.OperationalError as e:
+            if _is_missing_schema(e):
+                raise StorageError(self._missing_schema_message(e)) from e
+            raise StorageUnavailable(self._unavailable_message(e)) from e
+        except (exc.InterfaceError, OSError, TimeoutError) as e:
+            raise StorageUnavailable(self._unavailable_message(e)) from e
+        except exc.IntegrityError as e:
+            raise StorageConflict(
+                f"the database {self.describe()} refused a duplicate or inconsistent row: {_first_line(e)}"
+            ) from e
+        except exc.ProgrammingError as e:
+            raise StorageError(self._missing_schema_message(e)) from e
+        except exc.StatementError as e:
+            if isinstance(e.orig, StorageError):
+                raise e.orig from e
+            raise StorageError(
+                f"the database {self.describe()} refused a request ({type(e.orig or e).__name__}); "
+                "check that migrations are applied (chatops db upgrade)"
+            ) from e
+        except exc.SQLAlchemyError as e:
+            raise StorageError(
+                f"the database {self.describe()} refused a request ({type(e).__name__}); "
+                "check that migrations are applied (chatops db upgrade)"
+            ) from e
+
+    def _missing_schema_message(self, error: BaseException) -> str:
+        return (
+            f"the database {self.describe()} does not have the expected tables ({_first_line(error)}); "
+            "run `chatops db upgrade` to apply the migrations"
+        )
+
+    def _unavailable_message(self, error: BaseException) -> str:
+        if self.is_sqlite:
+            return (
+                f"cannot use the SQLite database {self.describe()}: {_first_line(error)}; "
+                "check that the folder exists and is writable and that no other program holds a lock"
+            )
+        return (
+            f"cannot reach the PostgreSQL database {self.describe()}: {_first_line(error)}; "
+            "check that the server is running, the host, port and database name are right, "
+            "and the user may connect"
+        )
+
+
+def insert_for(database: Database, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT with ON CONFLICT for this database (same API on both flavours)."""
+    return sqlite.insert(table) if database.is_sqlite else postgresql.insert(table)
+
+
+def _in_transaction(engine: Engine, fn: Callable[[Connection], T]) -> T:
+    with engine.begin() as conn:
+        return fn(conn)
+
+
+def _is_missing_schema(error: exc.OperationalError) -> bool:
+    message = str(error.orig).lower()
+    return "no such table" in message or "no such column" in message
+
+
+def _first_line(error: BaseException) -> str:
+    orig = getattr(error, "orig", None) or error
+    line = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    return line[:200]
+
+
+async def open_database(url: str) -> Database:
+    """Create the engine; connections open lazily (call `ping()` to check now)."""
+    parsed = normalise_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        if parsed.database in (None, "", ":memory:"):
+            raise InvalidStorageInput(
+                "an in-memory SQLite database cannot be shared between connections; "
+                "use a file path such as sqlite:///./chatops.db"
+            )
+        engine = create_engine(
+            parsed.set(drivername="sqlite+pysqlite"),
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            pool_size=8,
+            max_overflow=16,
+        )
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        return Database(url=parsed, sqlite_engine=engine)
+    async_engine = create_async_engine(
+        parsed,
+        connect_args={"timeout": CONNECT_TIMEOUT_S},
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+    )
+    return Database(url=parsed, async_engine=async_engine)
