@@ -125,9 +125,18 @@ async def test_describe_redacts_env_values_and_secret_references(run, fake_k8s):
     assert "db-credentials" in result.code
 
 
-async def test_clusters_lists_the_configured_contexts(run, fake_k8s):
+async def test_clusters_lists_reachability_version_and_credentials(run, fake_k8s):
     result = await run("k8s_clusters")
-    assert result.table.rows == (("fake", "fake", "default"),)
+    (row,) = result.table.rows
+    assert row[:4] == ("fake", "fake", "default", "yes")
+    assert row[4].startswith("v1.") and row[5] == "ok"
+
+
+async def test_clusters_says_when_a_cluster_is_down(run, fake_k8s):
+    await fake_k8s.stop()
+    result = await run("k8s_clusters")
+    (row,) = result.table.rows
+    assert row[3] == "NO" and "unreachable" in result.text
 
 
 def test_every_allow_listed_kind_has_columns():

@@ -7,6 +7,7 @@ value is ever put in a reply. Nothing here changes the cluster.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import yaml
@@ -27,6 +28,7 @@ from tools.base import (
 from tools.kubernetes.common import Kube, Scope, guard, meta
 from tools.kubernetes.errors import KubeError
 from tools.kubernetes.kinds import KindName, ResourceKind, kind_for, normalise_kind
+from tools.kubernetes.probe import probe
 from tools.kubernetes.render import COLUMNS, event_time, secret_keys
 from tools.kubernetes.summarise import SortBy, collect, to_result
 from tools.redact import redact_object
@@ -158,13 +160,31 @@ def read_operations(kube: Kube) -> list[Operation]:
 
     @guard
     async def clusters(args: Args, ctx: RunContext) -> OperationResult:
-        rows = tuple((c.name, c.context or "(current)", c.default_namespace) for c in kube.clients.clusters)
-        if not rows:
+        configured = list(kube.clients.clusters)
+        if not configured:
             return OperationResult(status=Status.NO_DATA, text="no cluster is configured")
+        probes = await asyncio.gather(*(probe(c, timeout_s=5.0) for c in configured))
+        rows = tuple(
+            (
+                c.name,
+                c.context or "(current)",
+                c.default_namespace,
+                "yes" if p.reachable else "NO",
+                p.version or "-",
+                {True: "ok", False: "REJECTED", None: "-"}[p.credentials_ok],
+            )
+            for c, p in zip(configured, probes, strict=True)
+        )
+        problems = [p.text for p in probes if not p.reachable or p.credentials_ok is False]
+        text = f"{len(rows)} cluster(s); the first is the default"
+        if problems:
+            text += "\n" + "\n".join(f"- {line}" for line in problems)
         return OperationResult(
             status=Status.OK,
-            text=f"{len(rows)} cluster(s); the first is the default",
-            table=Table(("CLUSTER", "CONTEXT", "DEFAULT NAMESPACE"), rows),
+            text=text,
+            table=Table(
+                ("CLUSTER", "CONTEXT", "DEFAULT NAMESPACE", "REACHABLE", "VERSION", "CREDENTIALS"), rows
+            ),
         )
 
     return [
