@@ -14,6 +14,8 @@ from typing import TextIO
 from bot.app import App
 from bot.models import IncomingMessage, Principal
 from bot.render import render_text
+from bot.replies import approval_card
+from storage.records import ApprovalRecord
 
 PROMPT = "you> "
 
@@ -38,6 +40,15 @@ async def run_console(
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
+
+    async def progress(record: ApprovalRecord, line: str) -> None:
+        print(f"bot> [{record.id} {record.operation}] {line}", file=stdout, flush=True)
+
+    async def finished(record: ApprovalRecord, text: str) -> None:
+        print("bot> " + render_text(approval_card(record)).replace("\n", "\n     "), file=stdout, flush=True)
+
+    app.executor.progress_sink = progress
+    app.executor.notice = finished
     for row in await app.start():
         print(
             f"bot> Approval {row.id} ({row.operation}) was running when the bot stopped; "
@@ -60,4 +71,6 @@ async def run_console(
         for reply in await app.router.handle(to_message(line, user=user, channel=channel)):
             print("bot> " + render_text(reply).replace("\n", "\n     "), file=stdout)
         stdout.flush()
+    # Long-running changes started here finish before the console leaves.
+    await app.executor.drain(timeout_s=24 * 3600)
     return 0
