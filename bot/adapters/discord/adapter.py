@@ -54,6 +54,7 @@ class AdapterOptions:
     lookup_ttl_s: float = 30.0
     sweep_interval_s: float = 30.0  # how often expired approval cards are updated
     sync_commands: bool = True
+    guild_ready_timeout_s: float = 2.0  # how long READY waits for the guilds' data
 
 
 class ChatOpsClient(discord.Client):
@@ -66,7 +67,11 @@ class ChatOpsClient(discord.Client):
             True  # mentions of the bot (their content comes without the privileged intent)
         )
         intents.dm_messages = True
-        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
+        super().__init__(
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=adapter.options.guild_ready_timeout_s,
+        )
         self.adapter = adapter
         self.click_handler: ClickHandler | None = None
 

@@ -25,6 +25,7 @@ MAX_CONTENT = 2000
 MAX_DESCRIPTION = 3800
 MAX_FIELD = 1024
 MAX_TITLE = 256
+MAX_SUMMARY = 600
 ATTACHMENT_NAME = "output.txt"
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -102,8 +103,8 @@ def to_outgoing(reply: Reply) -> Outgoing:
     if len(content) <= MAX_CONTENT:
         return Outgoing(content=content, view=view)
     full = render_text(reply)
-    first = reply.text.strip().splitlines()[0] if reply.text.strip() else "Output"
-    summary = f"{cut(first, 300)}\nThe full output ({len(full.splitlines())} lines) is attached."
+    head = reply.text.strip() or "Output"
+    summary = f"{cut(head, MAX_SUMMARY)}\nThe full output ({len(full.splitlines())} lines) is attached."
     return Outgoing(content=summary, view=view, attachment=full.encode())
 
 

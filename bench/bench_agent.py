@@ -1,0 +1,111 @@
+"""The agent's fixed prompt size and the bot's own overhead per agent turn; prints the figures.
+
+1. Fixed-prompt tokens: the system prompt plus every tool schema, exactly as
+   sent to the model, with the full default registry, counted with o200k
+   (`bpe_openai`). Target: at most 2,500.
+2. Overhead per turn: `router.handle()` of a question that makes one read and
+   one change request (approval filed), against the local fake
+   OpenAI-compatible server and the in-memory demo backend, minus the time
+   spent inside model calls (measured around each call). Kubernetes time is
+   excluded by using the demo backend. Target: p50 at most 10 ms.
+
+Run: python bench/bench_agent.py [turns]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import bpe_openai
+
+from bot.agent.tool_adapter import openai_tool_schemas, to_langchain_tools
+from bot.agent.toolset import group_operations
+from bot.app import build_app, default_operations
+from bot.config import LoadedConfig, Secrets, parse_settings
+from bot.models import IncomingMessage, Principal
+from prompts import load_prompt
+from tests.core.demo_ops import Backend, demo_operations
+from tests.fake_llm import Call, FakeLLM, LLMRequest, Say, Step
+from tools.kubernetes.clusters import ClusterSet
+from tools.registry import Registry
+
+TOKEN_TARGET = 2500
+OVERHEAD_TARGET_MS = 10.0
+
+
+def fixed_prompt_tokens() -> tuple[int, int, int]:
+    registry = Registry(default_operations(parse_settings({}), ClusterSet([])))
+    tools = to_langchain_tools(group_operations(registry), executor=None)  # type: ignore[arg-type]
+    enc = bpe_openai.get_encoding("o200k_base")
+    system = len(enc.encode(load_prompt("system")))
+    schemas = len(enc.encode(json.dumps(openai_tool_schemas(tools), ensure_ascii=False)))
+    return len(registry), system, schemas
+
+
+def script(request: LLMRequest) -> Step:
+    done = len(request.tool_results())
+    if done == 0:
+        return Call.one("demo_read", "demo_get", {"name": "web"})
+    if done == 1:
+        return Call.one("demo_change", "demo_scale", {"name": "web", "replicas": 3})
+    return Say("web has 2 replicas; I asked for approval to scale it to 3.")
+
+
+async def overhead_ms(turns: int) -> list[float]:
+    fake = await FakeLLM.start()
+    fake.script = script
+    with tempfile.TemporaryDirectory() as tmp:
+        document = {
+            "storage": {"url": f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"},
+            "llm": {"model": "fake-model", "base_url": fake.base_url},
+            "limits": {"messages_per_minute": 100_000, "llm_calls_per_minute": 100_000},
+        }
+        loaded = LoadedConfig(settings=parse_settings(document), secrets=Secrets(), source=None)
+        app = await build_app(loaded, operations=demo_operations(Backend()), clusters=ClusterSet([]))
+        agent = app.router.agent
+        assert agent is not None
+        samples = []
+        try:
+            for i in range(turns + 3):
+                message = IncomingMessage(
+                    Principal("console", "bench", "Bench"), "ops", "scale web to 3", thread=f"t{i}"
+                )
+                started = time.perf_counter()
+                await app.router.handle(message)
+                wall = time.perf_counter() - started
+                turn = agent.last_turn  # type: ignore[attr-defined]
+                if i >= 3:  # the first turns warm imports and caches
+                    samples.append((wall - turn.model_seconds) * 1000)
+        finally:
+            await app.close()
+            await fake.close()
+    return samples
+
+
+def main() -> None:
+    turns = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+    operations, system, schemas = fixed_prompt_tokens()
+    total = system + schemas
+    print(
+        f"fixed prompt: {total} tokens (system {system} + tool schemas {schemas}),"
+        f" {operations} operations;"
+        f" target <= {TOKEN_TARGET}: {'ok' if total <= TOKEN_TARGET else 'OVER'}"
+    )
+    samples = asyncio.run(overhead_ms(turns))
+    p50 = statistics.median(samples)
+    p95 = statistics.quantiles(samples, n=20)[-1]
+    print(
+        f"bot overhead per agent turn (model time excluded, demo backend): p50 {p50:.1f} ms, p95 {p95:.1f} ms"
+        f" over {len(samples)} turns; target p50 <= {OVERHEAD_TARGET_MS:g} ms:"
+        f" {'ok' if p50 <= OVERHEAD_TARGET_MS else 'OVER'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

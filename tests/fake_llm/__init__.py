@@ -1,0 +1,11 @@
+"""A local OpenAI-compatible chat-completions server for tests (aiohttp).
+
+It answers `POST /v1/chat/completions` with scripted steps (text, tool calls,
+HTTP errors, a hang) and records every request, so tests run the real
+`ChatOpenAI` over real HTTP and assert what the model was sent.
+"""
+
+from tests.fake_llm.server import FakeLLM, LLMRequest
+from tests.fake_llm.steps import Call, Fail, Hang, Say, Step
+
+__all__ = ["Call", "Fail", "FakeLLM", "Hang", "LLMRequest", "Say", "Step"]
