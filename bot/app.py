@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import socket
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.approvals import ApprovalDesk
 from bot.builtins import BuiltinCommands

@@ -36,7 +36,9 @@ def minimal_kubeconfig(document: dict[str, Any], context: str | None) -> dict[st
     clusters = [c for c in document.get("clusters") or [] if c.get("name") == spec.get("cluster")]
     users = [u for u in document.get("users") or [] if u.get("name") == spec.get("user")]
     if not clusters:
-        raise ValueError(f"context {name!r} names cluster {spec.get('cluster')!r}, which the kubeconfig lacks")
+        raise ValueError(
+            f"context {name!r} names cluster {spec.get('cluster')!r}, which the kubeconfig lacks"
+        )
     return {
         "apiVersion": "v1",
         "kind": "Config",
@@ -79,10 +81,14 @@ async def add_cluster(loaded: LoadedConfig, args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         candidate = Path(tmp) / "candidate"
         write_private(candidate, yaml.safe_dump(minimal, sort_keys=False))
-        result = await probe(ClusterConfig(name=name, kubeconfig=candidate, context=minimal["current-context"]))
+        result = await probe(
+            ClusterConfig(name=name, kubeconfig=candidate, context=minimal["current-context"])
+        )
     if not result.reachable or result.credentials_ok is False:
         print(f"chatops: cluster {name} not added: {result.text}", file=sys.stderr)
         return 1
     write_private(target, yaml.safe_dump(minimal, sort_keys=False))
-    print(f"cluster {name} added ({result.text}); kubeconfig stored at {target} (0600). Restart the bot to use it.")
+    print(
+        f"cluster {name} added ({result.text}); kubeconfig stored at {target} (0600). Restart the bot to use it."
+    )
     return 0

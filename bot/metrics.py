@@ -19,10 +19,15 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        self.messages = Counter("chatops_messages", "Chat messages received", ["platform", "kind"], registry=r)
+        self.messages = Counter(
+            "chatops_messages", "Chat messages received", ["platform", "kind"], registry=r
+        )
         self.commands = Counter("chatops_commands", "Commands parsed", ["command"], registry=r)
         self.operations = Counter(
-            "chatops_operations", "Operations run, by name and result status", ["operation", "status"], registry=r
+            "chatops_operations",
+            "Operations run, by name and result status",
+            ["operation", "status"],
+            registry=r,
         )
         self.operation_seconds = Histogram(
             "chatops_operation_duration_seconds",
@@ -32,7 +37,10 @@ class Metrics:
             registry=r,
         )
         self.kubernetes_errors = Counter(
-            "chatops_kubernetes_errors", "Kubernetes operations that ended in an error", ["operation"], registry=r
+            "chatops_kubernetes_errors",
+            "Kubernetes operations that ended in an error",
+            ["operation"],
+            registry=r,
         )
         self.approvals = Counter("chatops_approvals", "Approval rows entering a state", ["state"], registry=r)
         self.llm_calls = Counter("chatops_llm_calls", "Model requests, by outcome", ["outcome"], registry=r)

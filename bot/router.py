@@ -64,7 +64,12 @@ class AgentPort(Protocol):
 
 class Router:
     def __init__(
-        self, *, executor: Executor, desk: ApprovalDesk, builtins: BuiltinCommands, limits: Limits | None = None
+        self,
+        *,
+        executor: Executor,
+        desk: ApprovalDesk,
+        builtins: BuiltinCommands,
+        limits: Limits | None = None,
     ) -> None:
         self.executor = executor
         self.limits = limits
@@ -221,7 +226,9 @@ class Router:
         async with self.limits.agent_turn() as free:
             if not free:
                 self.executor.metrics.limited.labels("agent_turns").inc()
-                return [Reply("The assistant is busy with other questions; please try again in a few seconds.")]
+                return [
+                    Reply("The assistant is busy with other questions; please try again in a few seconds.")
+                ]
             return await agent.answer(message, ctx)
 
     async def _run_operation(

@@ -101,8 +101,12 @@ class Service:
         self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
         for adapter in self.adapters:
             await adapter.start()
-        log.info("chatops serving on %s:%s with %s", self.host, self.bound_port,
-                 ", ".join(a.name for a in self.adapters) or "no adapters")
+        log.info(
+            "chatops serving on %s:%s with %s",
+            self.host,
+            self.bound_port,
+            ", ".join(a.name for a in self.adapters) or "no adapters",
+        )
 
     def request_stop(self) -> None:
         self._stop.set()
@@ -118,8 +122,12 @@ class Service:
                 await adapter.stop()
         if unfinished:
             marked = await self.app.desk.reconcile()
-            log.warning("%d request(s) did not finish in %.0fs; %d approval(s) marked outcome_unknown",
-                        unfinished, self.grace_s, len(marked))
+            log.warning(
+                "%d request(s) did not finish in %.0fs; %d approval(s) marked outcome_unknown",
+                unfinished,
+                self.grace_s,
+                len(marked),
+            )
         await self.webhooks.close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -151,7 +159,9 @@ async def run_service(loaded: LoadedConfig, *, ready: asyncio.Event | None = Non
         )
         return 2
     app = await build_app(loaded)
-    webhooks = WebhookSender(settings.webhooks, secret=loaded.secrets.webhook_secret, metrics=app.executor.metrics)
+    webhooks = WebhookSender(
+        settings.webhooks, secret=loaded.secrets.webhook_secret, metrics=app.executor.metrics
+    )
     app.executor.auditor.listeners.append(webhooks.observe)
     service = Service(app, await build_adapters(app), webhooks, settings.server.host, settings.server.port)
     loop = asyncio.get_running_loop()

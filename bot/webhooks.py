@@ -152,8 +152,13 @@ class WebhookSender:
                     await self._post(delivery, body)
         except RetryableDelivery as e:
             self._metrics.webhooks.labels("failed").inc()
-            log.warning("webhook %s to %s failed after %d attempts: %s", delivery.event, delivery.url,
-                        self._attempts, e)
+            log.warning(
+                "webhook %s to %s failed after %d attempts: %s",
+                delivery.event,
+                delivery.url,
+                self._attempts,
+                e,
+            )
         except aiohttp.ClientResponseError as e:
             self._metrics.webhooks.labels("rejected").inc()
             log.warning("webhook %s to %s rejected: HTTP %s", delivery.event, delivery.url, e.status)

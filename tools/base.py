@@ -66,7 +66,9 @@ class Args(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    cluster: str | None = Field(default=None, max_length=63, description="cluster name; default: the channel's")
+    cluster: str | None = Field(
+        default=None, max_length=63, description="cluster name; default: the channel's"
+    )
 
 
 class NamespacedArgs(Args):
@@ -207,7 +209,9 @@ class CommandSpec:
                 continue
             flag = "--" + name.replace("_", "-")
             shape = flag if field.annotation is bool else f"{flag} <{name}>"
-            (required if field.is_required() else optional).append(shape if field.is_required() else f"[{shape}]")
+            (required if field.is_required() else optional).append(
+                shape if field.is_required() else f"[{shape}]"
+            )
         optional += [f"[{flag} <{name}>]" for name, flag in short.items() if name in args_model.model_fields]
         if self.code_block_field:
             optional.append(f"```{self.code_block_field}```")

@@ -44,15 +44,23 @@ async def test_verify_list_show_and_export(sqlite_url: str, tmp_path: Path, caps
     assert code == 0 and "intact" in out
     code, out = await _run(["--config", config, "audit", "list", "--user", "bob"], capsys)
     assert code == 0 and "approval.requested" in out and "demo_get" not in out
-    code, out = await _run(["--config", config, "audit", "export", "--format", "jsonl",
-                            "--operation", "demo_scale"], capsys)
+    code, out = await _run(
+        ["--config", config, "audit", "export", "--format", "jsonl", "--operation", "demo_scale"], capsys
+    )
     rows = [json.loads(line) for line in out.splitlines()]
     events = [r["event"] for r in rows]
-    assert {"policy.decided", "approval.requested", "approval.decided", "execution.started",
-            "execution.finished"} <= set(events)
+    assert {
+        "policy.decided",
+        "approval.requested",
+        "approval.decided",
+        "execution.started",
+        "execution.finished",
+    } <= set(events)
     finished = next(r for r in rows if r["event"] == "execution.finished")
     assert finished["status"] == "ok" and finished["detail"]["duration_ms"] >= 0
-    code, out = await _run(["--config", config, "audit", "export", "--format", "csv", "--status", "ok"], capsys)
+    code, out = await _run(
+        ["--config", config, "audit", "export", "--format", "csv", "--status", "ok"], capsys
+    )
     table = list(csv.DictReader(io.StringIO(out)))
     assert table and all(r["status"] == "ok" for r in table)
     code, out = await _run(["--config", config, "audit", "show", str(rows[0]["seq"])], capsys)

@@ -16,17 +16,32 @@ from tools.minikube import MinikubeSettings, minikube_operations
 
 
 def step(i: int) -> str:
-    return json.dumps({"type": "io.k8s.sigs.minikube.step",
-                       "data": {"currentstep": str(i), "totalsteps": "5", "message": f"step {i}", "name": "x"}})
+    return json.dumps(
+        {
+            "type": "io.k8s.sigs.minikube.step",
+            "data": {"currentstep": str(i), "totalsteps": "5", "message": f"step {i}", "name": "x"},
+        }
+    )
 
 
 async def test_minikube_start_reports_progress_and_does_not_block(sqlite_url: str, tmp_path: Path) -> None:
     fake = install_fake(tmp_path / "bin", "minikube")
-    fake.expect(["start", "--profile=dev", "--output=json"], lines=[step(i) for i in range(1, 6)], line_delay=0.2)
+    fake.expect(
+        ["start", "--profile=dev", "--output=json"], lines=[step(i) for i in range(1, 6)], line_delay=0.2
+    )
     fake.expect(["profile", "list", "--output=json"], stdout=json.dumps({"invalid": [], "valid": []}))
-    fake.expect(["status", "--profile=dev", "--output=json"],
-                stdout=json.dumps({"Name": "dev", "Host": "Running", "Kubelet": "Running",
-                                   "APIServer": "Running", "Kubeconfig": "Configured"}))
+    fake.expect(
+        ["status", "--profile=dev", "--output=json"],
+        stdout=json.dumps(
+            {
+                "Name": "dev",
+                "Host": "Running",
+                "Kubelet": "Running",
+                "APIServer": "Running",
+                "Kubeconfig": "Configured",
+            }
+        ),
+    )
     operations = minikube_operations(settings=MinikubeSettings(binary=str(fake.path), build_dir=tmp_path))
     app = await build_app(make_config(sqlite_url), operations=operations, clusters=ClusterSet([]))
     progress: list[str] = []
@@ -45,7 +60,9 @@ async def test_minikube_start_reports_progress_and_does_not_block(sqlite_url: st
         assert card.approval_id, card.text
         started = await asyncio.wait_for(app.router.handle(msg(f"!approve {card.approval_id}")), timeout=5)
         assert "started; progress will follow" in started[0].text
-        other = await asyncio.wait_for(app.router.handle(msg("!minikube status --profile dev", "bob")), timeout=5)
+        other = await asyncio.wait_for(
+            app.router.handle(msg("!minikube status --profile dev", "bob")), timeout=5
+        )
         assert "Running" in other[0].text
         assert not done, "the start is still running while another conversation was served"
         await app.executor.drain(30)

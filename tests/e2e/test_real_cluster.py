@@ -24,10 +24,12 @@ KUBECONFIG = os.environ.get("CHATOPS_E2E_KUBECONFIG")
 async def app(tmp_path: Path):
     if not KUBECONFIG:
         pytest.skip("set CHATOPS_E2E_KUBECONFIG to a kubeconfig of a disposable cluster")
-    settings = parse_settings({
-        "storage": {"url": f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"},
-        "clusters": [{"name": "e2e", "kubeconfig": KUBECONFIG}],
-    })
+    settings = parse_settings(
+        {
+            "storage": {"url": f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"},
+            "clusters": [{"name": "e2e", "kubeconfig": KUBECONFIG}],
+        }
+    )
     bot = await build_app(LoadedConfig(settings=settings, secrets=Secrets(), source=None))
     yield bot
     await bot.close()
@@ -51,7 +53,7 @@ async def test_look_change_undo_and_clean_up(app) -> None:
     try:
         _, created = await approve(app, f"!create deployment web --image nginx:1.27 --replicas 1 -n {ns}")
         assert "web" in created[0].text
-        card, scaled = await approve(app, f"!scale deployment web --replicas 2 -n {ns}")
+        card, _ = await approve(app, f"!scale deployment web --replicas 2 -n {ns}")
         assert "1 → 2" in card.code
         undo = (await say(app, f"!undo {card.approval_id}"))[0]
         assert undo.kind is ReplyKind.APPROVAL and "2 → 1" in undo.code

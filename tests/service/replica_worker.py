@@ -25,10 +25,16 @@ async def main(config: str, approval_id: str, event_id: str, go: Path) -> None:
             time.sleep(0.005)  # a tight wait so both replicas start within milliseconds
         approver = Principal("slack", "UOPS", "Olga")
         click = app.router.handle_button(
-            principal=approver, action=ButtonAction.APPROVE, approval_id=approval_id, channel="C1", thread=None
+            principal=approver,
+            action=ButtonAction.APPROVE,
+            approval_id=approval_id,
+            channel="C1",
+            thread=None,
         )
         event = app.router.handle(
-            IncomingMessage(Principal("slack", "UVIEW", "Vic"), "C1", "!get deployments -n prod", event_id=event_id)
+            IncomingMessage(
+                Principal("slack", "UVIEW", "Vic"), "C1", "!get deployments -n prod", event_id=event_id
+            )
         )
         (outcome, _), replies = await asyncio.gather(click, event)
         print(json.dumps({"approve": outcome.text, "event_replies": len(replies)}), flush=True)

@@ -25,13 +25,19 @@ def config_file(tmp_path: Path, url: str, kubeconfig: Path) -> Path:
     return path
 
 
-async def test_two_replicas(tmp_path: Path, postgres_url: str, fake_k8s: FakeKubernetes,
-                            fake_kubeconfig: Path) -> None:
+async def test_two_replicas(
+    tmp_path: Path, postgres_url: str, fake_k8s: FakeKubernetes, fake_kubeconfig: Path
+) -> None:
     config = config_file(tmp_path, postgres_url, fake_kubeconfig)
     app = await build_app(load_config(config, env={}))
     try:
-        card = (await app.router.handle(IncomingMessage(
-            Principal("slack", "UREQ", "Rita"), "C1", "!scale deployment web --replicas 5")))[0]
+        card = (
+            await app.router.handle(
+                IncomingMessage(
+                    Principal("slack", "UREQ", "Rita"), "C1", "!scale deployment web --replicas 5"
+                )
+            )
+        )[0]
     finally:
         await app.close()
     assert card.approval_id
@@ -39,8 +45,16 @@ async def test_two_replicas(tmp_path: Path, postgres_url: str, fake_k8s: FakeKub
     go = tmp_path / "go"
     procs = [
         await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.service.replica_worker", str(config), card.approval_id, "Ev-42", str(go),
-            cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "tests.service.replica_worker",
+            str(config),
+            card.approval_id,
+            "Ev-42",
+            str(go),
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         for _ in range(2)
     ]

@@ -9,11 +9,11 @@ import json
 
 from aiohttp import web
 
+from bot.config import WebhookEntry
 from bot.webhooks import WebhookSender
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
 from tests.core.helpers import msg
-from bot.config import WebhookEntry
 
 SECRET = "whsec-test-0123456789"
 
@@ -28,7 +28,9 @@ async def receiver(fail_first: int) -> tuple[web.AppRunner, str, list[dict], lis
             statuses.append(500)
             return web.Response(status=500)
         ts = request.headers["X-Chatops-Timestamp"]
-        expected = "sha256=" + hmac.new(SECRET.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+        expected = (
+            "sha256=" + hmac.new(SECRET.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+        )
         assert request.headers["X-Chatops-Signature"] == expected
         statuses.append(200)
         received.append({"event": request.headers["X-Chatops-Event"], **json.loads(body)})
@@ -49,7 +51,9 @@ async def test_deliveries_are_signed_retried_and_filtered(sqlite_url: str) -> No
     app = await open_app(sqlite_url, Backend())
     sender = WebhookSender(
         [WebhookEntry(url=url, events=("approval.requested", "operation.executed"))],
-        secret=SECRET, metrics=app.executor.metrics, max_wait_s=0.2,
+        secret=SECRET,
+        metrics=app.executor.metrics,
+        max_wait_s=0.2,
     )
     app.executor.auditor.listeners.append(sender.observe)
     await sender.start()
@@ -72,8 +76,13 @@ async def test_deliveries_are_signed_retried_and_filtered(sqlite_url: str) -> No
 
 async def test_an_unreachable_webhook_never_blocks_a_reply(sqlite_url: str, unused_tcp_port: int) -> None:
     app = await open_app(sqlite_url, Backend())
-    sender = WebhookSender([WebhookEntry(url=f"http://127.0.0.1:{unused_tcp_port}/x")], secret=SECRET,
-                           metrics=app.executor.metrics, attempts=2, max_wait_s=0.1)
+    sender = WebhookSender(
+        [WebhookEntry(url=f"http://127.0.0.1:{unused_tcp_port}/x")],
+        secret=SECRET,
+        metrics=app.executor.metrics,
+        attempts=2,
+        max_wait_s=0.1,
+    )
     app.executor.auditor.listeners.append(sender.observe)
     await sender.start()
     try:
