@@ -10,6 +10,8 @@ values in events; this module stores what it is given.
 
 from __future__ import annotations
 
+import asyncio
+
 import dataclasses
 import datetime as dt
 import functools
@@ -88,6 +90,9 @@ class Audit:
 
     async def append(self, event: AuditEvent) -> AuditRecord:
         return (await self.append_many([event]))[0]
+
+    def group_commit(self) -> GroupCommit:
+        return GroupCommit(self)
 
     async def append_many(self, events: Sequence[AuditEvent]) -> list[AuditRecord]:
         """Chain `events` in order, in one transaction."""
@@ -195,3 +200,42 @@ class Audit:
     @staticmethod
     def _bad(checked: int, seq: int, problem: str) -> VerifyReport:
         return VerifyReport(ok=False, rows_checked=checked, first_bad_seq=seq, problem=problem)
+
+
+class GroupCommit:
+    """Appends from concurrent callers share one transaction (group commit).
+
+    Each caller still gets its own committed row before `append` returns, so
+    "recorded before the reply goes out" holds; while one transaction is being
+    written, the appends that arrive meanwhile wait and go into the next one.
+    A failure is raised to every caller of that batch.
+    """
+
+    def __init__(self, audit: Audit, *, max_batch: int = 500) -> None:
+        self._audit = audit
+        self._max_batch = max_batch
+        self._pending: list[tuple[AuditEvent, asyncio.Future[AuditRecord]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def append(self, event: AuditEvent) -> AuditRecord:
+        future: asyncio.Future[AuditRecord] = asyncio.get_running_loop().create_future()
+        self._pending.append((event, future))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
+            try:
+                records = await self._audit.append_many([event for event, _ in batch])
+            except BaseException as e:  # every caller of the batch learns it was not recorded
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(e if isinstance(e, Exception) else StorageError(str(e)))
+                if not isinstance(e, Exception):
+                    raise
+                continue
+            for (_, future), record in zip(batch, records, strict=True):
+                if not future.done():
+                    future.set_result(record)

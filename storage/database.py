@@ -1,12 +1,11 @@
 """The engine: URL normalisation, SQLite pragmas, one transaction per call, error translation.
 
-`open_database()` gives a `Database` for SQLite (WAL) or PostgreSQL (asyncpg,
-an `AsyncEngine`). Repositories hand `Database.run()` a function of a
-SQLAlchemy `Connection`; it runs in one committed transaction: on PostgreSQL
-through the async engine, on SQLite in a worker thread (`asyncio.to_thread`)
-on a pysqlite engine, one thread hop per transaction instead of four per
-statement with aiosqlite, which is what makes ≥ 2,000 audit appends/s
-possible. SQLAlchemy and driver errors leave as `StorageError`s naming the
+`open_database()` gives a `Database` over an `AsyncEngine`: SQLite through
+aiosqlite (WAL, synchronous=NORMAL) or PostgreSQL through asyncpg.
+Repositories hand `Database.run()` a function of a SQLAlchemy `Connection`;
+it runs in one committed transaction (`AsyncConnection.run_sync`). SQLite
+writers of one process queue on an asyncio lock (SQLite has one writer
+anyway). SQLAlchemy and driver errors leave as `StorageError`s naming the
 database (password hidden) and what to do. No queries or schema live here.
 """
 
@@ -18,7 +17,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Table, create_engine, event, exc, text
+from sqlalchemy import Table, event, exc, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -72,16 +71,15 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class Database:
-    """An open database: PostgreSQL through `async_engine`, SQLite through `sqlite_engine`."""
+    """An open database: SQLite (aiosqlite) or PostgreSQL (asyncpg) behind one `AsyncEngine`."""
 
     url: URL
-    async_engine: AsyncEngine | None = None
-    sqlite_engine: Engine | None = None
+    async_engine: AsyncEngine
     _write_lock: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock, repr=False, compare=False)
 
     @property
     def is_sqlite(self) -> bool:
-        return self.sqlite_engine is not None
+        return self.url.drivername.startswith("sqlite")
 
     @property
     def dialect(self) -> str:
@@ -99,13 +97,8 @@ class Database:
         sleeping busy handler. Other processes wait via busy_timeout.
         """
         with self._translate_errors():
-            if self.sqlite_engine is not None:
-                engine = self.sqlite_engine
-                lock = self._write_lock if write else contextlib.nullcontext()
-                async with lock:
-                    return await asyncio.to_thread(_in_transaction, engine, fn)
-            assert self.async_engine is not None
-            async with self.async_engine.begin() as conn:
+            lock = self._write_lock if write and self.is_sqlite else contextlib.nullcontext()
+            async with lock, self.async_engine.begin() as conn:
                 return await conn.run_sync(fn)
 
     async def ping(self) -> None:
@@ -119,10 +112,7 @@ class Database:
             ) from e
 
     async def close(self) -> None:
-        if self.async_engine is not None:
-            await self.async_engine.dispose()
-        if self.sqlite_engine is not None:
-            await asyncio.to_thread(self.sqlite_engine.dispose)
+        await self.async_engine.dispose()
 
     @contextlib.contextmanager
     def _translate_errors(self) -> Iterator[None]:
@@ -179,11 +169,6 @@ def insert_for(database: Database, table: Table) -> postgresql.Insert | sqlite.I
     return sqlite.insert(table) if database.is_sqlite else postgresql.insert(table)
 
 
-def _in_transaction(engine: Engine, fn: Callable[[Connection], T]) -> T:
-    with engine.begin() as conn:
-        return fn(conn)
-
-
 def _is_missing_schema(error: exc.OperationalError) -> bool:
     message = str(error.orig).lower()
     return "no such table" in message or "no such column" in message
@@ -204,14 +189,9 @@ async def open_database(url: str) -> Database:
                 "an in-memory SQLite database cannot be shared between connections; "
                 "use a file path such as sqlite:///./chatops.db"
             )
-        engine = create_engine(
-            parsed.set(drivername="sqlite+pysqlite"),
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-            pool_size=8,
-            max_overflow=16,
-        )
-        event.listen(engine, "connect", _set_sqlite_pragmas)
-        return Database(url=parsed, sqlite_engine=engine)
+        engine = create_async_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        return Database(url=parsed, async_engine=engine)
     async_engine = create_async_engine(
         parsed,
         connect_args={"timeout": CONNECT_TIMEOUT_S},

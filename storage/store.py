@@ -41,6 +41,7 @@ class Store:
         self.history = History(database)
         self.approvals = Approvals(database)
         self.audit = Audit(database, key=audit_key)
+        self._audit_writer = self.audit.group_commit()
         self.channels = Channels(database)
 
     @classmethod
@@ -160,7 +161,7 @@ class Store:
 
     # audit
     async def append_audit(self, event: AuditEvent) -> AuditRecord:
-        return await self.audit.append(event)
+        return await self._audit_writer.append(event)
 
     async def append_audit_many(self, events: Sequence[AuditEvent]) -> list[AuditRecord]:
         return await self.audit.append_many(events)
