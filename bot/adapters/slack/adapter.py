@@ -51,7 +51,7 @@ class AdapterOptions:
     progress_after_s: float = 2.0  # show an hourglass when an answer takes longer
     sweep_interval_s: float = 30.0  # how often expired approval cards are updated
     groups_ttl_s: float = 300.0  # how long Slack user-group memberships are cached
-    max_concurrent_work: int = 16  # answers worked on at once; the rest queue, so acks stay fast
+    max_concurrent_work: int = 8  # answers worked on at once; the rest queue, so acks stay fast
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""A fake Discord (REST + gateway) for running the real discord.py client in tests."""
