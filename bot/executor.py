@@ -280,6 +280,7 @@ class Executor:
                 expires_at=now_utc() + dt.timedelta(minutes=self.settings.expiry_minutes),
                 request_id=ctx.request_id,
                 undo_of=undo_of,
+                requester_groups=tuple(ctx.principal.groups),
             )
         )
         self.metrics.approvals.labels("pending").inc()
@@ -403,7 +404,9 @@ class Executor:
 
     def _requester_identity(self, record: ApprovalRecord) -> KubeIdentity | None:
         # The change runs as the requester: an approval never grants more than they have.
-        requester = Principal(record.requester_platform, record.requester_id, record.requester_name)
+        requester = Principal(
+            record.requester_platform, record.requester_id, record.requester_name, record.requester_groups
+        )
         return self.identities.kubernetes_identity(requester)
 
     async def _finish(self, claimed: ApprovalRecord, result: OperationResult) -> ApprovalRecord:

@@ -23,6 +23,7 @@ from aiohttp import web
 from bot.app import App, build_app
 from bot.config import LoadedConfig
 from bot.webhooks import WebhookSender
+from storage.records import ApprovalRecord
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ class ServiceAdapter(Protocol):
 
     def is_ready(self) -> bool: ...
 
+    async def announce(self, rows: Sequence[ApprovalRecord]) -> None: ...
+
 
 AdapterFactory = Callable[[App], Awaitable[ServiceAdapter]]
 
@@ -54,7 +57,9 @@ class Service:
     host: str
     port: int
     grace_s: float = GRACE_S
+    sweep_interval_s: float = 30.0
     _runner: web.AppRunner | None = None
+    _sweeper: asyncio.Task[None] | None = None
     _stop: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
     bound_port: int | None = None
 
@@ -89,7 +94,8 @@ class Service:
         return web.Response(body=body, headers={"Content-Type": self.app.executor.metrics.content_type})
 
     async def start(self) -> None:
-        for row in await self.app.start():
+        marked = await self.app.start()
+        for row in marked:
             log.warning("approval %s was running when the bot stopped; outcome unknown", row.id)
         await self.webhooks.start()
         self._runner = web.AppRunner(self.web_app(), access_log=None)
@@ -101,12 +107,30 @@ class Service:
         self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
         for adapter in self.adapters:
             await adapter.start()
+            await adapter.announce(marked)  # tell the requesters, on their own platform
+        if self.adapters and self.sweep_interval_s > 0:
+            self._sweeper = asyncio.create_task(self._sweep_forever(), name="expiry-sweep")
         log.info(
             "chatops serving on %s:%s with %s",
             self.host,
             self.bound_port,
             ", ".join(a.name for a in self.adapters) or "no adapters",
         )
+
+    async def sweep_once(self) -> int:
+        """Expire due approvals once and let every adapter update the cards it posted."""
+        rows = await self.app.desk.expire_due()
+        for adapter in self.adapters:
+            await adapter.announce(rows)
+        return len(rows)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.sweep_interval_s)
+            try:
+                await self.sweep_once()
+            except Exception:  # keep sweeping: one bad round (a database blip) must not stop expiry
+                log.exception("the approval expiry sweep failed")
 
     def request_stop(self) -> None:
         self._stop.set()
@@ -116,6 +140,10 @@ class Service:
 
     async def shutdown(self) -> int:
         """Drain, mark what could not finish, close everything. Returns the number left unfinished."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         unfinished = await self.app.router.drain(self.grace_s)
         for adapter in self.adapters:
             with contextlib.suppress(Exception):
@@ -139,11 +167,11 @@ async def build_adapters(app: App) -> list[ServiceAdapter]:
     settings, secrets = app.config.settings, app.config.secrets
     adapters: list[ServiceAdapter] = []
     if settings.slack.enabled:
-        from bot.adapters.slack import service_adapter as slack_adapter
+        from bot.adapters.slack.service import service_adapter as slack_adapter
 
         adapters.append(await slack_adapter(app, settings.slack, secrets))
     if settings.discord.enabled:
-        from bot.adapters.discord import service_adapter as discord_adapter
+        from bot.adapters.discord.service import service_adapter as discord_adapter
 
         adapters.append(await discord_adapter(app, settings.discord, secrets))
     return adapters

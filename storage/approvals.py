@@ -74,6 +74,7 @@ def to_record(row: Row[Any]) -> ApprovalRecord:
     fields = {f.name: m[f.name] for f in dataclasses.fields(ApprovalRecord)}
     fields["state"] = ApprovalState(m["state"])
     fields["approvers"] = tuple(_approver_from_json(a) for a in m["approvers"])
+    fields["requester_groups"] = tuple(m["requester_groups"] or ())
     return ApprovalRecord(**fields)
 
 
@@ -104,6 +105,7 @@ class Approvals:
 
     async def create(self, new: NewApproval) -> ApprovalRecord:
         values: dict[str, Any] = {f.name: getattr(new, f.name) for f in dataclasses.fields(NewApproval)}
+        values["requester_groups"] = list(new.requester_groups)
         values["args"] = dict(new.args)
         values["binding"] = dict(new.binding)
         values["expires_at"] = to_utc(new.expires_at)

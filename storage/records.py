@@ -60,6 +60,7 @@ class NewApproval:
     expires_at: dt.datetime
     request_id: str
     undo_of: str | None = None
+    requester_groups: tuple[str, ...] = ()  # Slack user groups / Discord roles, for identity mapping
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,6 +99,7 @@ class ApprovalRecord:
     result_text: str | None
     undo: Mapping[str, Any] | None
     prior_state: Mapping[str, Any] | None
+    requester_groups: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

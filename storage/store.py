@@ -9,10 +9,12 @@ no policy: it keeps what the core decides and answers what it asks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from storage.approvals import Approvals
 from storage.audit import Audit
+from storage.cards import Cards
 from storage.channels import KEEP, Channels, Keep
 from storage.database import Database, open_database
 from storage.events import Events
@@ -43,6 +45,7 @@ class Store:
         self.audit = Audit(database, key=audit_key)
         self._audit_writer = self.audit.group_commit()
         self.channels = Channels(database)
+        self.cards = Cards(database)
 
     @classmethod
     async def open(cls, url: str, *, audit_key: bytes | None = None, migrate: bool = True) -> Store:
@@ -176,6 +179,12 @@ class Store:
         return await self.audit.verify()
 
     # channel settings
+    async def remember_card(self, *, approval_id: str, platform: str, ref: Mapping[str, Any]) -> None:
+        await self.cards.remember(approval_id=approval_id, platform=platform, ref=ref)
+
+    async def card_ref(self, *, approval_id: str, platform: str) -> dict[str, Any] | None:
+        return await self.cards.lookup(approval_id=approval_id, platform=platform)
+
     async def get_channel_settings(self, *, platform: str, channel: str) -> ChannelSettings | None:
         return await self.channels.get(platform=platform, channel=channel)
 

@@ -89,6 +89,7 @@ approvals = Table(
     Column("result_text", Text(), nullable=True),
     Column("undo", JSONText(), nullable=True),
     Column("prior_state", JSONText(), nullable=True),
+    Column("requester_groups", JSONText(), nullable=False, server_default="[]"),
 )
 Index("ix_approvals_state_expires", approvals.c.state, approvals.c.expires_at)
 Index("ix_approvals_requester", approvals.c.requester_id, approvals.c.created_at)
@@ -142,5 +143,16 @@ channel_settings = Table(
     Column("channel", String(128), primary_key=True),
     Column("cluster", String(128), nullable=True),
     Column("namespace", String(128), nullable=True),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+
+# Where each platform posted an approval's card (adapters update it in place, also after a restart).
+approval_cards = Table(
+    "approval_cards",
+    metadata,
+    Column("approval_id", String(16), primary_key=True),
+    Column("platform", String(32), primary_key=True),
+    Column("ref", JSONText(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )

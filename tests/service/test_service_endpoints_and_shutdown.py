@@ -24,12 +24,13 @@ class StaticAdapter:
     name: str = "slack"
     ready: bool = True
     started: bool = False
+    announced: list = dataclasses.field(default_factory=list)
 
     def add_routes(self, web_app: web.Application) -> None:
         async def route(request: web.Request) -> web.Response:
             return web.Response(text="adapter route")
 
-        web_app.router.add_get("/adapter", route)
+        web_app.router.add_get(f"/adapter/{self.name}", route)
 
     async def start(self) -> None:
         self.started = True
@@ -39,6 +40,9 @@ class StaticAdapter:
 
     def is_ready(self) -> bool:
         return self.ready
+
+    async def announce(self, rows) -> None:
+        self.announced.extend(rows)
 
 
 async def start_service(url: str, backend: Backend, adapter: StaticAdapter, **config) -> Service:
@@ -67,7 +71,7 @@ async def test_health_ready_and_metrics(sqlite_url: str, backend: Backend) -> No
                 text = await r.text()
             assert 'chatops_messages_total{kind="command",platform="console"} 1.0' in text
             assert 'chatops_operations_total{operation="demo_get",status="ok"} 1.0' in text
-            async with http.get(f"{base}/adapter") as r:
+            async with http.get(f"{base}/adapter/slack") as r:
                 assert await r.text() == "adapter route"
         assert adapter.started
     finally:
@@ -109,3 +113,26 @@ async def test_work_that_outlives_the_grace_period_is_marked(sqlite_url: str) ->
         assert row.state is ApprovalState.OUTCOME_UNKNOWN
     finally:
         await again.close()
+
+
+async def test_one_expiry_sweep_tells_every_adapter(sqlite_url: str, backend: Backend) -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    slack, discord = StaticAdapter(name="slack"), StaticAdapter(name="discord")
+    app = await open_app(sqlite_url, backend)
+    service = Service(
+        app, [slack, discord], WebhookSender((), secret=None, metrics=Metrics()), "127.0.0.1", 0
+    )
+    await service.start()
+    try:
+        card = (await app.router.handle(msg("!demo scale web --replicas 3")))[0]
+        engine = create_async_engine(sqlite_url)
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("UPDATE approvals SET expires_at = :t"), {"t": "2000-01-01 00:00:00"})
+        await engine.dispose()
+        assert await service.sweep_once() == 1
+        assert [r.id for r in slack.announced] == [card.approval_id] == [r.id for r in discord.announced]
+        assert slack.announced[0].state is ApprovalState.EXPIRED
+    finally:
+        await service.shutdown()

@@ -27,7 +27,15 @@ PG_USER = os.environ.get("CHATOPS_TEST_PG_USER", "postgres")
 PG_ADMIN_DB = os.environ.get("CHATOPS_TEST_PG_DB", "test")
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-_TABLES = ("identities", "messages", "approvals", "audit_events", "processed_events", "channel_settings")
+_TABLES = (
+    "approval_cards",
+    "identities",
+    "messages",
+    "approvals",
+    "audit_events",
+    "processed_events",
+    "channel_settings",
+)
 
 
 def pg_url(database: str) -> str:

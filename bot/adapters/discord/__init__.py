@@ -22,7 +22,7 @@ from .adapter import (
     build_discord_adapter,
     run_discord,
 )
-from .cards import CardIndex, CardRef, MemoryCardIndex
+from .cards import CardIndex, CardRef, MemoryCardIndex, StoreCardIndex
 from .lookups import DEFAULT_SOURCES, LookupSource
 from .slash import Shortcuts
 
@@ -37,6 +37,7 @@ __all__ = [
     "LookupSource",
     "MemoryCardIndex",
     "Shortcuts",
+    "StoreCardIndex",
     "build_discord_adapter",
     "run_discord",
 ]

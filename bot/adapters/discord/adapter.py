@@ -27,7 +27,7 @@ from bot.replies import approval_card
 from storage.records import ApprovalRecord
 
 from .buttons import DYNAMIC_ITEMS, ClickHandler
-from .cards import CardIndex, MemoryCardIndex
+from .cards import CardIndex, StoreCardIndex
 from .clicks import Clicks
 from .conversations import Conversations
 from .convert import PLATFORM, interaction_place, interaction_principal
@@ -90,7 +90,7 @@ class DiscordAdapter:
         self.options = options
         self._token = token
         self.client = ChatOpsClient(self)
-        self.cards: CardIndex = cards if cards is not None else MemoryCardIndex()
+        self.cards: CardIndex = cards if cards is not None else StoreCardIndex(app.store)
         self.poster = Poster(self.client, self.cards)
         self.lookups = Lookups(
             executor=app.executor,

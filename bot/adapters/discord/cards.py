@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
-from typing import Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,6 +25,14 @@ class CardIndex(Protocol):
     async def remember(self, approval_id: str, ref: CardRef) -> None: ...
 
     async def lookup(self, approval_id: str) -> CardRef | None: ...
+
+
+class CardStore(Protocol):
+    """The part of the bot's store that keeps card locations."""
+
+    async def remember_card(self, *, approval_id: str, platform: str, ref: Mapping[str, Any]) -> None: ...
+
+    async def card_ref(self, *, approval_id: str, platform: str) -> dict[str, Any] | None: ...
 
 
 class MemoryCardIndex:
@@ -41,3 +50,21 @@ class MemoryCardIndex:
 
     async def lookup(self, approval_id: str) -> CardRef | None:
         return self._refs.get(approval_id)
+
+
+class StoreCardIndex:
+    """Card locations kept in the bot's database: they survive restarts and are shared by replicas."""
+
+    def __init__(self, store: CardStore) -> None:
+        self._store = store
+
+    async def remember(self, approval_id: str, ref: CardRef) -> None:
+        await self._store.remember_card(
+            approval_id=approval_id, platform="discord", ref=dataclasses.asdict(ref)
+        )
+
+    async def lookup(self, approval_id: str) -> CardRef | None:
+        data = await self._store.card_ref(approval_id=approval_id, platform="discord")
+        if data is None:
+            return None
+        return CardRef(channel_id=int(data["channel_id"]), message_id=int(data["message_id"]))

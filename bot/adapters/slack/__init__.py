@@ -16,7 +16,7 @@ Typical wiring (the service does this)::
 """
 
 from .adapter import AdapterOptions, SlackAdapter, SlackConfigError, build_slack_adapter
-from .cards import CardIndex, CardRef, MemoryCardIndex
+from .cards import CardIndex, CardRef, MemoryCardIndex, StoreCardIndex
 from .http import EVENTS_PATH, add_slack_routes, slack_routes
 from .socket import start_socket_mode
 
@@ -28,6 +28,7 @@ __all__ = [
     "MemoryCardIndex",
     "SlackAdapter",
     "SlackConfigError",
+    "StoreCardIndex",
     "add_slack_routes",
     "build_slack_adapter",
     "slack_routes",

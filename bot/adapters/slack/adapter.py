@@ -28,7 +28,7 @@ from bot.config import Secrets, SlackSettings
 from bot.replies import approval_card
 from storage.records import ApprovalRecord
 
-from .cards import CardIndex, MemoryCardIndex
+from .cards import CardIndex, StoreCardIndex
 from .clicks import Clicks
 from .conversations import Conversations
 from .directory import PLATFORM, Directory
@@ -81,7 +81,7 @@ class SlackAdapter:
         self.client = client
         self.options = options
         self.signing_secret = signing_secret or ""
-        self.cards: CardIndex = cards if cards is not None else MemoryCardIndex()
+        self.cards: CardIndex = cards if cards is not None else StoreCardIndex(app.store)
         self.directory = Directory(client, ttl_s=options.groups_ttl_s)
         self.poster = Poster(
             client, cards=self.cards, team_id=lambda: self._identity.team_id if self._identity else None

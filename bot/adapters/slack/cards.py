@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
-from typing import Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,6 +35,14 @@ class CardIndex(Protocol):
     async def lookup(self, approval_id: str) -> CardRef | None: ...
 
 
+class CardStore(Protocol):
+    """The part of the bot's store that keeps card locations."""
+
+    async def remember_card(self, *, approval_id: str, platform: str, ref: Mapping[str, Any]) -> None: ...
+
+    async def card_ref(self, *, approval_id: str, platform: str) -> dict[str, Any] | None: ...
+
+
 class MemoryCardIndex:
     """Bounded: the oldest cards are forgotten first (they have long expired)."""
 
@@ -49,3 +58,23 @@ class MemoryCardIndex:
 
     async def lookup(self, approval_id: str) -> CardRef | None:
         return self._refs.get(approval_id)
+
+
+class StoreCardIndex:
+    """Card locations kept in the bot's database: they survive restarts and are shared by replicas."""
+
+    def __init__(self, store: CardStore) -> None:
+        self._store = store
+
+    async def remember(self, approval_id: str, ref: CardRef) -> None:
+        await self._store.remember_card(
+            approval_id=approval_id, platform="slack", ref=dataclasses.asdict(ref)
+        )
+
+    async def lookup(self, approval_id: str) -> CardRef | None:
+        data = await self._store.card_ref(approval_id=approval_id, platform="slack")
+        if data is None:
+            return None
+        return CardRef(
+            channel=data["channel"], ts=data["ts"], team=data.get("team"), thread_ts=data.get("thread_ts")
+        )
