@@ -11,7 +11,6 @@ values in events; this module stores what it is given.
 from __future__ import annotations
 
 import asyncio
-
 import dataclasses
 import datetime as dt
 import functools

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot.app import build_app
 from bot.models import ButtonAction, IncomingMessage, Principal
 from tests.core.fixtures import make_config
