@@ -12,9 +12,9 @@ import contextlib
 import datetime as dt
 
 from bot.audit import AuditUnavailable
-from bot.executor import Executor, now_utc
+from bot.executor import Executor
 from bot.models import Principal
-from bot.outcomes import Outcome, RequestContext, describe_call
+from bot.outcomes import Outcome, RequestContext, describe_call, now_utc
 from storage.records import ApprovalRecord, ApprovalState, Approver
 from tools.base import Safety, Status
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -21,12 +20,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.audit import Auditor, AuditUnavailable
+from bot.filing import file_approval
 from bot.identities import IdentityMap
 from bot.metrics import Metrics
 from bot.models import Principal
-from bot.outcomes import Outcome, RequestContext, args_digest, describe_call
+from bot.outcomes import Outcome, RequestContext, args_digest, describe_call, now_utc
 from bot.policy import Policy, Verdict
-from storage.records import ApprovalRecord, ApprovalState, NewApproval
+from storage.records import ApprovalRecord, ApprovalState
 from storage.store import Store
 from tools.base import Args, KubeIdentity, Operation, OperationResult, RunContext, Safety, Status
 from tools.redact import redact_text
@@ -37,10 +37,6 @@ log = logging.getLogger(__name__)
 DefaultsFn = Callable[[str, str], Awaitable[tuple[str | None, str | None]]]
 NoticeFn = Callable[[ApprovalRecord, str], Awaitable[None]]
 MAX_RESULT_TEXT = 8000
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def describe_validation_error(error: ValidationError) -> str:
@@ -169,7 +165,7 @@ class Executor:
             return await self._run_now(operation, args, ctx, call=call, safety=safety)
         return await self._file_approval(operation, args, ctx, call=call, safety=safety, undo_of=undo_of)
 
-    def _run_context(
+    def run_context(
         self, identity: KubeIdentity | None, request_id: str, binding: Mapping[str, str]
     ) -> RunContext:
         return RunContext(
@@ -183,7 +179,7 @@ class Executor:
         self, operation: Operation, args: Args, ctx: RequestContext, *, call: str, safety: Safety
     ) -> Outcome:
         identity = self.identities.kubernetes_identity(ctx.principal)
-        run_ctx = self._run_context(identity, ctx.request_id, {})
+        run_ctx = self.run_context(identity, ctx.request_id, {})
         try:
             await self.record("execution.started", ctx, operation=operation.name, detail={"call": call})
         except AuditUnavailable as e:
@@ -231,75 +227,7 @@ class Executor:
         safety: Safety,
         undo_of: str | None,
     ) -> Outcome:
-        identity = self.identities.kubernetes_identity(ctx.principal)
-        run_ctx = self._run_context(identity, ctx.request_id, {})
-        if operation.authorize is not None:
-            refusal = await operation.authorize(args, run_ctx)
-            if refusal:
-                await self.record(
-                    "request.refused",
-                    ctx,
-                    operation=operation.name,
-                    status="rbac",
-                    detail={"reason": refusal},
-                )
-                return Outcome(
-                    Status.DENIED, f"Refused: {refusal}", operation=operation.name, safety=safety, call=call
-                )
-        preview = await operation.preview(args, run_ctx) if operation.preview is not None else None
-        if preview is not None and not preview.ok:
-            await self.record(
-                "request.refused",
-                ctx,
-                operation=operation.name,
-                status="preview_failed",
-                detail={"reason": preview.text},
-            )
-            return Outcome(Status.ERROR, preview.text, operation=operation.name, safety=safety, call=call)
-        preview_text = redact_text(preview.text) if preview is not None else f"read: {call}"
-        normalised = args.model_dump(mode="json")
-        target = operation.target(args)
-        record = await self.store.create_approval(
-            NewApproval(
-                operation=operation.name,
-                args=normalised,
-                args_sha256=args_digest(operation.name, normalised),
-                safety=safety.value,
-                requester_platform=ctx.principal.platform,
-                requester_id=ctx.principal.user_id,
-                requester_name=ctx.principal.display_name,
-                channel=ctx.channel,
-                thread=ctx.thread,
-                cluster=target.cluster,
-                namespace=target.namespace,
-                target_kind=target.kind,
-                target_name=target.name,
-                binding=dict(preview.binding) if preview is not None else {},
-                preview=preview_text,
-                approvals_needed=self.policy.approvals_needed(safety),
-                expires_at=now_utc() + dt.timedelta(minutes=self.settings.expiry_minutes),
-                request_id=ctx.request_id,
-                undo_of=undo_of,
-                requester_groups=tuple(ctx.principal.groups),
-            )
-        )
-        self.metrics.approvals.labels("pending").inc()
-        await self.record(
-            "approval.requested",
-            ctx,
-            operation=operation.name,
-            approval_id=record.id,
-            status="pending",
-            detail={"call": call, "safety": safety.value, "preview": preview_text, "undo_of": undo_of},
-        )
-        return Outcome(
-            Status.APPROVAL_REQUIRED,
-            f"Approval {record.id} requested: {call}",
-            operation=operation.name,
-            safety=safety,
-            call=call,
-            approval=record,
-        )
+        return await file_approval(self, operation, args, ctx, call=call, safety=safety, undo_of=undo_of)
 
     async def execute_approved(self, record: ApprovalRecord, ctx: RequestContext) -> Outcome:
         """Run an approved row once. Only the caller that wins approved → executing runs it."""
@@ -383,7 +311,7 @@ class Executor:
             await sink(claimed, redact_text(line))
 
         run_ctx = dataclasses.replace(
-            self._run_context(self._requester_identity(claimed), claimed.request_id, claimed.binding),
+            self.run_context(self._requester_identity(claimed), claimed.request_id, claimed.binding),
             progress=progress,
         )
         result, duration = await self._invoke(operation, args, run_ctx)

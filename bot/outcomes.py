@@ -7,6 +7,7 @@ read outcomes without importing the machinery that produces them.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
@@ -39,6 +40,10 @@ class Outcome:
     approval: ApprovalRecord | None = None
     needed_role: str | None = None
     started_in_background: bool = False
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def canonical_json(value: Any) -> str:

@@ -1,0 +1,111 @@
+"""Filing an approval: permission check, preview, the pending row, the audit fact.
+
+Called by the executor for every change (and for reads in paranoid
+channels). It never runs the operation; a refused check or a failed preview
+refuses the request at once instead of filing it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+from bot.outcomes import Outcome, RequestContext, args_digest, now_utc
+from storage.records import NewApproval
+from tools.base import Args, Operation, Preview, Safety, Status
+from tools.redact import redact_text
+
+if TYPE_CHECKING:
+    from bot.executor import Executor
+
+log = logging.getLogger(__name__)
+
+
+async def file_approval(
+    executor: Executor,
+    operation: Operation,
+    args: Args,
+    ctx: RequestContext,
+    *,
+    call: str,
+    safety: Safety,
+    undo_of: str | None,
+) -> Outcome:
+    identity = executor.identities.kubernetes_identity(ctx.principal)
+    run_ctx = executor.run_context(identity, ctx.request_id, {})
+    if operation.authorize is not None:
+        try:
+            refusal = await operation.authorize(args, run_ctx)
+        except Exception as e:  # cannot check the requester's rights: refuse
+            log.exception("authorize of %s raised", operation.name)
+            refusal = f"the permission check failed ({type(e).__name__}); try again"
+        if refusal:
+            await executor.record(
+                "request.refused",
+                ctx,
+                operation=operation.name,
+                status="rbac",
+                detail={"reason": refusal},
+            )
+            return Outcome(
+                Status.DENIED, f"Refused: {refusal}", operation=operation.name, safety=safety, call=call
+            )
+    try:
+        preview = await operation.preview(args, run_ctx) if operation.preview is not None else None
+    except Exception as e:  # a tool broke its promise not to raise: refuse, never file blind
+        log.exception("preview of %s raised", operation.name)
+        preview = Preview(text=f"{operation.name} preview failed ({type(e).__name__}); try again", ok=False)
+    if preview is not None and not preview.ok:
+        await executor.record(
+            "request.refused",
+            ctx,
+            operation=operation.name,
+            status="preview_failed",
+            detail={"reason": preview.text},
+        )
+        return Outcome(Status.ERROR, preview.text, operation=operation.name, safety=safety, call=call)
+    preview_text = redact_text(preview.text) if preview is not None else f"read: {call}"
+    normalised = args.model_dump(mode="json")
+    target = operation.target(args)
+    record = await executor.store.create_approval(
+        NewApproval(
+            operation=operation.name,
+            args=normalised,
+            args_sha256=args_digest(operation.name, normalised),
+            safety=safety.value,
+            requester_platform=ctx.principal.platform,
+            requester_id=ctx.principal.user_id,
+            requester_name=ctx.principal.display_name,
+            channel=ctx.channel,
+            thread=ctx.thread,
+            cluster=target.cluster,
+            namespace=target.namespace,
+            target_kind=target.kind,
+            target_name=target.name,
+            binding=dict(preview.binding) if preview is not None else {},
+            preview=preview_text,
+            approvals_needed=executor.policy.approvals_needed(safety),
+            expires_at=now_utc() + dt.timedelta(minutes=executor.settings.expiry_minutes),
+            request_id=ctx.request_id,
+            undo_of=undo_of,
+            requester_groups=tuple(ctx.principal.groups),
+        )
+    )
+    executor.metrics.approvals.labels("pending").inc()
+    await executor.record(
+        "approval.requested",
+        ctx,
+        operation=operation.name,
+        approval_id=record.id,
+        status="pending",
+        detail={"call": call, "safety": safety.value, "preview": preview_text, "undo_of": undo_of},
+    )
+    return Outcome(
+        Status.APPROVAL_REQUIRED,
+        f"Approval {record.id} requested: {call}",
+        operation=operation.name,
+        safety=safety,
+        call=call,
+        approval=record,
+    )
