@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fakes live under tests/
+
 import bpe_openai
 
 from bot.agent.tool_adapter import openai_tool_schemas, to_langchain_tools
