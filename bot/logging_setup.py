@@ -6,12 +6,16 @@ value that slips into a log call never reaches the log.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import sys
 import time
 
 from tools.redact import redact_text
+
+# The request a log line belongs to: set by the router for one message, from adapter to audit row.
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("chatops_request_id", default=None)
 
 
 class RedactingJsonFormatter(logging.Formatter):
@@ -24,7 +28,7 @@ class RedactingJsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": message,
         }
-        request_id = getattr(record, "request_id", None)
+        request_id = getattr(record, "request_id", None) or request_id_var.get()
         if request_id:
             entry["request_id"] = request_id
         if record.exc_info and record.exc_info[0] is not None:

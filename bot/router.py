@@ -22,6 +22,7 @@ from bot.builtins import BuiltinCommands
 from bot.commands import Builtin, CommandError, OperationCall, parse
 from bot.executor import Executor
 from bot.limits import Limits
+from bot.logging_setup import request_id_var
 from bot.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
 from bot.outcomes import Outcome, RequestContext
 from bot.replies import outcome_replies
@@ -125,17 +126,25 @@ class Router:
 
     async def _handle(self, message: IncomingMessage, *, request_id: str | None) -> list[Reply]:
         principal = message.principal
+        ctx = self.context_for(message, request_id=request_id)
+        request_id_var.set(ctx.request_id)
         if message.event_id is not None:
             first = await self._store.claim_event(platform=principal.platform, event_id=message.event_id)
             if not first:
                 log.info("duplicate event %s ignored", message.event_id)
                 return []
-        ctx = self.context_for(message, request_id=request_id)
         await self._store.upsert_identity(
             platform=principal.platform, user_id=principal.user_id, display_name=principal.display_name
         )
         text = message.text.strip()
         is_command = text.startswith("!") or (message.via_slash_command and self._looks_like_command(text))
+        log.info(
+            "%s from %s:%s in %s",
+            "command" if is_command else "question",
+            principal.platform,
+            principal.user_id,
+            message.channel,
+        )
         await self._store.append_message(
             platform=principal.platform,
             channel=message.channel,
@@ -263,6 +272,7 @@ class Router:
         self, principal: Principal, action: ButtonAction, approval_id: str, channel: str, thread: str | None
     ) -> tuple[Outcome, list[Reply]]:
         ctx = RequestContext(principal, channel, thread, uuid.uuid4().hex[:16], origin="command")
+        request_id_var.set(ctx.request_id)
         await self.executor.record("button.clicked", ctx, approval_id=approval_id, status=action.value)
         if action is ButtonAction.APPROVE:
             outcome = await self.desk.approve(approval_id, ctx)

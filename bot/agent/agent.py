@@ -84,6 +84,7 @@ class Agent:
             gate=gate,
             max_input_tokens=settings.max_input_tokens,
             fixed_tokens=estimate_tokens(self.fixed_text),
+            metrics=executor.metrics,
         )
         self._graph = create_agent(
             model, self.tools, system_prompt=self.system_prompt, middleware=[guard], context_schema=Turn

@@ -20,6 +20,7 @@ from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 from bot.agent.dispatch import Turn
 from bot.agent.memory import estimate_tokens
 from bot.agent.resilience import ModelGate
+from bot.metrics import Metrics
 
 DROPPED = "[output dropped to fit the model's input budget; call again if you still need it]"
 
@@ -48,9 +49,12 @@ def fit_messages(messages: list[AnyMessage], *, budget: int) -> list[AnyMessage]
 class AgentGuard(AgentMiddleware[Any, Turn]):
     """Applies the input budget, the model gate and the tool-call limit."""
 
-    def __init__(self, *, gate: ModelGate, max_input_tokens: int, fixed_tokens: int) -> None:
+    def __init__(
+        self, *, gate: ModelGate, max_input_tokens: int, fixed_tokens: int, metrics: Metrics | None = None
+    ) -> None:
         super().__init__()
         self._gate = gate
+        self._metrics = metrics
         self._budget = max(500, max_input_tokens - fixed_tokens)
 
     async def awrap_model_call(
@@ -62,11 +66,22 @@ class AgentGuard(AgentMiddleware[Any, Turn]):
         fitted = request.override(messages=fit_messages(request.messages, budget=self._budget))
         loop = asyncio.get_running_loop()
         started = loop.time()
+        outcome = "error"
         try:
             response = await self._gate.call(lambda: handler(fitted))
+            outcome = "ok"
         finally:
-            turn.model_seconds += loop.time() - started
+            elapsed = loop.time() - started
+            turn.model_seconds += elapsed
             turn.model_calls += 1
+            if self._metrics is not None:
+                self._metrics.llm_calls.labels(outcome).inc()
+                self._metrics.llm_seconds.observe(elapsed)
+        if self._metrics is not None:
+            for message in response.result:
+                usage = getattr(message, "usage_metadata", None) or {}
+                self._metrics.llm_tokens.labels("input").inc(int(usage.get("input_tokens", 0) or 0))
+                self._metrics.llm_tokens.labels("output").inc(int(usage.get("output_tokens", 0) or 0))
         return self._limit_tool_calls(response, turn)
 
     @staticmethod
