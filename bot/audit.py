@@ -32,10 +32,25 @@ def _cap(value: Any) -> Any:
 AuditListener = Callable[[AuditRecord], None]
 
 
+# Facts that only describe a request on its way; they are written together with the next
+# fact that matters (execution started, approval requested, reply sent…), in one transaction.
+DEFERRABLE = frozenset(
+    {"message.received", "command.parsed", "operation.proposed", "policy.decided", "button.clicked"}
+)
+
+
 class Auditor:
+    """Chains audit facts; a request's descriptive facts ride along with its next essential one.
+
+    Nothing runs and no reply leaves before the facts before it are committed:
+    every essential fact (and anything else not in DEFERRABLE) flushes the
+    request's waiting facts first, in order, in the same transaction.
+    """
+
     def __init__(self, store: Store) -> None:
         self._store = store
         self.listeners: list[AuditListener] = []
+        self._waiting: dict[str, list[AuditEvent]] = {}
 
     async def record(
         self,
@@ -49,28 +64,45 @@ class Auditor:
         approval_id: str | None = None,
         status: str | None = None,
         detail: Mapping[str, Any] | None = None,
-    ) -> AuditRecord:
+    ) -> AuditRecord | None:
         clean = {k: _cap(v) for k, v in redact_mapping_for_log(dict(detail or {})).items()}
+        fact = AuditEvent(
+            event=event,
+            request_id=request_id,
+            platform=platform,
+            user_id=user_id,
+            channel=channel,
+            operation=operation,
+            approval_id=approval_id,
+            status=status,
+            detail=clean,
+        )
+        if request_id is not None and event in DEFERRABLE:
+            self._waiting.setdefault(request_id, []).append(fact)
+            return None
+        events = [*self._waiting.pop(request_id, []), fact] if request_id is not None else [fact]
+        rows = await self._append(events)
+        return rows[-1]
+
+    async def flush(self, request_id: str) -> None:
+        """Write what a request still has waiting (its end, or its failure)."""
+        events = self._waiting.pop(request_id, [])
+        if events:
+            await self._append(events)
+
+    def discard(self, request_id: str) -> None:
+        self._waiting.pop(request_id, None)
+
+    async def _append(self, events: list[AuditEvent]) -> list[AuditRecord]:
         try:
-            row = await self._store.append_audit(
-                AuditEvent(
-                    event=event,
-                    request_id=request_id,
-                    platform=platform,
-                    user_id=user_id,
-                    channel=channel,
-                    operation=operation,
-                    approval_id=approval_id,
-                    status=status,
-                    detail=clean,
-                )
-            )
+            rows = await self._store.append_audit_many(events)
         except Exception as e:  # the audit trail is a boundary: fail closed upstream
-            log.error("audit append failed for %s: %s", event, type(e).__name__)
+            log.error("audit append failed for %s: %s", events[-1].event, type(e).__name__)
             raise AuditUnavailable(f"the audit trail could not be written ({type(e).__name__})") from e
-        for listener in self.listeners:
-            try:
-                listener(row)
-            except Exception:  # a listener (webhooks) must never break the request
-                log.exception("audit listener failed")
-        return row
+        for row in rows:
+            for listener in self.listeners:
+                try:
+                    listener(row)
+                except Exception:  # a listener (webhooks) must never break the request
+                    log.exception("audit listener failed")
+        return rows

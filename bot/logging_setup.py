@@ -15,7 +15,9 @@ import time
 from tools.redact import redact_text
 
 # The request a log line belongs to: set by the router for one message, from adapter to audit row.
-request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("chatops_request_id", default=None)
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "chatops_request_id", default=None
+)
 
 
 class RedactingJsonFormatter(logging.Formatter):

@@ -116,6 +116,7 @@ class Router:
     async def handle(self, message: IncomingMessage, *, request_id: str | None = None) -> list[Reply]:
         if self.draining:
             return [Reply(DRAINING, kind=ReplyKind.ERROR)]
+        request_id = request_id or uuid.uuid4().hex[:16]
         try:
             with self._tracked():
                 return await self._handle(message, request_id=request_id)
@@ -123,8 +124,17 @@ class Router:
             # Without a record nothing may run: say so plainly, keep the bot up.
             log.error("request not processed: %s", e)
             return [Reply(UNRECORDED, kind=ReplyKind.ERROR)]
+        finally:
+            await self._flush_audit(request_id)
 
-    async def _handle(self, message: IncomingMessage, *, request_id: str | None) -> list[Reply]:
+    async def _flush_audit(self, request_id: str) -> None:
+        """Whatever a request left waiting is written at its end, even when it failed."""
+        try:
+            await self.executor.auditor.flush(request_id)
+        except AuditUnavailable:
+            self.executor.auditor.discard(request_id)
+
+    async def _handle(self, message: IncomingMessage, *, request_id: str) -> list[Reply]:
         principal = message.principal
         ctx = self.context_for(message, request_id=request_id)
         request_id_var.set(ctx.request_id)
@@ -259,19 +269,28 @@ class Router:
         """A click on Approve / Deny / Undo. The button carries only the approval id."""
         if self.draining:
             return Outcome(Status.ERROR, DRAINING), [Reply(DRAINING, kind=ReplyKind.ERROR, ephemeral=True)]
+        request_id = uuid.uuid4().hex[:16]
         try:
             with self._tracked():
-                return await self._handle_button(principal, action, approval_id, channel, thread)
+                return await self._handle_button(principal, action, approval_id, channel, thread, request_id)
         except (AuditUnavailable, StorageError) as e:
             log.error("click not processed: %s", e)
             return Outcome(Status.ERROR, UNRECORDED), [
                 Reply(UNRECORDED, kind=ReplyKind.ERROR, ephemeral=True)
             ]
+        finally:
+            await self._flush_audit(request_id)
 
     async def _handle_button(
-        self, principal: Principal, action: ButtonAction, approval_id: str, channel: str, thread: str | None
+        self,
+        principal: Principal,
+        action: ButtonAction,
+        approval_id: str,
+        channel: str,
+        thread: str | None,
+        request_id: str,
     ) -> tuple[Outcome, list[Reply]]:
-        ctx = RequestContext(principal, channel, thread, uuid.uuid4().hex[:16], origin="command")
+        ctx = RequestContext(principal, channel, thread, request_id, origin="command")
         request_id_var.set(ctx.request_id)
         await self.executor.record("button.clicked", ctx, approval_id=approval_id, status=action.value)
         if action is ButtonAction.APPROVE:

@@ -204,30 +204,45 @@ class Audit:
 class GroupCommit:
     """Appends from concurrent callers share one transaction (group commit).
 
-    Each caller still gets its own committed row before `append` returns, so
+    Each caller still gets its own committed rows before `append` returns, so
     "recorded before the reply goes out" holds; while one transaction is being
     written, the appends that arrive meanwhile wait and go into the next one.
-    A failure is raised to every caller of that batch.
+    A caller's events stay together and in order. A failure is raised to every
+    caller of that batch.
     """
 
     def __init__(self, audit: Audit, *, max_batch: int = 500) -> None:
         self._audit = audit
         self._max_batch = max_batch
-        self._pending: list[tuple[AuditEvent, asyncio.Future[AuditRecord]]] = []
+        self._pending: list[tuple[Sequence[AuditEvent], asyncio.Future[list[AuditRecord]]]] = []
         self._flushing: asyncio.Task[None] | None = None
 
     async def append(self, event: AuditEvent) -> AuditRecord:
-        future: asyncio.Future[AuditRecord] = asyncio.get_running_loop().create_future()
-        self._pending.append((event, future))
+        return (await self.append_many([event]))[0]
+
+    async def append_many(self, events: Sequence[AuditEvent]) -> list[AuditRecord]:
+        if not events:
+            return []
+        future: asyncio.Future[list[AuditRecord]] = asyncio.get_running_loop().create_future()
+        self._pending.append((tuple(events), future))
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush())
         return await future
 
+    def _take_batch(self) -> list[tuple[Sequence[AuditEvent], asyncio.Future[list[AuditRecord]]]]:
+        batch: list[tuple[Sequence[AuditEvent], asyncio.Future[list[AuditRecord]]]] = []
+        size = 0
+        while self._pending and (not batch or size + len(self._pending[0][0]) <= self._max_batch):
+            item = self._pending.pop(0)
+            batch.append(item)
+            size += len(item[0])
+        return batch
+
     async def _flush(self) -> None:
         while self._pending:
-            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
+            batch = self._take_batch()
             try:
-                records = await self._audit.append_many([event for event, _ in batch])
+                records = await self._audit.append_many([e for events, _ in batch for e in events])
             except BaseException as e:  # every caller of the batch learns it was not recorded
                 for _, future in batch:
                     if not future.done():
@@ -235,6 +250,8 @@ class GroupCommit:
                 if not isinstance(e, Exception):
                     raise
                 continue
-            for (_, future), record in zip(batch, records, strict=True):
+            offset = 0
+            for events, future in batch:
                 if not future.done():
-                    future.set_result(record)
+                    future.set_result(records[offset : offset + len(events)])
+                offset += len(events)

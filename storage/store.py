@@ -167,7 +167,7 @@ class Store:
         return await self._audit_writer.append(event)
 
     async def append_audit_many(self, events: Sequence[AuditEvent]) -> list[AuditRecord]:
-        return await self.audit.append_many(events)
+        return await self._audit_writer.append_many(events)
 
     async def list_audit(self, f: AuditFilter) -> list[AuditRecord]:
         return await self.audit.list_audit(f)
