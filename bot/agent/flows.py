@@ -1,8 +1,9 @@
 """`!debug` and `!analyze`: deterministic reads first, then the model's analysis.
 
 `!debug <kind> <name> [-n ns]` runs the diagnosis operation (`k8s_diagnose`);
-`!analyze [namespace]` runs usage and health reads (`k8s_top` for pods and
-nodes, `k8s_health`). Both go through `executor.submit`, so policy and the
+`!analyze [namespace]` runs `k8s_resources` (requests and limits against
+usage: idle, above-request, near-limit pods, over-committed and pressured
+nodes), `k8s_top` for nodes and `k8s_health`. Both go through `executor.submit`, so policy and the
 audit trail apply as for any command. With a model, its findings are sent in
 untrusted-data frames with the `debug` / `analyze` prompt and the exact change
 commands the bot offers, and the analysis follows the findings; without one,
@@ -74,12 +75,12 @@ class Flows:
         if len(args) > 1:
             return [Reply(ANALYZE_USAGE, kind=ReplyKind.ERROR)]
         namespace = {"namespace": args[0]} if args else {}
-        plan = [("k8s_top", {"kind": "pod", **namespace}), ("k8s_top", {"kind": "node"}), ("k8s_health", {})]
+        plan = [("k8s_resources", namespace), ("k8s_top", {"kind": "node"}), ("k8s_health", {})]
         available = [(name, raw) for name, raw in plan if self._executor.registry.get(name) is not None]
         if not available:
             return [
                 Reply(
-                    "!analyze needs the k8s_top operation, which this bot does not have.",
+                    "!analyze needs the Kubernetes operations, which this bot does not have.",
                     kind=ReplyKind.ERROR,
                 )
             ]

@@ -52,3 +52,43 @@ async def test_debug_shows_findings_then_the_models_framed_analysis(
     assert sent.messages[0]["content"].startswith("You are helping an engineer debug")
     assert '<untrusted-data source="k8s_diagnose">' in sent.messages[1]["content"]
     assert "Commands:\n- !" in sent.messages[1]["content"]
+
+
+async def test_analyze_shows_deterministic_findings_then_recommendations(
+    fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet, fake_llm: FakeLLM, tmp_path: Path
+) -> None:
+    config = make_config(
+        f"sqlite+aiosqlite:///{tmp_path / 'chatops.db'}",
+        llm={"model": "fake-model", "base_url": fake_llm.base_url, "timeout_s": 5},
+        policy=ROLES,
+    )
+    app = await build_app(
+        config, operations=kubernetes_operations(clusters=fake_cluster_set), clusters=fake_cluster_set
+    )
+    try:
+        fake_llm.push(Say("1. node-2 is under memory pressure: move work off it with !cordon node-2."))
+        replies = await app.router.handle(ask("!analyze prod", who=ADMIN))
+    finally:
+        await app.close()
+    first = replies[0]
+    assert "k8s_resources" in first.text and first.table is not None
+    assert any("MemoryPressure" in row[2] for row in first.table.rows)
+    assert replies[-1].text.startswith("Analysis (language model; check before acting):\n1. node-2")
+    sent = fake_llm.requests[0]
+    assert '<untrusted-data source="k8s_resources">' in sent.messages[1]["content"]
+    assert not fake_k8s.mutations()
+
+
+async def test_analyze_without_a_model_shows_the_findings_alone(
+    fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet, tmp_path: Path
+) -> None:
+    config = make_config(f"sqlite+aiosqlite:///{tmp_path / 'chatops.db'}", policy=ROLES)
+    app = await build_app(
+        config, operations=kubernetes_operations(clusters=fake_cluster_set), clusters=fake_cluster_set
+    )
+    try:
+        replies = await app.router.handle(ask("!analyze prod", who=ADMIN))
+    finally:
+        await app.close()
+    assert replies[0].table is not None and "k8s_resources" in replies[0].text
+    assert not any("Analysis" in r.text for r in replies)

@@ -20,6 +20,7 @@ from tools.kubernetes.logs import logs_operations
 from tools.kubernetes.nodes import node_operations
 from tools.kubernetes.objects import object_operations
 from tools.kubernetes.read import read_operations
+from tools.kubernetes.resources import resources_operations
 from tools.kubernetes.rollout import rollout_operations
 from tools.kubernetes.services import service_operations
 from tools.kubernetes.stacks import stack_operations
@@ -32,6 +33,7 @@ def kubernetes_operations(*, clusters: ClusterSet, request_timeout_s: float = 15
         *read_operations(kube),
         *logs_operations(kube),
         *health_operations(kube),
+        *resources_operations(kube),
         *diagnose_operations(kube),
         *rollout_operations(kube),
         *deployment_operations(kube),
