@@ -89,6 +89,8 @@ class Executor:
         self.notice: NoticeFn = _no_notice
         self.progress_sink: Callable[[ApprovalRecord, str], Awaitable[None]] = _no_notice
         self._background: set[asyncio.Task[Outcome]] = set()
+        # Called after a change that ran in the background has finished (the agent follows up).
+        self.finished_hooks: list[Callable[[ApprovalRecord], Awaitable[None]]] = []
 
     async def record(self, event: str, ctx: RequestContext, **fields: Any) -> None:
         """Audit a fact of the conversation (message received, reply sent…)."""
@@ -328,6 +330,11 @@ class Executor:
         )
         if operation.long_running:
             await self.notice(final, result.text)
+            for hook in self.finished_hooks:
+                try:
+                    await hook(final)
+                except Exception:  # a follow-up must never break the run's own bookkeeping
+                    log.exception("a finished-run hook failed for %s", final.id)
         return outcome
 
     def _requester_identity(self, record: ApprovalRecord) -> KubeIdentity | None:

@@ -82,6 +82,14 @@ class Router:
         self._idle = asyncio.Event()
         self._idle.set()
         self.draining = False
+        executor.finished_hooks.append(self._after_background_run)
+
+    async def _after_background_run(self, record: ApprovalRecord) -> None:
+        """A long change (minikube start…) finished in the background: the agent's follow-up."""
+        if self.agent is None:
+            return
+        for reply in await self.agent.follow_up(record):
+            await self.executor.notice(record, reply.text)
 
     @contextlib.contextmanager
     def _tracked(self) -> Iterator[None]:
