@@ -7,7 +7,7 @@ raises `AuditUnavailable` so the caller can fail closed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from storage.records import AuditEvent, AuditRecord
@@ -64,7 +64,9 @@ class Auditor:
         approval_id: str | None = None,
         status: str | None = None,
         detail: Mapping[str, Any] | None = None,
+        message: Mapping[str, Any] | None = None,
     ) -> AuditRecord | None:
+        """Chain one fact. `message` (a history row) is written in the same transaction."""
         clean = {k: _cap(v) for k, v in redact_mapping_for_log(dict(detail or {})).items()}
         fact = AuditEvent(
             event=event,
@@ -77,11 +79,11 @@ class Auditor:
             status=status,
             detail=clean,
         )
-        if request_id is not None and event in DEFERRABLE:
+        if request_id is not None and event in DEFERRABLE and message is None:
             self._waiting.setdefault(request_id, []).append(fact)
             return None
         events = [*self._waiting.pop(request_id, []), fact] if request_id is not None else [fact]
-        rows = await self._append(events)
+        rows = await self._append(events, messages=[message] if message is not None else [])
         return rows[-1]
 
     async def flush(self, request_id: str) -> None:
@@ -93,9 +95,11 @@ class Auditor:
     def discard(self, request_id: str) -> None:
         self._waiting.pop(request_id, None)
 
-    async def _append(self, events: list[AuditEvent]) -> list[AuditRecord]:
+    async def _append(
+        self, events: list[AuditEvent], *, messages: Sequence[Mapping[str, Any]] = ()
+    ) -> list[AuditRecord]:
         try:
-            rows = await self._store.append_audit_many(events)
+            rows = await self._store.append_audit_many(events, messages=messages)
         except Exception as e:  # the audit trail is a boundary: fail closed upstream
             log.error("audit append failed for %s: %s", events[-1].event, type(e).__name__)
             raise AuditUnavailable(f"the audit trail could not be written ({type(e).__name__})") from e

@@ -82,6 +82,7 @@ class Router:
         self._idle = asyncio.Event()
         self._idle.set()
         self.draining = False
+        self._known: dict[tuple[str, str], str] = {}
         executor.finished_hooks.append(self._after_background_run)
 
     async def _after_background_run(self, record: ApprovalRecord) -> None:
@@ -135,6 +136,18 @@ class Router:
         finally:
             await self._flush_audit(request_id)
 
+    async def _note_identity(self, principal: Principal) -> None:
+        """Persist who spoke, once per process and whenever their display name changes."""
+        key = (principal.platform, principal.user_id)
+        if self._known.get(key) == principal.display_name:
+            return
+        await self._store.upsert_identity(
+            platform=principal.platform, user_id=principal.user_id, display_name=principal.display_name
+        )
+        self._known[key] = principal.display_name
+        if len(self._known) > 10_000:
+            self._known.pop(next(iter(self._known)))
+
     async def _flush_audit(self, request_id: str) -> None:
         """Whatever a request left waiting is written at its end, even when it failed."""
         try:
@@ -151,9 +164,7 @@ class Router:
             if not first:
                 log.info("duplicate event %s ignored", message.event_id)
                 return []
-        await self._store.upsert_identity(
-            platform=principal.platform, user_id=principal.user_id, display_name=principal.display_name
-        )
+        await self._note_identity(principal)
         text = message.text.strip()
         is_command = text.startswith("!") or (message.via_slash_command and self._looks_like_command(text))
         log.info(
@@ -308,18 +319,18 @@ class Router:
         else:
             outcome = await self.desk.undo(approval_id, ctx)
         replies = outcome_replies(outcome)
-        await self._store.append_message(
-            platform=principal.platform,
-            channel=channel,
-            thread=thread,
-            user_id=principal.user_id,
-            role="assistant",
-            content=redact_text(outcome.text),
-            operation=outcome.operation,
-            status=outcome.status.value,
-        )
+        answer = {
+            "platform": principal.platform,
+            "channel": channel,
+            "thread": thread,
+            "user_id": principal.user_id,
+            "role": "assistant",
+            "content": redact_text(outcome.text),
+            "operation": outcome.operation,
+            "status": outcome.status.value,
+        }
         await self.executor.record(
-            "reply.sent", ctx, approval_id=approval_id, detail={"replies": len(replies)}
+            "reply.sent", ctx, approval_id=approval_id, detail={"replies": len(replies)}, message=answer
         )
         if action is ButtonAction.APPROVE:
             replies += await self._follow_up(outcome.approval, channel=channel, thread=thread)
@@ -348,16 +359,22 @@ class Router:
         status: str | None,
     ) -> None:
         content = "\n".join(r.text for r in replies)
-        await self._store.append_message(
-            platform=message.principal.platform,
-            channel=message.channel,
-            thread=message.thread,
-            user_id=message.principal.user_id,
-            role="assistant",
-            content=redact_text(content)[:8000],
+        answer = {
+            "platform": message.principal.platform,
+            "channel": message.channel,
+            "thread": message.thread,
+            "user_id": message.principal.user_id,
+            "role": "assistant",
+            "content": redact_text(content)[:8000],
+            "operation": operation,
+            "status": status,
+        }
+        # The answer and its audit fact commit together, before the adapter sends anything.
+        await self.executor.record(
+            "reply.sent",
+            ctx,
             operation=operation,
             status=status,
-        )
-        await self.executor.record(
-            "reply.sent", ctx, operation=operation, status=status, detail={"replies": len(replies)}
+            detail={"replies": len(replies)},
+            message=answer,
         )

@@ -17,7 +17,7 @@ import functools
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, bindparam, insert, select, update
@@ -93,8 +93,10 @@ class Audit:
     def group_commit(self) -> GroupCommit:
         return GroupCommit(self)
 
-    async def append_many(self, events: Sequence[AuditEvent]) -> list[AuditRecord]:
-        """Chain `events` in order, in one transaction."""
+    async def append_many(
+        self, events: Sequence[AuditEvent], *, also: Sequence[Callable[[Connection], object]] = ()
+    ) -> list[AuditRecord]:
+        """Chain `events` in order, in one transaction (with `also`'s writes, e.g. a history row)."""
         if not events:
             return []
         # Canonicalise before taking the lock: bad detail fails without touching the chain.
@@ -121,6 +123,8 @@ class Audit:
                 rows.append({**fields, "detail": detail_json, "hash": prev_hash})
             conn.execute(_INSERT_EVENTS, rows)
             conn.execute(_SET_HEAD_HASH, {"h": prev_hash})
+            for write in also:
+                write(conn)
             return records
 
         return await self.database.run(_append, write=True)
@@ -201,6 +205,13 @@ class Audit:
         return VerifyReport(ok=False, rows_checked=checked, first_bad_seq=seq, problem=problem)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Pending:
+    events: Sequence[AuditEvent]
+    also: Sequence[Callable[[Connection], object]]
+    future: asyncio.Future[list[AuditRecord]]
+
+
 class GroupCommit:
     """Appends from concurrent callers share one transaction (group commit).
 
@@ -214,44 +225,49 @@ class GroupCommit:
     def __init__(self, audit: Audit, *, max_batch: int = 500) -> None:
         self._audit = audit
         self._max_batch = max_batch
-        self._pending: list[tuple[Sequence[AuditEvent], asyncio.Future[list[AuditRecord]]]] = []
+        self._pending: list[_Pending] = []
         self._flushing: asyncio.Task[None] | None = None
 
     async def append(self, event: AuditEvent) -> AuditRecord:
         return (await self.append_many([event]))[0]
 
-    async def append_many(self, events: Sequence[AuditEvent]) -> list[AuditRecord]:
+    async def append_many(
+        self, events: Sequence[AuditEvent], *, also: Sequence[Callable[[Connection], object]] = ()
+    ) -> list[AuditRecord]:
         if not events:
             return []
         future: asyncio.Future[list[AuditRecord]] = asyncio.get_running_loop().create_future()
-        self._pending.append((tuple(events), future))
+        self._pending.append(_Pending(tuple(events), tuple(also), future))
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush())
         return await future
 
-    def _take_batch(self) -> list[tuple[Sequence[AuditEvent], asyncio.Future[list[AuditRecord]]]]:
-        batch: list[tuple[Sequence[AuditEvent], asyncio.Future[list[AuditRecord]]]] = []
+    def _take_batch(self) -> list[_Pending]:
+        batch: list[_Pending] = []
         size = 0
-        while self._pending and (not batch or size + len(self._pending[0][0]) <= self._max_batch):
+        while self._pending and (not batch or size + len(self._pending[0].events) <= self._max_batch):
             item = self._pending.pop(0)
             batch.append(item)
-            size += len(item[0])
+            size += len(item.events)
         return batch
 
     async def _flush(self) -> None:
         while self._pending:
             batch = self._take_batch()
             try:
-                records = await self._audit.append_many([e for events, _ in batch for e in events])
+                records = await self._audit.append_many(
+                    [e for item in batch for e in item.events], also=[w for item in batch for w in item.also]
+                )
             except BaseException as e:  # every caller of the batch learns it was not recorded
-                for _, future in batch:
+                for item in batch:
+                    future = item.future
                     if not future.done():
                         future.set_exception(e if isinstance(e, Exception) else StorageError(str(e)))
                 if not isinstance(e, Exception):
                     raise
                 continue
             offset = 0
-            for events, future in batch:
-                if not future.done():
-                    future.set_result(records[offset : offset + len(events)])
-                offset += len(events)
+            for item in batch:
+                if not item.future.done():
+                    item.future.set_result(records[offset : offset + len(item.events)])
+                offset += len(item.events)

@@ -10,9 +10,10 @@ Callers redact secrets before appending; nothing here inspects content.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select
+from sqlalchemy import Connection, Row, delete, insert, select
 
 from storage.database import Database
 from storage.errors import InvalidStorageInput
@@ -32,6 +33,38 @@ def _clamp(limit: int) -> int:
     return max(1, min(limit, MAX_LIMIT))
 
 
+def message_writer(
+    *,
+    platform: str,
+    channel: str,
+    thread: str | None,
+    user_id: str,
+    role: str,
+    content: str,
+    operation: str | None = None,
+    status: str | None = None,
+) -> Callable[[Connection], int]:
+    """The insert of one message, to run inside a transaction (its own, or the audit's)."""
+    if role not in ROLES:
+        raise InvalidStorageInput(f"message role {role!r} is unknown; use one of {', '.join(sorted(ROLES))}")
+    statement = (
+        insert(t)
+        .values(
+            platform=platform,
+            channel=channel,
+            thread=thread,
+            user_id=user_id,
+            role=role,
+            content=content,
+            operation=operation,
+            status=status,
+            created_at=utcnow(),
+        )
+        .returning(t.c.id)
+    )
+    return lambda conn: int(conn.execute(statement).scalar_one())
+
+
 @dataclasses.dataclass(frozen=True)
 class History:
     database: Database
@@ -48,26 +81,17 @@ class History:
         operation: str | None = None,
         status: str | None = None,
     ) -> int:
-        if role not in ROLES:
-            raise InvalidStorageInput(
-                f"message role {role!r} is unknown; use one of {', '.join(sorted(ROLES))}"
-            )
-        statement = (
-            insert(t)
-            .values(
-                platform=platform,
-                channel=channel,
-                thread=thread,
-                user_id=user_id,
-                role=role,
-                content=content,
-                operation=operation,
-                status=status,
-                created_at=utcnow(),
-            )
-            .returning(t.c.id)
+        write = message_writer(
+            platform=platform,
+            channel=channel,
+            thread=thread,
+            user_id=user_id,
+            role=role,
+            content=content,
+            operation=operation,
+            status=status,
         )
-        return await self.database.run(lambda conn: int(conn.execute(statement).scalar_one()), write=True)
+        return await self.database.run(write, write=True)
 
     async def recent_for_user(self, *, platform: str, user_id: str, limit: int = 20) -> list[MessageRecord]:
         """The user's newest messages, newest first."""

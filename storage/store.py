@@ -18,7 +18,7 @@ from storage.cards import Cards
 from storage.channels import KEEP, Channels, Keep
 from storage.database import Database, open_database
 from storage.events import Events
-from storage.history import History
+from storage.history import History, message_writer
 from storage.identities import Identities
 from storage.migrate import upgrade_database
 from storage.records import (
@@ -166,8 +166,12 @@ class Store:
     async def append_audit(self, event: AuditEvent) -> AuditRecord:
         return await self._audit_writer.append(event)
 
-    async def append_audit_many(self, events: Sequence[AuditEvent]) -> list[AuditRecord]:
-        return await self._audit_writer.append_many(events)
+    async def append_audit_many(
+        self, events: Sequence[AuditEvent], *, messages: Sequence[Mapping[str, Any]] = ()
+    ) -> list[AuditRecord]:
+        """Chain `events`; `messages` (append_message's keyword arguments) join the same transaction."""
+        also = [message_writer(**dict(m)) for m in messages]
+        return await self._audit_writer.append_many(events, also=also)
 
     async def list_audit(self, f: AuditFilter) -> list[AuditRecord]:
         return await self.audit.list_audit(f)
