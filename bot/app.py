@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.approvals import ApprovalDesk
 from bot.builtins import BuiltinCommands
+from bot.channels import ChannelDefaults
 from bot.config import LoadedConfig, Settings
 from bot.executor import Executor, ExecutorSettings
 from bot.identities import IdentityMap
@@ -113,18 +114,7 @@ async def build_app(
     store = await Store.open(loaded.database_url, audit_key=audit_key, migrate=migrate)
     policy = Policy(settings.policy)
 
-    async def defaults(platform: str, channel: str) -> tuple[str | None, str | None]:
-        saved = await store.get_channel_settings(platform=platform, channel=channel)
-        cluster_name = saved.cluster if saved and saved.cluster else None
-        namespace = saved.namespace if saved and saved.namespace else None
-        if namespace is None and len(clusters):
-            try:
-                namespace = clusters.get(cluster_name).default_namespace
-            except LookupError:
-                namespace = None
-        if cluster_name is None and clusters.default is not None:
-            cluster_name = clusters.default.name
-        return cluster_name, namespace
+    defaults = ChannelDefaults(store, clusters)
 
     executor = Executor(
         store=store,
@@ -140,7 +130,9 @@ async def build_app(
         defaults=defaults,
     )
     desk = ApprovalDesk(executor)
-    builtins = BuiltinCommands(executor=executor, desk=desk, cluster_names=clusters.names())
+    builtins = BuiltinCommands(
+        executor=executor, desk=desk, cluster_names=clusters.names(), channel_defaults=defaults
+    )
     router = Router(executor=executor, desk=desk, builtins=builtins, limits=Limits(settings.limits))
     if settings.llm.model:
         # Loaded by name: LangChain stays out of the core unless a model is configured.

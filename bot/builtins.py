@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot.agent.flows import Flows
 from bot.approvals import ApprovalDesk
+from bot.channels import ChannelDefaults
 from bot.commands import BUILTINS, Builtin, closest
 from bot.executor import Executor
 from bot.models import Reply, ReplyKind
@@ -25,7 +26,15 @@ Handler = Callable[[tuple[str, ...], RequestContext], Awaitable[list[Reply]]]
 
 
 class BuiltinCommands:
-    def __init__(self, *, executor: Executor, desk: ApprovalDesk, cluster_names: Sequence[str]) -> None:
+    def __init__(
+        self,
+        *,
+        executor: Executor,
+        desk: ApprovalDesk,
+        cluster_names: Sequence[str],
+        channel_defaults: ChannelDefaults | None = None,
+    ) -> None:
+        self._channel_defaults = channel_defaults
         self._executor = executor
         self._desk = desk
         self._store = executor.store
@@ -195,6 +204,8 @@ class BuiltinCommands:
             except ValueError as e:
                 return [Reply(f"{e}.", kind=ReplyKind.ERROR)]
             await self._store.set_channel_settings(platform=platform, channel=ctx.channel, namespace=value)
+        if self._channel_defaults is not None:
+            self._channel_defaults.forget(platform, ctx.channel)
         await self._executor.record("channel.defaults", ctx, status="ok", detail={what: value})
         return [Reply(f"This channel now uses {what} {value} by default.")]
 
