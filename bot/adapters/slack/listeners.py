@@ -15,6 +15,7 @@ from collections.abc import Coroutine
 from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from .blocks import ACTION_PATTERN
@@ -41,12 +42,26 @@ class Handlers(Protocol):
 
     async def on_click(self, click: Click) -> None: ...
 
+    async def identity(self) -> Any: ...
+
 
 def build_bolt(
     *, client: AsyncWebClient, signing_secret: str, slash_command: str, handlers: Handlers
 ) -> AsyncApp:
+    async def authorize(**_: Any) -> AuthorizeResult:
+        # One cached auth.test for the bot (not one per request, nor a burst of them at start).
+        me = await handlers.identity()
+        return AuthorizeResult(
+            enterprise_id=None,
+            team_id=me.team_id,
+            bot_token=client.token,
+            bot_id=me.bot_id,
+            bot_user_id=me.user_id,
+        )
+
     bolt = AsyncApp(
         client=client,
+        authorize=authorize,
         signing_secret=signing_secret,
         logger=logging.getLogger("bot.adapters.slack.bolt"),
         process_before_response=False,
