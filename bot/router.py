@@ -92,6 +92,11 @@ class Router:
         for reply in await self.agent.follow_up(record):
             await self.executor.notice(record, reply.text)
 
+    @property
+    def in_flight(self) -> int:
+        """Messages and clicks being handled right now."""
+        return self._inflight
+
     @contextlib.contextmanager
     def _tracked(self) -> Iterator[None]:
         self._inflight += 1

@@ -61,6 +61,6 @@ async def click_and_wait(bot: DiscordBot, person: p.Person, card: Message, custo
 async def settle(bot: DiscordBot, *, quiet_s: float = 0.15) -> None:
     """Wait until the fake has received no request for `quiet_s` (the adapter's work is done)."""
     seen = -1
-    while seen != len(bot.fake.requests):
+    while seen != len(bot.fake.requests) or bot.app.router.in_flight:
         seen = len(bot.fake.requests)
         await asyncio.sleep(quiet_s)
