@@ -7,7 +7,6 @@ the `App` and talk only to `app.router`.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import socket
 from collections.abc import Sequence
 from pathlib import Path
@@ -135,8 +134,10 @@ async def build_app(
     )
     router = Router(executor=executor, desk=desk, builtins=builtins, limits=Limits(settings.limits))
     if settings.llm.model:
-        # Loaded by name: LangChain stays out of the core unless a model is configured.
-        agent = importlib.import_module("bot.agent.agent").build_agent(loaded, executor)
+        # Imported here: LangChain is loaded only when a model is configured.
+        from bot.agent.agent import build_agent
+
+        agent = build_agent(loaded, executor)
         router.agent = agent
         builtins.flows.complete = agent.complete
     return App(
