@@ -40,3 +40,6 @@ async def test_deleted_object_prior_state_and_undo_are_redacted(run, fake_k8s):
     result = await run("k8s_delete_deployment", name="api", namespace="prod")
     text = everything(result)
     assert [v for v in planted.PLANTED_VALUES if v in text] == []
+    # Re-creating it from a redacted copy would bring it back broken: no automatic undo, and it says so.
+    assert result.undo is None
+    assert "no automatic undo" in result.text

@@ -30,12 +30,13 @@ from tools.kubernetes.common import Explained, Kube, binding_of, guard, guard_pr
 from tools.kubernetes.kinds import kind_for
 from tools.kubernetes.specs import DeploymentSpecArgs, deployment_manifest
 from tools.kubernetes.writes import (
+    NO_RECREATE,
     check_binding,
     delete_checked,
     dry_run_patch,
-    manifest_yaml,
     patch_checked,
     read_target,
+    recreate_undo,
     ref,
 )
 
@@ -216,15 +217,18 @@ def deployment_operations(kube: Kube) -> list[Operation]:
         current = await read_target(kube, scope, DEPLOY, args.name, "delete")
         check_binding(ctx, current, scope.action("delete", DEPLOY, args.name))
         await delete_checked(kube, scope, ctx, DEPLOY, args.name)
+        undo = recreate_undo(
+            kind_name="deployment",
+            name=args.name,
+            cluster=args.cluster,
+            namespace=args.namespace,
+            obj=current,
+        )
         return OperationResult(
             status=Status.OK,
-            text=f"{scope.header}\ndeployment/{args.name} deleted",
+            text=f"{scope.header}\ndeployment/{args.name} deleted" + ("" if undo else f"; {NO_RECREATE}"),
             prior_state=current,
-            undo=UndoPlan(
-                "k8s_apply",
-                {"cluster": args.cluster, "namespace": args.namespace, "manifest": manifest_yaml(current)},
-                f"re-create deployment/{args.name}",
-            ),
+            undo=undo,
         )
 
     def ns_alias(words: tuple[str, ...], *positionals: str, **extra: str) -> CommandSpec:

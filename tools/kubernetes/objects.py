@@ -31,7 +31,14 @@ from tools.base import (
 from tools.kubernetes.authorize import sar_hook
 from tools.kubernetes.common import Kube, Scope, binding_of, guard, guard_preview, meta
 from tools.kubernetes.kinds import ResourceKind, kind_for
-from tools.kubernetes.writes import check_binding, delete_checked, manifest_yaml, read_target, ref
+from tools.kubernetes.writes import (
+    NO_RECREATE,
+    check_binding,
+    delete_checked,
+    read_target,
+    recreate_undo,
+    ref,
+)
 
 NAMESPACE = kind_for("namespace")
 Consequence = Callable[[Scope, dict[str, Any]], Awaitable[str]]
@@ -78,20 +85,20 @@ async def no_consequence(scope: Scope, obj: dict[str, Any]) -> str:
     return ""
 
 
-def _undo(kind: ResourceKind, args: Any, obj: dict[str, Any]) -> UndoPlan | None:
+def _undo(kind: ResourceKind, args: Any, obj: dict[str, Any]) -> tuple[UndoPlan | None, str]:
+    """The undo of a delete and, when there is none, why (to say in the result)."""
     if kind.name == "namespace":
-        return None  # its contents are gone; re-creating an empty namespace is not an undo
+        return None, ""  # its contents are gone; re-creating an empty namespace is not an undo
     if kind.name == "pod" and any(o.get("controller") for o in meta(obj).get("ownerReferences") or []):
-        return None  # the controller already replaces it
-    return UndoPlan(
-        "k8s_apply",
-        {
-            "cluster": args.cluster,
-            "namespace": getattr(args, "namespace", None),
-            "manifest": manifest_yaml(obj),
-        },
-        f"re-create {kind.name}/{args.name}",
+        return None, ""  # the controller already replaces it
+    undo = recreate_undo(
+        kind_name=kind.name,
+        name=args.name,
+        cluster=args.cluster,
+        namespace=getattr(args, "namespace", None),
+        obj=obj,
     )
+    return undo, "" if undo else f"; {NO_RECREATE}"
 
 
 def delete_operation(
@@ -115,11 +122,12 @@ def delete_operation(
         check_binding(ctx, current, scope.action("delete", kind, args.name))
         await delete_checked(kube, scope, ctx, kind, args.name)
         header = scope.header if kind.namespaced else f"{scope.cluster} / cluster-wide"
+        undo, why_not = _undo(kind, args, current)
         return OperationResult(
             status=Status.OK,
-            text=f"{header}\n{kind.name}/{args.name} deleted",
+            text=f"{header}\n{kind.name}/{args.name} deleted{why_not}",
             prior_state=current,
-            undo=_undo(kind, args, current),
+            undo=undo,
         )
 
     aliases = {"-n": "namespace"} if kind.namespaced else {}

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from tools.base import RunContext
+from tools.base import RunContext, UndoPlan
 from tools.kubernetes.client import PatchType
 from tools.kubernetes.common import Explained, Kube, Scope, meta
 from tools.kubernetes.errors import Action, Conflict, KubeError, changed_since_approval
@@ -167,3 +167,20 @@ def to_manifest(obj: Mapping[str, Any]) -> dict[str, Any]:
 def manifest_yaml(obj: Mapping[str, Any]) -> str:
     """The re-apply manifest of an undo, pattern-redacted: literal secrets become markers, references stay."""
     return redact_text(yaml.safe_dump(to_manifest(obj), sort_keys=False))
+
+
+NO_RECREATE = "no automatic undo: the object held values the bot never stores (secrets), so re-create it from its source"
+
+
+def recreate_undo(
+    *, kind_name: str, name: str, cluster: str | None, namespace: str | None, obj: Mapping[str, Any]
+) -> UndoPlan | None:
+    """Undo of a delete: re-apply the object, unless redaction changed it (it would come back broken)."""
+    plain = yaml.safe_dump(to_manifest(obj), sort_keys=False)
+    if redact_text(plain) != plain:
+        return None
+    return UndoPlan(
+        "k8s_apply",
+        {"cluster": cluster, "namespace": namespace, "manifest": plain},
+        f"re-create {kind_name}/{name}",
+    )
