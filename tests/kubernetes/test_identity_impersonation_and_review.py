@@ -66,3 +66,17 @@ async def test_authorize_without_identity_asks_nothing(ops, fake_k8s):
     op = ops["k8s_delete_pod"]
     assert await op.authorize(op.parse_args({"name": "x", "namespace": "prod"}), context()) is None
     assert fake_k8s.access.reviews == []
+
+
+NEW_CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: brand-new\ndata:\n  a: b\n"
+
+
+async def test_apply_of_a_new_object_also_needs_create(ops, fake_k8s):
+    fake_k8s.forbid(user="bob@example.com", verb="create", resource="configmaps", namespace="prod")
+    op = ops["k8s_apply"]
+    refusal = await op.authorize(
+        op.parse_args({"namespace": "prod", "manifest": NEW_CONFIGMAP}), context(identity=BOB)
+    )
+    assert refusal is not None and "may not create configmaps in prod" in refusal
+    verbs = [r["spec"]["resourceAttributes"]["verb"] for r in fake_k8s.access.reviews]
+    assert verbs == ["patch", "create"]

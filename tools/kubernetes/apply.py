@@ -208,18 +208,28 @@ def apply_operations(kube: Kube) -> list[Operation]:
             )
         except KubeError as error:
             return str(error)
+        client = await kube.clients.client(cluster, None)
         for doc in docs:
-            refusal = await review(
-                kube,
-                ctx,
-                cluster_name=args.cluster,
-                verb="patch",
-                kind=doc.kind,
-                namespace=doc.namespace,
-                name=doc.name,
-            )
-            if refusal:
-                return refusal
+            # Server-side apply is a PATCH; on an object that does not exist yet it also needs `create`.
+            verbs = ["patch"]
+            try:
+                await client.get(doc.kind, doc.name, doc.namespace if doc.kind.namespaced else None)
+            except NotFound:
+                verbs.append("create")
+            except KubeError as error:
+                return str(error)
+            for verb in verbs:
+                refusal = await review(
+                    kube,
+                    ctx,
+                    cluster_name=args.cluster,
+                    verb=verb,
+                    kind=doc.kind,
+                    namespace=doc.namespace,
+                    name=None if verb == "create" else doc.name,
+                )
+                if refusal:
+                    return refusal
         return None
 
     return [
