@@ -1,4 +1,4 @@
-"""Rollouts of deployments: status, history, restart, rollback, pause, resume.
+"""Rollouts: status (deployments, statefulsets, daemonsets); history, restart, rollback, pause, resume.
 
 History comes from the deployment's ReplicaSets (their revision
 annotation); rollback puts an older ReplicaSet's pod template back with a
@@ -9,9 +9,9 @@ the `kubectl.kubernetes.io/restartedAt` annotation. No policy here.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from tools.base import (
     CommandSpec,
@@ -27,7 +27,7 @@ from tools.base import (
 from tools.kubernetes.authorize import sar_hook
 from tools.kubernetes.common import Explained, Kube, Scope, binding_of, guard, guard_preview, meta
 from tools.kubernetes.deployments import DEPLOY, NameArgs
-from tools.kubernetes.kinds import kind_for
+from tools.kubernetes.kinds import kind_for, normalise_kind
 from tools.kubernetes.render import age_seconds, human_age
 from tools.kubernetes.writes import (
     check_binding,
@@ -41,6 +41,42 @@ from tools.kubernetes.writes import (
 RS = kind_for("replicaset")
 REVISION = "deployment.kubernetes.io/revision"
 _NS = {"-n": "namespace"}
+
+
+class RolloutStatusArgs(NameArgs):
+    kind: Literal["deployment", "statefulset", "daemonset"] = Field(
+        default="deployment", description="deployment, statefulset or daemonset"
+    )
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: object) -> object:
+        return normalise_kind(value)
+
+
+def workload_rollout(kind: str, obj: dict[str, Any]) -> tuple[str, dict[str, int]]:
+    """The rollout line of a statefulset or daemonset, kubectl's way."""
+    spec, st = obj.get("spec") or {}, obj.get("status") or {}
+    stale = int(st.get("observedGeneration") or 0) < int(meta(obj).get("generation") or 0)
+    if kind == "statefulset":
+        want = int(spec.get("replicas") or 0)
+        updated, ready = int(st.get("updatedReplicas") or 0), int(st.get("readyReplicas") or 0)
+        figures = {"replicas": want, "updated": updated, "ready": ready}
+        revision_done = st.get("updateRevision") in (None, st.get("currentRevision"))
+    else:
+        want = int(st.get("desiredNumberScheduled") or 0)
+        updated, ready = int(st.get("updatedNumberScheduled") or 0), int(st.get("numberAvailable") or 0)
+        figures = {"desired": want, "updated": updated, "available": ready}
+        revision_done = True
+    if stale:
+        return "waiting for the controller to see the latest change", figures
+    if updated < want:
+        return f"waiting: {updated} of {want} pods updated", figures
+    if ready < want:
+        return f"waiting: {ready} of {want} updated pods ready", figures
+    if not revision_done:
+        return "waiting: the update revision is not current yet", figures
+    return f"rollout complete: {want} of {want} pods updated and ready", figures
 
 
 class RollbackArgs(NameArgs):
@@ -101,8 +137,14 @@ async def _target_revision(
 
 def rollout_operations(kube: Kube) -> list[Operation]:
     @guard
-    async def status(args: NameArgs, ctx: RunContext) -> OperationResult:
+    async def status(args: RolloutStatusArgs, ctx: RunContext) -> OperationResult:
         scope = await kube.scope(args, ctx)
+        if args.kind != "deployment":
+            obj = await read_target(kube, scope, kind_for(args.kind), args.name, "get")
+            line, figures = workload_rollout(args.kind, obj)
+            return OperationResult(
+                status=Status.OK, text=f"{scope.header}\n{args.kind}/{args.name}: {line}", data=figures
+            )
         d = await read_target(kube, scope, DEPLOY, args.name, "get")
         spec, st = d.get("spec") or {}, d.get("status") or {}
         want = int(spec.get("replicas") or 0)
@@ -268,9 +310,9 @@ def rollout_operations(kube: Kube) -> list[Operation]:
     return [
         Operation(
             name="k8s_rollout_status",
-            description="Show whether a deployment's rollout finished.",
+            description="Show whether a deployment's, statefulset's or daemonset's rollout finished.",
             safety=Safety.READ,
-            args_model=NameArgs,
+            args_model=RolloutStatusArgs,
             run=status,
             command=spec("rollout", "status"),
             kind="deployment",
