@@ -63,6 +63,7 @@ class Directory:
         self._names: dict[str, tuple[str, float]] = {}
         self._groups: _Groups | None = None
         self._lock = asyncio.Lock()
+        self._looking_up: dict[str, asyncio.Task[str]] = {}
 
     async def principal(
         self, *, user_id: str, team_id: str | None, fallback_name: str | None = None
@@ -74,6 +75,15 @@ class Directory:
         cached = self._names.get(user_id)
         if cached is not None and self._clock() - cached[1] < self._ttl_s:
             return cached[0]
+        # One users.info per person at a time: a burst of messages from one user shares it.
+        task = self._looking_up.get(user_id)
+        if task is None:
+            task = asyncio.create_task(self._look_up(user_id, fallback=fallback, cached=cached))
+            self._looking_up[user_id] = task
+            task.add_done_callback(lambda _: self._looking_up.pop(user_id, None))
+        return await asyncio.shield(task)
+
+    async def _look_up(self, user_id: str, *, fallback: str | None, cached: tuple[str, float] | None) -> str:
         name = None
         try:
             response = await self._client.users_info(user=user_id)
