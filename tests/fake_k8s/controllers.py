@@ -25,6 +25,7 @@ REVISION = "deployment.kubernetes.io/revision"
 HASH_LABEL = "pod-template-hash"
 POD = resource_for_kind("Pod")
 RS = resource_for_kind("ReplicaSet")
+CONTROLLER_REVISION = resource_for_kind("ControllerRevision")
 UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
 
 
@@ -61,6 +62,8 @@ class Controllers:
             self.reconcile_deployment(obj)
         elif rt.kind == "StatefulSet":
             self.reconcile_statefulset(obj)
+        elif rt.kind == "DaemonSet":
+            self.reconcile_daemonset(obj)
         elif rt.kind == "Node":
             self._taint_cordoned(obj)
 
@@ -195,6 +198,42 @@ class Controllers:
         namespace = owner["metadata"]["namespace"]
         return self.store.put(POD, self.store.new_metadata(rt=POD, obj=pod, namespace=namespace))
 
+    # -- controller revisions (statefulsets, daemonsets) --------------------------
+    def record_revision(self, owner: Obj) -> str:
+        """The ControllerRevision of the owner's current template (created if new); returns its name."""
+        namespace, name = owner["metadata"]["namespace"], owner["metadata"]["name"]
+        template = owner["spec"]["template"]
+        revision_name = f"{name}-{template_hash(template)}"
+        owned = [r for r in self.store.items(CONTROLLER_REVISION, namespace) if is_owned_by(r, owner)]
+        existing = next((r for r in owned if r["metadata"]["name"] == revision_name), None)
+        number = max((int(r.get("revision") or 0) for r in owned), default=0) + 1
+        body = {
+            "apiVersion": "apps/v1",
+            "kind": "ControllerRevision",
+            "metadata": {
+                "name": revision_name,
+                "labels": dict((template.get("metadata") or {}).get("labels") or {}),
+                "ownerReferences": [owner_reference(owner)],
+            },
+            "data": {"spec": {"template": {**template, "$patch": "replace"}}},
+            "revision": number,
+        }
+        if existing is None:
+            self.store.put(
+                CONTROLLER_REVISION,
+                self.store.new_metadata(rt=CONTROLLER_REVISION, obj=body, namespace=namespace),
+            )
+        elif int(existing.get("revision") or 0) != number - 1:
+            # Rolling back to an older template makes its revision the newest again, as on a real cluster.
+            self.store.put(CONTROLLER_REVISION, {**existing, "revision": number})
+        return revision_name
+
+    def reconcile_daemonset(self, ds: Obj) -> None:
+        revision = self.record_revision(ds)
+        status = dict(ds.get("status") or {})
+        status["observedGeneration"] = ds["metadata"].get("generation", 1)
+        self.store.put(resource_for_kind("DaemonSet"), {**ds, "status": {**status, "updateRevision": revision}})
+
     # -- statefulsets and nodes ----------------------------------------------
     def reconcile_statefulset(self, sts: Obj) -> None:
         namespace, name = sts["metadata"]["namespace"], sts["metadata"]["name"]
@@ -208,7 +247,10 @@ class Controllers:
             if int(pod_name.rsplit("-", 1)[1]) >= replicas:
                 self.store.remove(POD, namespace, pod_name)
         ready = sum(1 for p in self.store.items(POD, namespace) if is_owned_by(p, sts) and _is_ready(p))
+        revision = self.record_revision(sts)
         status = {
+            "currentRevision": revision,
+            "updateRevision": revision,
             "replicas": replicas,
             "readyReplicas": ready,
             "currentReplicas": replicas,

@@ -29,6 +29,7 @@ from tools.kubernetes.common import Explained, Kube, Scope, binding_of, guard, g
 from tools.kubernetes.deployments import DEPLOY, NameArgs
 from tools.kubernetes.kinds import kind_for, normalise_kind
 from tools.kubernetes.render import age_seconds, human_age
+from tools.kubernetes.workload_rollout import workload_history, workload_rollback_operation
 from tools.kubernetes.writes import (
     check_binding,
     dry_run_patch,
@@ -170,8 +171,12 @@ def rollout_operations(kube: Kube) -> list[Operation]:
         )
 
     @guard
-    async def history(args: NameArgs, ctx: RunContext) -> OperationResult:
+    async def history(args: RolloutStatusArgs, ctx: RunContext) -> OperationResult:
         scope = await kube.scope(args, ctx)
+        if args.kind != "deployment":
+            kind = kind_for(args.kind)
+            obj = await read_target(kube, scope, kind, args.name, "get")
+            return await workload_history(scope, kind, obj, args.name)
         d = await read_target(kube, scope, DEPLOY, args.name, "get")
         rows = tuple(
             (
@@ -319,9 +324,9 @@ def rollout_operations(kube: Kube) -> list[Operation]:
         ),
         Operation(
             name="k8s_rollout_history",
-            description="List a deployment's revisions.",
+            description="List the revisions of a deployment, statefulset or daemonset.",
             safety=Safety.READ,
-            args_model=NameArgs,
+            args_model=RolloutStatusArgs,
             run=history,
             command=spec("rollout", "history"),
             kind="deployment",
@@ -370,4 +375,6 @@ def rollout_operations(kube: Kube) -> list[Operation]:
             authorize=patch_auth,
             kind="deployment",
         ),
+        workload_rollback_operation(kube, "statefulset"),
+        workload_rollback_operation(kube, "daemonset"),
     ]
