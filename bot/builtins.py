@@ -111,15 +111,19 @@ class BuiltinCommands:
         if limit is None:
             return [Reply("Usage: !history [n] (n from 1 to 100)", kind=ReplyKind.ERROR)]
         rows = await self._store.recent_for_user(
-            platform=ctx.principal.platform, user_id=ctx.principal.user_id, limit=limit * 2 + 1
+            platform=ctx.principal.platform, user_id=ctx.principal.user_id, limit=limit * 3 + 1
         )
         own = [r for r in rows if r.role == "user"][1:]  # drop the !history just asked
         if not own:
             return [Reply("You have no history yet.")]
-        answers = {r.id: r for r in rows if r.role == "assistant"}
+        answers = sorted((r for r in rows if r.role == "assistant"), key=lambda r: r.id)
         table_rows = []
         for row in own[:limit]:
-            answer = answers.get(row.id + 1)
+            # The answer is the first reply after the question in the same conversation.
+            answer = next(
+                (a for a in answers if a.id > row.id and (a.channel, a.thread) == (row.channel, row.thread)),
+                None,
+            )
             outcome = f"{answer.operation or ''} {answer.status or ''}".strip() if answer else ""
             table_rows.append((row.created_at.strftime("%m-%d %H:%M"), row.content[:80], outcome or "-"))
         return [
