@@ -93,3 +93,20 @@ def outcome_replies(outcome: Outcome) -> list[Reply]:
     if outcome.approval is not None and outcome.approval.state is not ApprovalState.PENDING:
         replies.append(approval_card(outcome.approval))
     return replies
+
+
+def is_refusal(action: ButtonAction, outcome: Outcome, approval_id: str) -> bool:
+    """True when the click changed nothing others need to see: refused, too late, or one of several."""
+    if outcome.result is not None or outcome.started_in_background:
+        return False  # something ran: its result is public
+    approval = outcome.approval
+    if outcome.status is Status.ERROR:
+        return True
+    if outcome.status is Status.DENIED:
+        decided = (
+            approval is not None and approval.id == approval_id and approval.state is ApprovalState.DENIED
+        )
+        return not (action is ButtonAction.DENY and decided)
+    if outcome.status is Status.APPROVAL_REQUIRED:
+        return approval is not None and approval.id == approval_id  # "approved by you; needs N more"
+    return False

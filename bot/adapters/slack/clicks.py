@@ -15,12 +15,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.models import ButtonAction, Reply, ReplyKind
-from bot.outcomes import Outcome
-from bot.replies import approval_card
+from bot.models import Reply, ReplyKind
+from bot.replies import approval_card, is_refusal
 from bot.router import Router
-from storage.records import ApprovalState
-from tools.base import Status
 
 from .cards import CardIndex, CardRef
 from .directory import Directory
@@ -36,23 +33,6 @@ OTHER_WORKSPACE = (
 FAILED = (
     "Something went wrong on my side with that click (see the bot's logs); check !approvals before retrying."
 )
-
-
-def is_refusal(action: ButtonAction, outcome: Outcome, approval_id: str) -> bool:
-    """True when the click changed nothing others need to see: refused, too late, or one of several."""
-    if outcome.result is not None or outcome.started_in_background:
-        return False  # something ran: its result is public
-    approval = outcome.approval
-    if outcome.status is Status.ERROR:
-        return True
-    if outcome.status is Status.DENIED:
-        decided = (
-            approval is not None and approval.id == approval_id and approval.state is ApprovalState.DENIED
-        )
-        return not (action is ButtonAction.DENY and decided)
-    if outcome.status is Status.APPROVAL_REQUIRED:
-        return approval is not None and approval.id == approval_id  # "approved by you; needs N more"
-    return False
 
 
 class Clicks:
