@@ -51,6 +51,19 @@ class Auditor:
         self._store = store
         self.listeners: list[AuditListener] = []
         self._waiting: dict[str, list[AuditEvent]] = {}
+        self._waiting_messages: dict[str, list[Mapping[str, Any]]] = {}
+        self._open: set[str] = set()
+
+    def begin(self, request_id: str) -> None:
+        """A request whose end is certain to call `flush` (the router's): its facts may wait."""
+        self._open.add(request_id)
+
+    async def defer_message(self, request_id: str, message: Mapping[str, Any]) -> None:
+        """A history row written with the request's next essential fact (or at its end)."""
+        if request_id in self._open:
+            self._waiting_messages.setdefault(request_id, []).append(dict(message))
+        else:
+            await self._store.append_message(**message)
 
     async def record(
         self,
@@ -65,8 +78,13 @@ class Auditor:
         status: str | None = None,
         detail: Mapping[str, Any] | None = None,
         message: Mapping[str, Any] | None = None,
+        defer: bool = False,
     ) -> AuditRecord | None:
-        """Chain one fact. `message` (a history row) is written in the same transaction."""
+        """Chain one fact. `message` (a history row) is written in the same transaction.
+
+        `defer` (or an event in DEFERRABLE) lets the fact wait for the request's next
+        essential fact; the router writes whatever still waits before the reply leaves.
+        """
         clean = {k: _cap(v) for k, v in redact_mapping_for_log(dict(detail or {})).items()}
         fact = AuditEvent(
             event=event,
@@ -79,21 +97,32 @@ class Auditor:
             status=status,
             detail=clean,
         )
-        if request_id is not None and event in DEFERRABLE and message is None:
+        may_wait = request_id is not None and request_id in self._open and message is None
+        if may_wait and request_id is not None and (defer or event in DEFERRABLE):
             self._waiting.setdefault(request_id, []).append(fact)
             return None
-        events = [*self._waiting.pop(request_id, []), fact] if request_id is not None else [fact]
-        rows = await self._append(events, messages=[message] if message is not None else [])
+        events, messages = [fact], [message] if message is not None else []
+        if request_id is not None:
+            events = [*self._waiting.pop(request_id, []), fact]
+            messages = [*self._waiting_messages.pop(request_id, []), *messages]
+        rows = await self._append(events, messages=messages)
         return rows[-1]
 
     async def flush(self, request_id: str) -> None:
         """Write what a request still has waiting (its end, or its failure)."""
+        self._open.discard(request_id)
         events = self._waiting.pop(request_id, [])
+        messages = self._waiting_messages.pop(request_id, [])
         if events:
-            await self._append(events)
+            await self._append(events, messages=messages)
+        else:
+            for message in messages:
+                await self._store.append_message(**message)
 
     def discard(self, request_id: str) -> None:
+        self._open.discard(request_id)
         self._waiting.pop(request_id, None)
+        self._waiting_messages.pop(request_id, None)
 
     async def _append(
         self, events: list[AuditEvent], *, messages: Sequence[Mapping[str, Any]] = ()

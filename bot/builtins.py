@@ -113,7 +113,7 @@ class BuiltinCommands:
         rows = await self._store.recent_for_user(
             platform=ctx.principal.platform, user_id=ctx.principal.user_id, limit=limit * 3 + 1
         )
-        own = [r for r in rows if r.role == "user"][1:]  # drop the !history just asked
+        own = [r for r in rows if r.role == "user"]  # this !history is written with its answer
         if not own:
             return [Reply("You have no history yet.")]
         answers = sorted((r for r in rows if r.role == "assistant"), key=lambda r: r.id)

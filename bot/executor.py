@@ -187,12 +187,14 @@ class Executor:
         except AuditUnavailable as e:
             return Outcome(Status.ERROR, f"Nothing ran: {e}. Try again shortly.", operation=operation.name)
         result, duration = await self._invoke(operation, args, run_ctx)
+        # A read's result reaches nobody before the reply, which writes this fact first.
         await self.record(
             "execution.finished",
             ctx,
             operation=operation.name,
             status=result.status.value,
             detail={"call": call, "error": result.error, "duration_ms": duration},
+            defer=True,
         )
         return Outcome(
             result.status, result.text, operation=operation.name, safety=safety, call=call, result=result

@@ -131,6 +131,7 @@ class Router:
         if self.draining:
             return [Reply(DRAINING, kind=ReplyKind.ERROR)]
         request_id = request_id or uuid.uuid4().hex[:16]
+        self.executor.auditor.begin(request_id)
         try:
             with self._tracked():
                 return await self._handle(message, request_id=request_id)
@@ -179,13 +180,16 @@ class Router:
             principal.user_id,
             message.channel,
         )
-        await self._store.append_message(
-            platform=principal.platform,
-            channel=message.channel,
-            thread=message.thread,
-            user_id=principal.user_id,
-            role="user",
-            content=redact_text(text),
+        await self.executor.auditor.defer_message(
+            ctx.request_id,
+            {
+                "platform": principal.platform,
+                "channel": message.channel,
+                "thread": message.thread,
+                "user_id": principal.user_id,
+                "role": "user",
+                "content": redact_text(text),
+            },
         )
         await self.executor.record(
             "message.received",
@@ -294,6 +298,7 @@ class Router:
         if self.draining:
             return Outcome(Status.ERROR, DRAINING), [Reply(DRAINING, kind=ReplyKind.ERROR, ephemeral=True)]
         request_id = uuid.uuid4().hex[:16]
+        self.executor.auditor.begin(request_id)
         try:
             with self._tracked():
                 return await self._handle_button(principal, action, approval_id, channel, thread, request_id)

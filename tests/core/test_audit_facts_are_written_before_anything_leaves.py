@@ -1,0 +1,43 @@
+"""Descriptive audit facts may wait only inside a routed request, never past its reply."""
+
+from __future__ import annotations
+
+from bot.models import Principal
+from bot.outcomes import RequestContext
+from storage.records import AuditFilter
+from tests.core.demo_ops import Backend
+from tests.core.fixtures import open_app
+from tests.core.helpers import msg
+
+
+async def test_a_routed_read_has_every_fact_and_its_message_written_when_the_reply_returns(
+    sqlite_url: str, backend: Backend
+) -> None:
+    app = await open_app(sqlite_url, backend)
+    try:
+        await app.router.handle(msg("!demo get web"))
+        events = [r.event for r in await app.store.list_audit(AuditFilter(limit=100))]
+        history = await app.store.recent_for_user(platform="console", user_id="alice")
+    finally:
+        await app.close()
+    assert events == [
+        "message.received",
+        "command.parsed",
+        "operation.proposed",
+        "policy.decided",
+        "execution.started",
+        "execution.finished",
+        "reply.sent",
+    ]
+    assert [m.role for m in history] == ["assistant", "user"]
+
+
+async def test_a_call_outside_the_router_waits_for_nothing(sqlite_url: str, backend: Backend) -> None:
+    app = await open_app(sqlite_url, backend)
+    try:
+        ctx = RequestContext(Principal("discord", "u1", "U"), "c1", None, "lookup-1", origin="command")
+        await app.executor.submit("demo_get", {"name": "web"}, ctx)
+        events = [r.event for r in await app.store.list_audit(AuditFilter(limit=100))]
+    finally:
+        await app.close()
+    assert events == ["operation.proposed", "policy.decided", "execution.started", "execution.finished"]
