@@ -28,7 +28,7 @@ from tools.kubernetes.authorize import sar_hook
 from tools.kubernetes.common import Kube, Scope, binding_of, guard, guard_preview, meta
 from tools.kubernetes.errors import KubeError
 from tools.kubernetes.kinds import kind_for
-from tools.kubernetes.writes import check_binding, dry_run_patch, patch_checked, read_target
+from tools.kubernetes.writes import check_binding, dry_run_patch, patch_checked, read_target, spec_flag_change
 
 NODE = kind_for("node")
 POD = kind_for("pod")
@@ -70,38 +70,17 @@ def _label(pod: dict[str, Any]) -> str:
 def node_operations(kube: Kube) -> list[Operation]:
     def cordoner(unschedulable: bool) -> tuple[Any, Any]:
         word, inverse = ("cordon", "uncordon") if unschedulable else ("uncordon", "cordon")
-
-        @guard_preview
-        async def preview(args: NodeArgs, ctx: RunContext) -> Preview:
-            scope = await kube.scope(args, ctx)
-            current = await read_target(kube, scope, NODE, args.name, "patch")
-            before = bool((current.get("spec") or {}).get("unschedulable"))
-            await dry_run_patch(kube, scope, NODE, args.name, {"spec": {"unschedulable": unschedulable}})
-            return Preview(
-                text=f"node/{args.name} on {scope.cluster}: unschedulable {before} → {unschedulable}",
-                binding=binding_of(current),
-            )
-
-        @guard
-        async def run(args: NodeArgs, ctx: RunContext) -> OperationResult:
-            scope = await kube.scope(args, ctx)
-            current = await read_target(kube, scope, NODE, args.name, "patch")
-            check_binding(ctx, current, scope.action("patch", NODE, args.name))
-            await patch_checked(kube, scope, ctx, NODE, args.name, {"spec": {"unschedulable": unschedulable}})
-            return OperationResult(
-                status=Status.OK,
-                text=f"{scope.cluster} / cluster-wide\nnode/{args.name} {word}ed",
-                prior_state={
-                    "spec": {"unschedulable": bool((current.get("spec") or {}).get("unschedulable"))}
-                },
-                undo=UndoPlan(
-                    f"k8s_{inverse}_node",
-                    {"cluster": args.cluster, "name": args.name},
-                    f"{inverse} node/{args.name}",
-                ),
-            )
-
-        return preview, run
+        return spec_flag_change(
+            kube,
+            NODE,
+            "unschedulable",
+            unschedulable,
+            target=lambda args, scope: f"node/{args.name} on {scope.cluster}",
+            done=lambda args, scope: f"{scope.cluster} / cluster-wide\nnode/{args.name} {word}ed",
+            undo_operation=f"k8s_{inverse}_node",
+            undo_args=lambda args: {"cluster": args.cluster, "name": args.name},
+            undo_summary=lambda args: f"{inverse} node/{args.name}",
+        )
 
     cordon_preview, cordon = cordoner(True)
     uncordon_preview, uncordon = cordoner(False)

@@ -37,6 +37,7 @@ from tools.kubernetes.writes import (
     read_target,
     ref,
     replace_checked,
+    spec_flag_change,
 )
 
 RS = kind_for("replicaset")
@@ -274,36 +275,17 @@ def rollout_operations(kube: Kube) -> list[Operation]:
 
     def pauser(paused: bool) -> tuple[Any, Any]:
         word, inverse = ("pause", "resume") if paused else ("resume", "pause")
-
-        @guard_preview
-        async def preview(args: NameArgs, ctx: RunContext) -> Preview:
-            scope = await kube.scope(args, ctx)
-            current = await read_target(kube, scope, DEPLOY, args.name, "patch")
-            before = bool((current.get("spec") or {}).get("paused"))
-            await dry_run_patch(kube, scope, DEPLOY, args.name, {"spec": {"paused": paused}})
-            return Preview(
-                text=f"{ref(DEPLOY, args.name, scope)}: paused {before} → {paused}",
-                binding=binding_of(current),
-            )
-
-        @guard
-        async def run(args: NameArgs, ctx: RunContext) -> OperationResult:
-            scope = await kube.scope(args, ctx)
-            current = await read_target(kube, scope, DEPLOY, args.name, "patch")
-            check_binding(ctx, current, scope.action("patch", DEPLOY, args.name))
-            await patch_checked(kube, scope, ctx, DEPLOY, args.name, {"spec": {"paused": paused}})
-            return OperationResult(
-                status=Status.OK,
-                text=f"{scope.header}\ndeployment/{args.name}: rollout {word}d",
-                prior_state={"spec": {"paused": bool((current.get("spec") or {}).get("paused"))}},
-                undo=UndoPlan(
-                    f"k8s_{inverse}_deployment",
-                    {"cluster": args.cluster, "namespace": args.namespace, "name": args.name},
-                    f"{inverse} deployment/{args.name}",
-                ),
-            )
-
-        return preview, run
+        return spec_flag_change(
+            kube,
+            DEPLOY,
+            "paused",
+            paused,
+            target=lambda args, scope: ref(DEPLOY, args.name, scope),
+            done=lambda args, scope: f"{scope.header}\ndeployment/{args.name}: rollout {word}d",
+            undo_operation=f"k8s_{inverse}_deployment",
+            undo_args=lambda args: {"cluster": args.cluster, "namespace": args.namespace, "name": args.name},
+            undo_summary=lambda args: f"{inverse} deployment/{args.name}",
+        )
 
     pause_preview, pause = pauser(True)
     resume_preview, resume = pauser(False)

@@ -10,14 +10,14 @@ operation of its own and never decides policy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import yaml
 
-from tools.base import RunContext, UndoPlan
+from tools.base import OperationResult, Preview, RunContext, Status, UndoPlan
 from tools.kubernetes.client import PatchType
-from tools.kubernetes.common import Explained, Kube, Scope, meta
+from tools.kubernetes.common import Explained, Kube, Scope, binding_of, guard, guard_preview, meta
 from tools.kubernetes.errors import Action, Conflict, KubeError, changed_since_approval
 from tools.kubernetes.kinds import ResourceKind
 from tools.redact import redact_text
@@ -184,3 +184,47 @@ def recreate_undo(
         {"cluster": cluster, "namespace": namespace, "manifest": plain},
         f"re-create {kind_name}/{name}",
     )
+
+
+Describe = Callable[[Any, Scope], str]
+
+
+def spec_flag_change(
+    kube: Kube,
+    kind: ResourceKind,
+    field: str,
+    value: bool,
+    *,
+    target: Describe,
+    done: Describe,
+    undo_operation: str,
+    undo_args: Callable[[Any], dict[str, Any]],
+    undo_summary: Callable[[Any], str],
+) -> tuple[
+    Callable[[Any, RunContext], Awaitable[Preview]], Callable[[Any, RunContext], Awaitable[OperationResult]]
+]:
+    """Preview and run of setting one boolean in `spec` (cordon/uncordon, pause/resume), with its undo."""
+    body = {"spec": {field: value}}
+
+    @guard_preview
+    async def preview(args: Any, ctx: RunContext) -> Preview:
+        scope = await kube.scope(args, ctx)
+        current = await read_target(kube, scope, kind, args.name, "patch")
+        before = bool((current.get("spec") or {}).get(field))
+        await dry_run_patch(kube, scope, kind, args.name, body)
+        return Preview(text=f"{target(args, scope)}: {field} {before} → {value}", binding=binding_of(current))
+
+    @guard
+    async def run(args: Any, ctx: RunContext) -> OperationResult:
+        scope = await kube.scope(args, ctx)
+        current = await read_target(kube, scope, kind, args.name, "patch")
+        check_binding(ctx, current, scope.action("patch", kind, args.name))
+        await patch_checked(kube, scope, ctx, kind, args.name, body)
+        return OperationResult(
+            status=Status.OK,
+            text=done(args, scope),
+            prior_state={"spec": {field: bool((current.get("spec") or {}).get(field))}},
+            undo=UndoPlan(undo_operation, undo_args(args), undo_summary(args)),
+        )
+
+    return preview, run
