@@ -268,17 +268,21 @@ class ApprovalDesk:
     async def expire_due(self) -> list[ApprovalRecord]:
         expired = await self._store.expire_due(now_utc())
         for row in expired:
-            self._executor.metrics.approvals.labels("expired").inc()
-            await self._executor.auditor.record(
-                "approval.expired",
-                operation=row.operation,
-                approval_id=row.id,
-                status="expired",
-                platform=row.requester_platform,
-                user_id=row.requester_id,
-                channel=row.channel,
-            )
+            await self._record_system(row, "approval.expired", state="expired")
         return expired
+
+    async def _record_system(self, row: ApprovalRecord, event: str, *, state: str) -> None:
+        """A state change the bot made on its own (expiry, reconciler), counted and audited."""
+        self._executor.metrics.approvals.labels(state).inc()
+        await self._executor.auditor.record(
+            event,
+            operation=row.operation,
+            approval_id=row.id,
+            status=state,
+            platform=row.requester_platform,
+            user_id=row.requester_id,
+            channel=row.channel,
+        )
 
     async def reconcile(self) -> list[ApprovalRecord]:
         """Rows left `executing` by a dead process become `outcome_unknown`; never re-run."""
@@ -300,15 +304,6 @@ class ApprovalDesk:
                 result_text="the bot stopped while this was running; its outcome is unknown",
             )
             if done is not None:
-                self._executor.metrics.approvals.labels("outcome_unknown").inc()
-                await self._executor.auditor.record(
-                    "execution.outcome_unknown",
-                    operation=row.operation,
-                    approval_id=row.id,
-                    status="outcome_unknown",
-                    platform=row.requester_platform,
-                    user_id=row.requester_id,
-                    channel=row.channel,
-                )
+                await self._record_system(row, "execution.outcome_unknown", state="outcome_unknown")
                 marked.append(done)
         return marked
