@@ -114,7 +114,11 @@ class Executor:
             values["namespace"] = namespace
         return operation.parse_args(values)
 
-    async def submit(self, name: str, raw: Mapping[str, Any], ctx: RequestContext) -> Outcome:
+    async def submit(
+        self, name: str, raw: Mapping[str, Any], ctx: RequestContext, *, file_approvals: bool = True
+    ) -> Outcome:
+        """Run, file for approval, suggest or refuse. `file_approvals=False` (autocomplete and the
+        like) runs only what policy allows at once and files nothing otherwise."""
         operation = self.registry.get(name)
         if operation is None:
             return Outcome(Status.ERROR, f"there is no operation called {name}; try !help", operation=name)
@@ -127,10 +131,16 @@ class Executor:
                 "request.invalid", ctx, operation=name, status="invalid", detail={"error": text}
             )
             return Outcome(Status.ERROR, text, operation=name)
-        return await self.submit_args(operation, args, ctx)
+        return await self.submit_args(operation, args, ctx, file_approvals=file_approvals)
 
     async def submit_args(
-        self, operation: Operation, args: Args, ctx: RequestContext, *, undo_of: str | None = None
+        self,
+        operation: Operation,
+        args: Args,
+        ctx: RequestContext,
+        *,
+        undo_of: str | None = None,
+        file_approvals: bool = True,
     ) -> Outcome:
         normalised = args.model_dump(mode="json")
         safety = operation.safety_for(args)
@@ -165,6 +175,8 @@ class Executor:
             return dataclasses.replace(base, text=f"Suggested (not offered for approval here): {call}")
         if decision.verdict is Verdict.ALLOW:
             return await self._run_now(operation, args, ctx, call=call, safety=safety)
+        if not file_approvals:
+            return dataclasses.replace(base, text=f"Not run: {decision.reason}; nothing was filed.")
         return await self._file_approval(operation, args, ctx, call=call, safety=safety, undo_of=undo_of)
 
     def run_context(

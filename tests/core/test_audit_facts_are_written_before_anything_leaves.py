@@ -41,3 +41,14 @@ async def test_a_call_outside_the_router_waits_for_nothing(sqlite_url: str, back
     finally:
         await app.close()
     assert events == ["operation.proposed", "policy.decided", "execution.started", "execution.finished"]
+
+
+async def test_submit_without_filing_never_creates_an_approval(sqlite_url: str, backend: Backend) -> None:
+    app = await open_app(sqlite_url, backend, policy={"channels": {"c1": {"mode": "paranoid"}}})
+    try:
+        ctx = RequestContext(Principal("console", "u1", "U"), "c1", None, "lookup-2", origin="command")
+        outcome = await app.executor.submit("demo_get", {"name": "web"}, ctx, file_approvals=False)
+        assert "nothing was filed" in outcome.text
+        assert await app.store.list_approvals() == [] and backend.runs == []
+    finally:
+        await app.close()

@@ -94,7 +94,6 @@ class DiscordAdapter:
         self.poster = Poster(self.client, self.cards)
         self.lookups = Lookups(
             executor=app.executor,
-            desk=app.desk,
             sources=options.lookup_sources,
             ttl_s=options.lookup_ttl_s,
             timeout_s=options.lookup_timeout_s,

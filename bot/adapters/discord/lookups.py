@@ -12,7 +12,6 @@ suggestions. Nothing here decides or changes anything.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import time
@@ -20,12 +19,10 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.approvals import ApprovalDesk
 from bot.executor import Executor
 from bot.models import Principal
 from bot.outcomes import RequestContext
-from bot.policy import Verdict
-from tools.base import Safety, Status, Target
+from tools.base import Safety, Status
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +52,12 @@ class Lookups:
         self,
         *,
         executor: Executor,
-        desk: ApprovalDesk,
         sources: Mapping[str, LookupSource] = DEFAULT_SOURCES,
         ttl_s: float = 30.0,
         timeout_s: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._executor = executor
-        self._desk = desk
         self._sources = dict(sources)
         self._ttl_s = ttl_s
         self._timeout_s = timeout_s
@@ -133,26 +128,14 @@ class Lookups:
         operation = self._executor.registry.get(source.operation)
         if operation is None or operation.safety is not Safety.READ:
             return []  # never anything but a read, whatever is configured
-        kind = source.args.get("kind")
-        target = Target(
-            cluster, namespace if source.namespaced else None, kind if isinstance(kind, str) else None
-        )
-        decision = self._executor.policy.decide(
-            principal=principal, channel=channel, safety=Safety.READ, target=target
-        )
-        if decision.verdict is not Verdict.ALLOW:
-            return []
         args: dict[str, Any] = dict(source.args)
         if cluster:
             args["cluster"] = cluster
         if namespace and source.namespaced:
             args["namespace"] = namespace
         ctx = RequestContext(principal, channel, None, "ac-" + uuid.uuid4().hex[:13], origin="command")
-        outcome = await self._executor.submit(source.operation, args, ctx)
-        if outcome.status is Status.APPROVAL_REQUIRED and outcome.approval is not None:
-            with contextlib.suppress(Exception):  # the channel's defaults made it need one: withdraw it
-                await self._desk.cancel(outcome.approval.id, ctx)
-            return []
+        # Only what policy runs at once: a lookup never files an approval.
+        outcome = await self._executor.submit(source.operation, args, ctx, file_approvals=False)
         result = outcome.result
         if outcome.status is not Status.OK or result is None or result.table is None:
             return []
