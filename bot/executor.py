@@ -177,7 +177,7 @@ class Executor:
             return await self._run_now(operation, args, ctx, call=call, safety=safety)
         if not file_approvals:
             return dataclasses.replace(base, text=f"Not run: {decision.reason}; nothing was filed.")
-        return await self._file_approval(operation, args, ctx, call=call, safety=safety, undo_of=undo_of)
+        return await file_approval(self, operation, args, ctx, call=call, safety=safety, undo_of=undo_of)
 
     def run_context(
         self, identity: KubeIdentity | None, request_id: str, binding: Mapping[str, str]
@@ -232,18 +232,6 @@ class Executor:
         elapsed = asyncio.get_running_loop().time() - started
         self.metrics.observe_operation(operation.name, result.status.value, elapsed)
         return result, int(elapsed * 1000)
-
-    async def _file_approval(
-        self,
-        operation: Operation,
-        args: Args,
-        ctx: RequestContext,
-        *,
-        call: str,
-        safety: Safety,
-        undo_of: str | None,
-    ) -> Outcome:
-        return await file_approval(self, operation, args, ctx, call=call, safety=safety, undo_of=undo_of)
 
     async def execute_approved(self, record: ApprovalRecord, ctx: RequestContext) -> Outcome:
         """Run an approved row once. Only the caller that wins approved → executing runs it."""
