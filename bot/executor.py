@@ -29,7 +29,7 @@ from bot.policy import Policy, Verdict
 from storage.records import ApprovalRecord, ApprovalState
 from storage.store import Store
 from tools.base import Args, KubeIdentity, Operation, OperationResult, RunContext, Safety, Status
-from tools.redact import redact_text
+from tools.redact import redact_result, redact_text
 from tools.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -231,7 +231,8 @@ class Executor:
             )
         elapsed = asyncio.get_running_loop().time() - started
         self.metrics.observe_operation(operation.name, result.status.value, elapsed)
-        return result, int(elapsed * 1000)
+        # The gate's own check: whatever a tool returns is redacted before anyone sees or stores it.
+        return redact_result(result), int(elapsed * 1000)
 
     async def execute_approved(self, record: ApprovalRecord, ctx: RequestContext) -> Outcome:
         """Run an approved row once. Only the caller that wins approved → executing runs it."""

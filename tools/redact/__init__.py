@@ -18,6 +18,7 @@ from tools.redact.known import SECRET_VALUES, SecretValues, register_env_secrets
 from tools.redact.logs import redact_mapping_for_log
 from tools.redact.objects import redact_object
 from tools.redact.patterns import redact_text
+from tools.redact.results import redact_result
 
 __all__ = [
     "SECRET_VALUES",
@@ -26,6 +27,7 @@ __all__ = [
     "is_secret_key",
     "redact_mapping_for_log",
     "redact_object",
+    "redact_result",
     "redact_text",
     "register_env_secrets",
     "register_secret",
