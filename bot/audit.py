@@ -6,10 +6,13 @@ raises `AuditUnavailable` so the caller can fail closed.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from storage.approvals import PreparedApproval
 from storage.records import AuditEvent, AuditRecord
 from storage.store import Store
 from tools.redact import redact_mapping_for_log
@@ -39,29 +42,52 @@ DEFERRABLE = frozenset(
 )
 
 
+@dataclasses.dataclass
+class _Open:
+    """What an open request has not committed yet."""
+
+    events: list[AuditEvent] = dataclasses.field(default_factory=list)
+    messages: list[Mapping[str, Any]] = dataclasses.field(default_factory=list)
+    # The request's latest write-behind commit; each one waits for the one before it.
+    tail: asyncio.Task[None] | None = None
+
+
+def _retrieve(task: asyncio.Task[None]) -> None:
+    # Its failure is raised to the request's next essential fact; never an unretrieved warning.
+    if not task.cancelled():
+        task.exception()
+
+
 class Auditor:
     """Chains audit facts; a request's descriptive facts ride along with its next essential one.
 
     Nothing runs and no reply leaves before the facts before it are committed:
     every essential fact (and anything else not in DEFERRABLE) flushes the
     request's waiting facts first, in order, in the same transaction.
+
+    A fact written *behind* (a read that ran, an approval filed) starts its
+    commit at once without waiting for it: the request goes on (the model
+    reads the result meanwhile) and its next essential fact, or its end, waits
+    for that commit and fails closed if it failed. Behind writes of one request
+    commit in order, each only after the one before it succeeded, so the trail
+    never holds a later fact of a request without the earlier ones. Only what
+    changes nothing may go behind: running an approved change always waits.
     """
 
     def __init__(self, store: Store) -> None:
         self._store = store
         self.listeners: list[AuditListener] = []
-        self._waiting: dict[str, list[AuditEvent]] = {}
-        self._waiting_messages: dict[str, list[Mapping[str, Any]]] = {}
-        self._open: set[str] = set()
+        self._open: dict[str, _Open] = {}
 
     def begin(self, request_id: str) -> None:
         """A request whose end is certain to call `flush` (the router's): its facts may wait."""
-        self._open.add(request_id)
+        self._open.setdefault(request_id, _Open())
 
     async def defer_message(self, request_id: str, message: Mapping[str, Any]) -> None:
         """A history row written with the request's next essential fact (or at its end)."""
-        if request_id in self._open:
-            self._waiting_messages.setdefault(request_id, []).append(dict(message))
+        pending = self._open.get(request_id)
+        if pending is not None:
+            pending.messages.append(dict(message))
         else:
             await self._store.append_message(**message)
 
@@ -78,12 +104,16 @@ class Auditor:
         status: str | None = None,
         detail: Mapping[str, Any] | None = None,
         message: Mapping[str, Any] | None = None,
+        approval: PreparedApproval | None = None,
         defer: bool = False,
+        behind: bool = False,
     ) -> AuditRecord | None:
-        """Chain one fact. `message` (a history row) is written in the same transaction.
+        """Chain one fact. `message` (a history row) and `approval` (a new approval row)
+        are written in the same transaction.
 
         `defer` (or an event in DEFERRABLE) lets the fact wait for the request's next
-        essential fact; the router writes whatever still waits before the reply leaves.
+        essential fact; `behind` starts its commit without waiting for it (see the class).
+        Both apply only to an open request; otherwise the fact is committed before this returns.
         """
         clean = {k: _cap(v) for k, v in redact_mapping_for_log(dict(detail or {})).items()}
         fact = AuditEvent(
@@ -97,38 +127,64 @@ class Auditor:
             status=status,
             detail=clean,
         )
-        may_wait = request_id is not None and request_id in self._open and message is None
-        if may_wait and request_id is not None and (defer or event in DEFERRABLE):
-            self._waiting.setdefault(request_id, []).append(fact)
+        approvals = [approval] if approval is not None else []
+        pending = self._open.get(request_id) if request_id is not None else None
+        if pending is None:
+            rows = await self._append([fact], messages=[message] if message else [], approvals=approvals)
+            return rows[-1]
+        if (defer or event in DEFERRABLE) and message is None and approval is None:
+            pending.events.append(fact)
             return None
-        events, messages = [fact], [message] if message is not None else []
-        if request_id is not None:
-            events = [*self._waiting.pop(request_id, []), fact]
-            messages = [*self._waiting_messages.pop(request_id, []), *messages]
-        rows = await self._append(events, messages=messages)
+        events, messages = [*pending.events, fact], [*pending.messages, *([message] if message else [])]
+        pending.events, pending.messages = [], []
+        if behind:
+            pending.tail = asyncio.create_task(self._after(pending.tail, events, messages, approvals))
+            pending.tail.add_done_callback(_retrieve)
+            return None
+        await self._settle(pending)
+        rows = await self._append(events, messages=messages, approvals=approvals)
         return rows[-1]
 
     async def flush(self, request_id: str) -> None:
         """Write what a request still has waiting (its end, or its failure)."""
-        self._open.discard(request_id)
-        events = self._waiting.pop(request_id, [])
-        messages = self._waiting_messages.pop(request_id, [])
-        if events:
-            await self._append(events, messages=messages)
+        pending = self._open.pop(request_id, None)
+        if pending is None:
+            return
+        await self._settle(pending)
+        if pending.events:
+            await self._append(pending.events, messages=pending.messages)
         else:
-            for message in messages:
+            for message in pending.messages:
                 await self._store.append_message(**message)
 
     def discard(self, request_id: str) -> None:
-        self._open.discard(request_id)
-        self._waiting.pop(request_id, None)
-        self._waiting_messages.pop(request_id, None)
+        self._open.pop(request_id, None)
+
+    async def _settle(self, pending: _Open) -> None:
+        """Wait for the request's write-behind commits; raises AuditUnavailable if one failed."""
+        if pending.tail is not None:
+            await pending.tail  # raises the failure of any of them (each waits for the one before)
+
+    async def _after(
+        self,
+        previous: asyncio.Task[None] | None,
+        events: list[AuditEvent],
+        messages: list[Mapping[str, Any]],
+        approvals: list[PreparedApproval],
+    ) -> None:
+        if previous is not None:
+            await previous  # a lost earlier fact: write nothing after it
+        await self._append(events, messages=messages, approvals=approvals)
 
     async def _append(
-        self, events: list[AuditEvent], *, messages: Sequence[Mapping[str, Any]] = ()
+        self,
+        events: list[AuditEvent],
+        *,
+        messages: Sequence[Mapping[str, Any]] = (),
+        approvals: Sequence[PreparedApproval] = (),
     ) -> list[AuditRecord]:
         try:
-            rows = await self._store.append_audit_many(events, messages=messages)
+            rows = await self._store.append_audit_many(events, messages=messages, approvals=approvals)
         except Exception as e:  # the audit trail is a boundary: fail closed upstream
             log.error("audit append failed for %s: %s", events[-1].event, type(e).__name__)
             raise AuditUnavailable(f"the audit trail could not be written ({type(e).__name__})") from e

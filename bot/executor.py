@@ -2,11 +2,13 @@
 
 `submit()` validates the arguments, asks policy, then runs a read at once,
 files an approval for a change (with its preview and binding), shows a
-suggestion, or refuses. `execute_approved()` runs an approved row exactly
-once: the pending → approved → executing moves are compare-and-set updates,
-and only the caller whose update changed the row goes on. It always runs the
-arguments stored in the row (checked against their SHA-256), never arguments
-from a button or a model. If the audit trail cannot be written, nothing runs.
+suggestion, or refuses (within a routed request, a read's facts and a filed
+approval commit behind, and the reply waits for them; see `Auditor`).
+`execute_approved()` runs an approved row exactly once: the pending → approved
+→ executing moves are compare-and-set updates, and only the caller whose
+update changed the row goes on. It always runs the arguments stored in the row
+(checked against their SHA-256), never arguments from a button or a model. If
+the audit trail cannot be written, no change runs and no reply goes out.
 """
 
 from __future__ import annotations
@@ -195,11 +197,18 @@ class Executor:
         identity = self.identities.kubernetes_identity(ctx.principal)
         run_ctx = self.run_context(identity, ctx.request_id, {})
         try:
-            await self.record("execution.started", ctx, operation=operation.name, detail={"call": call})
+            # A read changes nothing: within a routed request its fact commits behind, while it
+            # runs and the model reads the result; the reply waits for that commit.
+            await self.record(
+                "execution.started",
+                ctx,
+                operation=operation.name,
+                detail={"call": call},
+                behind=safety is Safety.READ,
+            )
         except AuditUnavailable as e:
             return Outcome(Status.ERROR, f"Nothing ran: {e}. Try again shortly.", operation=operation.name)
         result, duration = await self._invoke(operation, args, run_ctx)
-        # A read's result reaches nobody before the reply, which writes this fact first.
         await self.record(
             "execution.finished",
             ctx,

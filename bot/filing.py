@@ -1,4 +1,4 @@
-"""Filing an approval: permission check, preview, the pending row, the audit fact.
+"""Filing an approval: permission check, preview, the pending row with its audit fact.
 
 Called by the executor for every change (and for reads in paranoid
 channels). It never runs the operation; a refused check or a failed preview
@@ -68,7 +68,7 @@ async def file_approval(
     preview_text = redact_text(preview.text) if preview is not None else f"read: {call}"
     normalised = args.model_dump(mode="json")
     target = operation.target(args)
-    record = await executor.store.create_approval(
+    prepared = executor.store.prepare_approval(
         NewApproval(
             operation=operation.name,
             args=normalised,
@@ -92,7 +92,8 @@ async def file_approval(
             requester_groups=tuple(ctx.principal.groups),
         )
     )
-    executor.metrics.approvals.labels("pending").inc()
+    record = prepared.record
+    # The row and its fact commit together, behind: before any reply shows its card.
     await executor.record(
         "approval.requested",
         ctx,
@@ -100,7 +101,10 @@ async def file_approval(
         approval_id=record.id,
         status="pending",
         detail={"call": call, "safety": safety.value, "preview": preview_text, "undo_of": undo_of},
+        approval=prepared,
+        behind=True,
     )
+    executor.metrics.approvals.labels("pending").inc()
     return Outcome(
         Status.APPROVAL_REQUIRED,
         f"Approval {record.id} requested: {call}",

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
+import json
 import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Row, and_, insert, select, update
+from sqlalchemy import Connection, Row, and_, insert, select, update
 from sqlalchemy.sql import ColumnElement
 
 from storage.database import Database
 from storage.errors import InvalidStorageInput, StorageConflict, StorageError
 from storage.records import ApprovalRecord, ApprovalState, Approver, NewApproval
 from storage.tables import approvals as t
-from storage.types import to_utc, utcnow
+from storage.types import canonical_json, to_utc, utcnow
 
 # Lowercase letters and digits without the look-alikes 0/o, 1/l/i.
 ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -78,8 +78,42 @@ def to_record(row: Row[Any]) -> ApprovalRecord:
     return ApprovalRecord(**fields)
 
 
-def _insert_one(statement: Insert, conn: Connection) -> ApprovalRecord:
-    return to_record(conn.execute(statement).one())
+@dataclasses.dataclass(frozen=True)
+class PreparedApproval:
+    """A new pending approval with a fresh id: its record as it will read back, and its insert.
+
+    The insert runs in a transaction of the caller's choosing (its own, or the
+    audit transaction that records `approval.requested`), so the row and the
+    fact of it commit together.
+    """
+
+    record: ApprovalRecord
+    values: Mapping[str, Any]
+
+    def write(self, conn: Connection) -> None:
+        conn.execute(insert(t).values(dict(self.values)))
+
+
+def prepare_approval(new: NewApproval) -> PreparedApproval:
+    values: dict[str, Any] = {f.name: getattr(new, f.name) for f in dataclasses.fields(NewApproval)}
+    # Through JSON, as the JSON columns hand them back.
+    values["args"] = json.loads(canonical_json(dict(new.args)))
+    values["binding"] = json.loads(canonical_json(dict(new.binding)))
+    values["requester_groups"] = list(new.requester_groups)
+    values["expires_at"] = to_utc(new.expires_at)
+    values.update(
+        id=new_approval_id(), state=ApprovalState.PENDING.value, version=1, approvers=[], created_at=utcnow()
+    )
+    record = ApprovalRecord(
+        **{
+            **{f.name: None for f in dataclasses.fields(ApprovalRecord)},
+            **values,
+            "state": ApprovalState.PENDING,
+            "approvers": (),
+            "requester_groups": tuple(new.requester_groups),
+        }
+    )
+    return PreparedApproval(record, values)
 
 
 def _check_fields(fields: Mapping[str, object]) -> dict[str, object]:
@@ -104,19 +138,13 @@ class Approvals:
     database: Database
 
     async def create(self, new: NewApproval) -> ApprovalRecord:
-        values: dict[str, Any] = {f.name: getattr(new, f.name) for f in dataclasses.fields(NewApproval)}
-        values["requester_groups"] = list(new.requester_groups)
-        values["args"] = dict(new.args)
-        values["binding"] = dict(new.binding)
-        values["expires_at"] = to_utc(new.expires_at)
-        values.update(state=ApprovalState.PENDING.value, version=1, approvers=[], created_at=utcnow())
         for _ in range(_ID_ATTEMPTS):
-            values["id"] = new_approval_id()
-            statement = insert(t).values(values).returning(*t.c)
+            prepared = prepare_approval(new)
             try:
-                return await self.database.run(functools.partial(_insert_one, statement), write=True)
+                await self.database.run(prepared.write, write=True)
             except StorageConflict:
                 continue  # an id collision: 31^8 ids make this rare; draw again
+            return prepared.record
         raise StorageError(f"could not find a free approval id after {_ID_ATTEMPTS} attempts")
 
     async def get(self, approval_id: str) -> ApprovalRecord | None:

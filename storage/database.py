@@ -5,7 +5,9 @@ aiosqlite (WAL, synchronous=NORMAL) or PostgreSQL through asyncpg.
 Repositories hand `Database.run()` a function of a SQLAlchemy `Connection`;
 it runs in one committed transaction (`AsyncConnection.run_sync`). SQLite
 writers of one process queue on an asyncio lock (SQLite has one writer
-anyway). SQLAlchemy and driver errors leave as `StorageError`s naming the
+anyway). Every connection goes back to the pool with its transaction ended
+(committed, or rolled back on error), so the pool's rollback on return is off:
+it was one more round trip per transaction. SQLAlchemy and driver errors leave as `StorageError`s naming the
 database (password hidden) and what to do. No queries or schema live here.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -27,6 +30,7 @@ from storage.errors import InvalidStorageInput, StorageConflict, StorageError, S
 T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+WAL_SWITCH_ATTEMPTS = 100
 CONNECT_TIMEOUT_S = 5.0
 PING_TIMEOUT_S = 5.0
 
@@ -58,10 +62,28 @@ def normalise_url(url: str) -> URL:
     return parsed.set(drivername=driver)
 
 
+def _use_wal(cursor: Any) -> None:
+    """WAL is a property of the file: set once. Switching needs a moment alone with the file and
+    SQLite does not wait for that (no busy handler), so replicas that open a new file together
+    retry briefly."""
+    for _ in range(WAL_SWITCH_ATTEMPTS):
+        cursor.execute("PRAGMA journal_mode")
+        if str(cursor.fetchone()[0]).lower() == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except Exception as e:  # the driver's OperationalError, whichever driver module raised it
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise
+            time.sleep(0.02)
+    cursor.execute("PRAGMA journal_mode=WAL")
+
+
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _use_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -189,13 +211,16 @@ async def open_database(url: str) -> Database:
                 "an in-memory SQLite database cannot be shared between connections; "
                 "use a file path such as sqlite:///./chatops.db"
             )
-        engine = create_async_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_async_engine(
+            parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_reset_on_return=None
+        )
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return Database(url=parsed, async_engine=engine)
     async_engine = create_async_engine(
         parsed,
         connect_args={"timeout": CONNECT_TIMEOUT_S},
         pool_pre_ping=True,
+        pool_reset_on_return=None,
         pool_size=10,
         max_overflow=20,
     )

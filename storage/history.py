@@ -10,7 +10,7 @@ Callers redact secrets before appending; nothing here inspects content.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select
@@ -23,6 +23,7 @@ from storage.types import utcnow
 
 ROLES = frozenset({"user", "assistant", "tool", "system"})
 MAX_LIMIT = 1000
+_INSERT = insert(t)
 
 
 def _to_record(row: Row[Any]) -> MessageRecord:
@@ -33,7 +34,7 @@ def _clamp(limit: int) -> int:
     return max(1, min(limit, MAX_LIMIT))
 
 
-def message_writer(
+def message_values(
     *,
     platform: str,
     channel: str,
@@ -43,26 +44,33 @@ def message_writer(
     content: str,
     operation: str | None = None,
     status: str | None = None,
-) -> Callable[[Connection], int]:
-    """The insert of one message, to run inside a transaction (its own, or the audit's)."""
+) -> dict[str, Any]:
+    """One history row's column values, checked."""
     if role not in ROLES:
         raise InvalidStorageInput(f"message role {role!r} is unknown; use one of {', '.join(sorted(ROLES))}")
-    statement = (
-        insert(t)
-        .values(
-            platform=platform,
-            channel=channel,
-            thread=thread,
-            user_id=user_id,
-            role=role,
-            content=content,
-            operation=operation,
-            status=status,
-            created_at=utcnow(),
-        )
-        .returning(t.c.id)
-    )
-    return lambda conn: int(conn.execute(statement).scalar_one())
+    return {
+        "platform": platform,
+        "channel": channel,
+        "thread": thread,
+        "user_id": user_id,
+        "role": role,
+        "content": content,
+        "operation": operation,
+        "status": status,
+        "created_at": utcnow(),
+    }
+
+
+def messages_writer(messages: Sequence[Mapping[str, Any]]) -> Callable[[Connection], None]:
+    """The insert of several messages (append's keyword arguments), in order, as one statement,
+    to run inside another transaction (the audit's)."""
+    rows = [message_values(**dict(m)) for m in messages]
+
+    def write(conn: Connection) -> None:
+        if rows:
+            conn.execute(_INSERT, rows)
+
+    return write
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,17 +89,23 @@ class History:
         operation: str | None = None,
         status: str | None = None,
     ) -> int:
-        write = message_writer(
-            platform=platform,
-            channel=channel,
-            thread=thread,
-            user_id=user_id,
-            role=role,
-            content=content,
-            operation=operation,
-            status=status,
+        statement = (
+            insert(t)
+            .values(
+                message_values(
+                    platform=platform,
+                    channel=channel,
+                    thread=thread,
+                    user_id=user_id,
+                    role=role,
+                    content=content,
+                    operation=operation,
+                    status=status,
+                )
+            )
+            .returning(t.c.id)
         )
-        return await self.database.run(write, write=True)
+        return await self.database.run(lambda conn: int(conn.execute(statement).scalar_one()), write=True)
 
     async def recent_for_user(self, *, platform: str, user_id: str, limit: int = 20) -> list[MessageRecord]:
         """The user's newest messages, newest first."""

@@ -9,16 +9,18 @@ no policy: it keeps what the core decides and answers what it asks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from storage.approvals import Approvals
+from sqlalchemy import Connection
+
+from storage.approvals import Approvals, PreparedApproval, prepare_approval
 from storage.audit import Audit
 from storage.cards import Cards
 from storage.channels import KEEP, Channels, Keep
 from storage.database import Database, open_database
 from storage.events import Events
-from storage.history import History, message_writer
+from storage.history import History, messages_writer
 from storage.identities import Identities
 from storage.migrate import upgrade_database
 from storage.records import (
@@ -117,6 +119,11 @@ class Store:
     async def create_approval(self, new: NewApproval) -> ApprovalRecord:
         return await self.approvals.create(new)
 
+    @staticmethod
+    def prepare_approval(new: NewApproval) -> PreparedApproval:
+        """A new row to insert with its audit fact (`append_audit_many(approvals=...)`)."""
+        return prepare_approval(new)
+
     async def get_approval(self, approval_id: str) -> ApprovalRecord | None:
         return await self.approvals.get(approval_id)
 
@@ -167,10 +174,17 @@ class Store:
         return await self._audit_writer.append(event)
 
     async def append_audit_many(
-        self, events: Sequence[AuditEvent], *, messages: Sequence[Mapping[str, Any]] = ()
+        self,
+        events: Sequence[AuditEvent],
+        *,
+        messages: Sequence[Mapping[str, Any]] = (),
+        approvals: Sequence[PreparedApproval] = (),
     ) -> list[AuditRecord]:
-        """Chain `events`; `messages` (append_message's keyword arguments) join the same transaction."""
-        also = [message_writer(**dict(m)) for m in messages]
+        """Chain `events`; `approvals` (from `prepare_approval`) and `messages` (append_message's
+        keyword arguments) are inserted in the same transaction."""
+        also: list[Callable[[Connection], object]] = [a.write for a in approvals]
+        if messages:
+            also.append(messages_writer(messages))
         return await self._audit_writer.append_many(events, also=also)
 
     async def list_audit(self, f: AuditFilter) -> list[AuditRecord]:

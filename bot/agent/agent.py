@@ -28,7 +28,7 @@ from bot.agent.answers import compose, final_text
 from bot.agent.dispatch import Turn
 from bot.agent.errors import STILL_WORKS, ModelUnavailable
 from bot.agent.framing import frame
-from bot.agent.memory import estimate_tokens, has_note, load_memory, remember_note
+from bot.agent.memory import estimate_tokens, has_note, load_memory, note_row, remember_note
 from bot.agent.middleware import AgentGuard
 from bot.agent.resilience import ModelGate
 from bot.agent.tool_adapter import schema_text, to_langchain_tools
@@ -195,17 +195,20 @@ class Agent:
         return compose(turn, text=final_text(state["messages"]))
 
     async def _note_approvals(self, turn: Turn) -> None:
+        """Note each approval the turn filed in the conversation; committed with the reply."""
         for outcome in turn.outcomes:
             if outcome.approval is None or outcome.approval.state is not ApprovalState.PENDING:
                 continue
-            await remember_note(
-                self.executor.store,
-                principal=turn.ctx.principal,
-                channel=turn.ctx.channel,
-                thread=turn.ctx.thread,
-                text=f"approval {outcome.approval.id} requested: {outcome.call}",
-                operation=outcome.operation,
-                status=REQUESTED,
+            await self.executor.auditor.defer_message(
+                turn.ctx.request_id,
+                note_row(
+                    principal=turn.ctx.principal,
+                    channel=turn.ctx.channel,
+                    thread=turn.ctx.thread,
+                    text=f"approval {outcome.approval.id} requested: {outcome.call}",
+                    operation=outcome.operation,
+                    status=REQUESTED,
+                ),
             )
 
 

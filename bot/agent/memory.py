@@ -12,6 +12,7 @@ were redacted when they were stored.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
@@ -83,6 +84,28 @@ async def load_memory(
     return Memory(tuple(messages), dropped, sum(estimate_tokens(r.content) for r in kept))
 
 
+def note_row(
+    *,
+    principal: Principal,
+    channel: str,
+    thread: str | None,
+    text: str,
+    operation: str | None = None,
+    status: str | None = None,
+) -> dict[str, Any]:
+    """A note of the agent's (an approval it filed, an outcome) as a history row."""
+    return {
+        "platform": principal.platform,
+        "channel": channel,
+        "thread": thread,
+        "user_id": principal.user_id,
+        "role": "tool",
+        "content": text,
+        "operation": operation,
+        "status": status,
+    }
+
+
 async def remember_note(
     store: Store,
     *,
@@ -93,16 +116,11 @@ async def remember_note(
     operation: str | None = None,
     status: str | None = None,
 ) -> None:
-    """Store a note of the agent's (an approval it filed, an outcome) in the conversation."""
+    """Store a note of the agent's in the conversation now."""
     await store.append_message(
-        platform=principal.platform,
-        channel=channel,
-        thread=thread,
-        user_id=principal.user_id,
-        role="tool",
-        content=text,
-        operation=operation,
-        status=status,
+        **note_row(
+            principal=principal, channel=channel, thread=thread, text=text, operation=operation, status=status
+        )
     )
 
 
