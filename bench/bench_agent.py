@@ -6,8 +6,13 @@
 2. Overhead per turn: `router.handle()` of a question that makes one read and
    one change request (approval filed), against the local fake
    OpenAI-compatible server and the in-memory demo backend, minus the time
-   spent inside model calls (measured around each call). Kubernetes time is
-   excluded by using the demo backend. Target: p50 at most 10 ms.
+   spent inside model calls (measured by the bot around each call, so it also
+   leaves out the OpenAI client's own request building). The fake model runs
+   in its own process, as a model service does: sharing the bot's event loop
+   it would add its own work to the bot's. Kubernetes time is excluded by
+   using the demo backend. Everything the bot commits (audit facts, the
+   approval row, history) is committed before `handle()` returns. Target:
+   p50 at most 10 ms.
 
 Run: python bench/bench_agent.py [turns]
 """
@@ -20,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+from asyncio.subprocess import PIPE
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fakes live under tests/
@@ -59,13 +65,25 @@ def script(request: LLMRequest) -> Step:
     return Say("web has 2 replicas; I asked for approval to scale it to 3.")
 
 
-async def overhead_ms(turns: int) -> list[float]:
+async def serve_model() -> None:
+    """The fake model in this process until stdin closes; prints its base URL first."""
     fake = await FakeLLM.start()
     fake.script = script
+    print(fake.base_url, flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await fake.close()
+
+
+async def overhead_ms(turns: int) -> list[float]:
+    model = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--serve-model", stdin=PIPE, stdout=PIPE
+    )
+    assert model.stdout is not None and model.stdin is not None
+    base_url = (await model.stdout.readline()).decode().strip()
     with tempfile.TemporaryDirectory() as tmp:
         document = {
             "storage": {"url": f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"},
-            "llm": {"model": "fake-model", "base_url": fake.base_url},
+            "llm": {"model": "fake-model", "base_url": base_url},
             "limits": {"messages_per_minute": 100_000, "llm_calls_per_minute": 100_000},
         }
         loaded = LoadedConfig(settings=parse_settings(document), secrets=Secrets(), source=None)
@@ -86,11 +104,15 @@ async def overhead_ms(turns: int) -> list[float]:
                     samples.append((wall - turn.model_seconds) * 1000)
         finally:
             await app.close()
-            await fake.close()
+            model.stdin.close()
+            await model.wait()
     return samples
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--serve-model"]:
+        asyncio.run(serve_model())
+        return
     turns = int(sys.argv[1]) if len(sys.argv) > 1 else 50
     operations, system, schemas = fixed_prompt_tokens()
     total = system + schemas

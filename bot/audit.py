@@ -6,7 +6,6 @@ raises `AuditUnavailable` so the caller can fail closed.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -48,14 +47,7 @@ class _Open:
 
     events: list[AuditEvent] = dataclasses.field(default_factory=list)
     messages: list[Mapping[str, Any]] = dataclasses.field(default_factory=list)
-    # The request's latest write-behind commit; each one waits for the one before it.
-    tail: asyncio.Task[None] | None = None
-
-
-def _retrieve(task: asyncio.Task[None]) -> None:
-    # Its failure is raised to the request's next essential fact; never an unretrieved warning.
-    if not task.cancelled():
-        task.exception()
+    approvals: list[PreparedApproval] = dataclasses.field(default_factory=list)
 
 
 class Auditor:
@@ -65,13 +57,11 @@ class Auditor:
     every essential fact (and anything else not in DEFERRABLE) flushes the
     request's waiting facts first, in order, in the same transaction.
 
-    A fact written *behind* (a read that ran, an approval filed) starts its
-    commit at once without waiting for it: the request goes on (the model
-    reads the result meanwhile) and its next essential fact, or its end, waits
-    for that commit and fails closed if it failed. Behind writes of one request
-    commit in order, each only after the one before it succeeded, so the trail
-    never holds a later fact of a request without the earlier ones. Only what
-    changes nothing may go behind: running an approved change always waits.
+    The executor also defers what changes nothing: a read's facts, and a new
+    approval row with its `approval.requested` fact (nobody can see or click
+    it before the reply that carries its card has committed both). So a
+    question that reads and proposes commits once, with its reply; running an
+    approved change never waits on a deferred write, it commits first.
     """
 
     def __init__(self, store: Store) -> None:
@@ -106,14 +96,13 @@ class Auditor:
         message: Mapping[str, Any] | None = None,
         approval: PreparedApproval | None = None,
         defer: bool = False,
-        behind: bool = False,
     ) -> AuditRecord | None:
         """Chain one fact. `message` (a history row) and `approval` (a new approval row)
         are written in the same transaction.
 
-        `defer` (or an event in DEFERRABLE) lets the fact wait for the request's next
-        essential fact; `behind` starts its commit without waiting for it (see the class).
-        Both apply only to an open request; otherwise the fact is committed before this returns.
+        `defer` (or an event in DEFERRABLE) lets the fact (and its approval row) wait for
+        the request's next essential fact; that applies only to an open request,
+        otherwise the fact is committed before this returns.
         """
         clean = {k: _cap(v) for k, v in redact_mapping_for_log(dict(detail or {})).items()}
         fact = AuditEvent(
@@ -132,16 +121,13 @@ class Auditor:
         if pending is None:
             rows = await self._append([fact], messages=[message] if message else [], approvals=approvals)
             return rows[-1]
-        if (defer or event in DEFERRABLE) and message is None and approval is None:
+        if (defer or event in DEFERRABLE) and message is None:
             pending.events.append(fact)
+            pending.approvals.extend(approvals)
             return None
         events, messages = [*pending.events, fact], [*pending.messages, *([message] if message else [])]
-        pending.events, pending.messages = [], []
-        if behind:
-            pending.tail = asyncio.create_task(self._after(pending.tail, events, messages, approvals))
-            pending.tail.add_done_callback(_retrieve)
-            return None
-        await self._settle(pending)
+        approvals = [*pending.approvals, *approvals]
+        pending.events, pending.messages, pending.approvals = [], [], []
         rows = await self._append(events, messages=messages, approvals=approvals)
         return rows[-1]
 
@@ -150,31 +136,14 @@ class Auditor:
         pending = self._open.pop(request_id, None)
         if pending is None:
             return
-        await self._settle(pending)
         if pending.events:
-            await self._append(pending.events, messages=pending.messages)
+            await self._append(pending.events, messages=pending.messages, approvals=pending.approvals)
         else:
             for message in pending.messages:
                 await self._store.append_message(**message)
 
     def discard(self, request_id: str) -> None:
         self._open.pop(request_id, None)
-
-    async def _settle(self, pending: _Open) -> None:
-        """Wait for the request's write-behind commits; raises AuditUnavailable if one failed."""
-        if pending.tail is not None:
-            await pending.tail  # raises the failure of any of them (each waits for the one before)
-
-    async def _after(
-        self,
-        previous: asyncio.Task[None] | None,
-        events: list[AuditEvent],
-        messages: list[Mapping[str, Any]],
-        approvals: list[PreparedApproval],
-    ) -> None:
-        if previous is not None:
-            await previous  # a lost earlier fact: write nothing after it
-        await self._append(events, messages=messages, approvals=approvals)
 
     async def _append(
         self,

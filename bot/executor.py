@@ -3,7 +3,7 @@
 `submit()` validates the arguments, asks policy, then runs a read at once,
 files an approval for a change (with its preview and binding), shows a
 suggestion, or refuses (within a routed request, a read's facts and a filed
-approval commit behind, and the reply waits for them; see `Auditor`).
+approval commit with the reply; see `Auditor`).
 `execute_approved()` runs an approved row exactly once: the pending → approved
 → executing moves are compare-and-set updates, and only the caller whose
 update changed the row goes on. It always runs the arguments stored in the row
@@ -197,14 +197,15 @@ class Executor:
         identity = self.identities.kubernetes_identity(ctx.principal)
         run_ctx = self.run_context(identity, ctx.request_id, {})
         try:
-            # A read changes nothing: within a routed request its fact commits behind, while it
-            # runs and the model reads the result; the reply waits for that commit.
+            # A read changes nothing: within a routed request its facts commit with the request's
+            # next essential fact (the reply at the latest), before a person sees the result
+            # (the agent's model reads it earlier). Outside one, this commits before it runs.
             await self.record(
                 "execution.started",
                 ctx,
                 operation=operation.name,
                 detail={"call": call},
-                behind=safety is Safety.READ,
+                defer=safety is Safety.READ,
             )
         except AuditUnavailable as e:
             return Outcome(Status.ERROR, f"Nothing ran: {e}. Try again shortly.", operation=operation.name)

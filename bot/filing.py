@@ -93,7 +93,8 @@ async def file_approval(
         )
     )
     record = prepared.record
-    # The row and its fact commit together, behind: before any reply shows its card.
+    # The row and its fact commit together with the request's next essential fact (the reply
+    # that shows its card, at the latest); outside a routed request, before this returns.
     await executor.record(
         "approval.requested",
         ctx,
@@ -102,7 +103,7 @@ async def file_approval(
         status="pending",
         detail={"call": call, "safety": safety.value, "preview": preview_text, "undo_of": undo_of},
         approval=prepared,
-        behind=True,
+        defer=True,
     )
     executor.metrics.approvals.labels("pending").inc()
     return Outcome(

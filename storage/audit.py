@@ -41,6 +41,12 @@ _TAKE_HEAD = (
 )
 _INSERT_EVENTS = insert(audit_events)
 _SET_HEAD_HASH = update(audit_head).where(audit_head.c.id == 1).values(hash=bindparam("h"))
+# Compare-and-set from the head this process wrote last: one statement instead of two.
+_ADVANCE_KNOWN_HEAD = (
+    update(audit_head)
+    .where(audit_head.c.id == 1, audit_head.c.seq == bindparam("seq"), audit_head.c.hash == bindparam("prev"))
+    .values(seq=audit_head.c.seq + bindparam("n"), hash=bindparam("h"))
+)
 
 
 def audit_timestamp(now: dt.datetime | None = None) -> str:
@@ -82,10 +88,19 @@ def _normalise_ts(value: str, *, what: str) -> str:
     return audit_timestamp(parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC))
 
 
+@dataclasses.dataclass
+class _KnownHead:
+    """The chain head as this process last committed it (a hint; the database decides)."""
+
+    seq: int | None = None
+    hash: str = GENESIS_HASH
+
+
 @dataclasses.dataclass(frozen=True)
 class Audit:
     database: Database
     key: bytes | None = dataclasses.field(default=None, repr=False)
+    _known: _KnownHead = dataclasses.field(default_factory=_KnownHead, repr=False, compare=False)
 
     async def append(self, event: AuditEvent) -> AuditRecord:
         return (await self.append_many([event]))[0]
@@ -93,41 +108,63 @@ class Audit:
     def group_commit(self) -> GroupCommit:
         return GroupCommit(self)
 
+    def _chain(
+        self, events: Sequence[AuditEvent], details: list[str], seq: int, prev_hash: str, ts: str
+    ) -> tuple[list[AuditRecord], list[dict[str, Any]]]:
+        records: list[AuditRecord] = []
+        rows: list[dict[str, Any]] = []
+        for event, detail_json in zip(events, details, strict=True):
+            seq += 1
+            fields = {name: getattr(event, name) for name in _EVENT_FIELDS}
+            fields.update(seq=seq, ts=ts, detail=json.loads(detail_json), prev_hash=prev_hash)
+            prev_hash = chain_hash(fields, key=self.key)
+            records.append(AuditRecord(**fields, hash=prev_hash))
+            rows.append({**fields, "detail": detail_json, "hash": prev_hash})
+        return records, rows
+
     async def append_many(
         self, events: Sequence[AuditEvent], *, also: Sequence[Callable[[Connection], object]] = ()
     ) -> list[AuditRecord]:
-        """Chain `events` in order, in one transaction (with `also`'s writes, e.g. a history row)."""
+        """Chain `events` in order, in one transaction (with `also`'s writes, e.g. a history row).
+
+        When no other writer moved the head since this process's last append, one
+        compare-and-set moves it; otherwise the head row is read under its lock.
+        Either way the first statement locks the head row (PostgreSQL) or the
+        database (SQLite) until commit, so writers in any process queue there.
+        """
         if not events:
             return []
         # Canonicalise before taking the lock: bad detail fails without touching the chain.
         details = [canonical_json(dict(e.detail)) for e in events]
+        n = len(events)
+        known_seq, known_hash = self._known.seq, self._known.hash
 
         def _append(conn: Connection) -> list[AuditRecord]:
-            # The first statement locks the head row (PostgreSQL) or the database (SQLite) until commit.
-            head = conn.execute(_TAKE_HEAD, {"n": len(events)}).first()
-            if head is None:
-                raise StorageError(
-                    f"the audit chain head is missing in {self.database.describe()}; "
-                    "run `chatops db upgrade` to create it"
-                )
-            seq, prev_hash = head.seq - len(events), head.hash
             ts = audit_timestamp()
-            records: list[AuditRecord] = []
-            rows: list[dict[str, Any]] = []
-            for event, detail_json in zip(events, details, strict=True):
-                seq += 1
-                fields = {name: getattr(event, name) for name in _EVENT_FIELDS}
-                fields.update(seq=seq, ts=ts, detail=json.loads(detail_json), prev_hash=prev_hash)
-                prev_hash = chain_hash(fields, key=self.key)
-                records.append(AuditRecord(**fields, hash=prev_hash))
-                rows.append({**fields, "detail": detail_json, "hash": prev_hash})
+            if known_seq is not None:
+                records, rows = self._chain(events, details, known_seq, known_hash, ts)
+                moved = conn.execute(
+                    _ADVANCE_KNOWN_HEAD, {"n": n, "seq": known_seq, "prev": known_hash, "h": rows[-1]["hash"]}
+                )
+                if moved.rowcount != 1:
+                    records = []
+            if known_seq is None or not records:
+                head = conn.execute(_TAKE_HEAD, {"n": n}).first()
+                if head is None:
+                    raise StorageError(
+                        f"the audit chain head is missing in {self.database.describe()}; "
+                        "run `chatops db upgrade` to create it"
+                    )
+                records, rows = self._chain(events, details, head.seq - n, head.hash, ts)
+                conn.execute(_SET_HEAD_HASH, {"h": rows[-1]["hash"]})
             conn.execute(_INSERT_EVENTS, rows)
-            conn.execute(_SET_HEAD_HASH, {"h": prev_hash})
             for write in also:
                 write(conn)
             return records
 
-        return await self.database.run(_append, write=True)
+        records = await self.database.run(_append, write=True)
+        self._known.seq, self._known.hash = records[-1].seq, records[-1].hash
+        return records
 
     async def get(self, seq: int) -> AuditRecord | None:
         query = select(audit_events).where(audit_events.c.seq == seq)

@@ -33,6 +33,7 @@ from bot.agent.middleware import AgentGuard
 from bot.agent.resilience import ModelGate
 from bot.agent.tool_adapter import schema_text, to_langchain_tools
 from bot.agent.toolset import group_operations
+from bot.agent.tracing import run_trace_bookkeeping_inline
 from bot.config import LlmSettings, LoadedConfig
 from bot.executor import Executor
 from bot.models import IncomingMessage, Principal, Reply
@@ -86,6 +87,7 @@ class Agent:
             fixed_tokens=estimate_tokens(self.fixed_text),
             metrics=executor.metrics,
         )
+        run_trace_bookkeeping_inline()
         self._graph = create_agent(
             model, self.tools, system_prompt=self.system_prompt, middleware=[guard], context_schema=Turn
         )

@@ -1,8 +1,8 @@
-"""Facts written behind (a read that ran, an approval filed) still fail closed.
+"""Deferred facts (a read that ran, an approval filed) still fail closed.
 
 The database itself refuses one audit event (a trigger), on SQLite and on
-PostgreSQL: the request's later facts are then not written either, nobody sees
-a result or a card, no approval row is left behind, and the next request works.
+PostgreSQL: the request's other facts are not written either, nobody sees a
+result or a card, no approval row is left behind, and the next request works.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from storage.store import Store
 from tests.core.demo_ops import Backend
 from tests.core.fixtures import open_app
 from tests.core.helpers import msg
+from tests.storage.approval_factory import new_approval
 
 
 async def refuse_audit_event(url: str, event: str) -> None:
@@ -49,48 +50,57 @@ async def refuse_audit_event(url: str, event: str) -> None:
         await engine.dispose()
 
 
+ROW = {"platform": "slack", "channel": "C1", "thread": None, "user_id": "U1", "role": "user", "content": "x"}
+
+
 async def events_of(store: Store) -> list[str]:
     return [r.event for r in await store.list_audit(AuditFilter(limit=1000))]
 
 
-async def test_a_failed_behind_write_stops_every_later_fact_of_the_request(database_url: str) -> None:
+async def test_a_refused_fact_takes_the_request_s_waiting_facts_and_rows_with_it(
+    database_url: str,
+) -> None:
     store = await Store.open(database_url)
-    await refuse_audit_event(database_url, "first.fact")
+    await refuse_audit_event(database_url, "reply.sent")
     auditor = Auditor(store)
     try:
         auditor.begin("r1")
-        await auditor.record("first.fact", request_id="r1", behind=True)
-        await auditor.record("second.fact", request_id="r1", behind=True)  # would be accepted alone
+        await auditor.record("execution.started", request_id="r1", defer=True)
+        await auditor.defer_message("r1", {**ROW, "content": "scale web"})
+        prepared = store.prepare_approval(new_approval())
+        await auditor.record("approval.requested", request_id="r1", approval=prepared, defer=True)
         failed = None
         try:
-            await auditor.record("third.fact", request_id="r1")
+            await auditor.record("reply.sent", request_id="r1", message={**ROW, "role": "assistant"})
         except AuditUnavailable as e:
             failed = e
         assert failed is not None
         auditor.discard("r1")
         assert await events_of(store) == []
+        assert await store.get_approval(prepared.record.id) is None
+        assert await store.conversation(platform="slack", channel="C1", thread=None) == []
         # Another request is unaffected.
         auditor.begin("r2")
-        await auditor.record("second.fact", request_id="r2", behind=True)
-        await auditor.record("third.fact", request_id="r2")
+        await auditor.record("execution.started", request_id="r2", defer=True)
+        await auditor.record("execution.finished", request_id="r2")
         await auditor.flush("r2")
-        assert await events_of(store) == ["second.fact", "third.fact"]
+        assert await events_of(store) == ["execution.started", "execution.finished"]
         assert (await store.verify_audit()).ok
     finally:
         await store.close()
 
 
-async def test_behind_writes_commit_in_order_and_before_the_next_essential_fact(
-    database_url: str,
-) -> None:
+async def test_waiting_facts_commit_in_order_with_the_next_essential_one(database_url: str) -> None:
     store = await Store.open(database_url)
     auditor = Auditor(store)
     try:
         auditor.begin("r1")
-        await auditor.record("message.received", request_id="r1")  # waits for the next one
-        await auditor.record("execution.started", request_id="r1", behind=True)
+        await auditor.record("message.received", request_id="r1")
+        await auditor.record("execution.started", request_id="r1", defer=True)
         await auditor.record("execution.finished", request_id="r1", defer=True)
-        await auditor.record("approval.requested", request_id="r1", behind=True)
+        prepared = store.prepare_approval(new_approval())
+        await auditor.record("approval.requested", request_id="r1", approval=prepared, defer=True)
+        assert await events_of(store) == [] and await store.get_approval(prepared.record.id) is None
         row = await auditor.record("reply.sent", request_id="r1")
         assert row is not None and row.event == "reply.sent"
         assert await events_of(store) == [
@@ -100,7 +110,20 @@ async def test_behind_writes_commit_in_order_and_before_the_next_essential_fact(
             "approval.requested",
             "reply.sent",
         ]
+        assert await store.get_approval(prepared.record.id) == prepared.record
         await auditor.flush("r1")
+    finally:
+        await store.close()
+
+
+async def test_outside_a_routed_request_nothing_waits(database_url: str) -> None:
+    store = await Store.open(database_url)
+    auditor = Auditor(store)
+    try:
+        prepared = store.prepare_approval(new_approval())
+        await auditor.record("approval.requested", request_id="lookup", approval=prepared, defer=True)
+        assert await events_of(store) == ["approval.requested"]
+        assert await store.get_approval(prepared.record.id) == prepared.record
     finally:
         await store.close()
 
