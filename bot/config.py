@@ -119,6 +119,9 @@ class LlmSettings(_Model):
     max_tool_calls: int = Field(default=8, ge=1, le=50)
     max_input_tokens: int = Field(default=12000, ge=1000)
     memory_tokens: int = Field(default=3000, ge=0)
+    max_attempts: int = Field(default=4, ge=1, le=10)
+    breaker_failures: int = Field(default=3, ge=1, le=100)
+    breaker_cooldown_s: float = Field(default=60.0, gt=0, le=3600)
 
 
 class SlackSettings(_Model):

@@ -91,8 +91,9 @@ def for_model(outcome: Outcome, *, raw_call: str, signature_text: str) -> str:
     if outcome.status is Status.APPROVAL_REQUIRED and outcome.approval is not None:
         record = outcome.approval
         return (
-            f"[{safety}] {call}: approval {record.id} filed; it has NOT run. A person must approve it; "
-            "they see its card in the chat. Tell the user what you asked for and why.\n"
+            f"APPROVAL_REQUIRED {record.id}: [{safety}] {call} is filed for approval; it has NOT run. "
+            "A person must approve it; they see its card in the chat. Tell the user what you asked for "
+            "and why.\n"
             + frame(record.preview, source=f"{source}_preview")
         )
     if outcome.status is Status.DENIED:

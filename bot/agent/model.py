@@ -64,4 +64,10 @@ def build_chat_model(loaded: LoadedConfig) -> ChatOpenAI:
 
 def gate_policy(llm: LlmSettings) -> GatePolicy:
     # Back-off scales with the deadline, so a short timeout still leaves room for a retry.
-    return GatePolicy(timeout_s=llm.timeout_s, initial_backoff_s=min(0.5, llm.timeout_s / 8))
+    return GatePolicy(
+        timeout_s=llm.timeout_s,
+        max_attempts=llm.max_attempts,
+        initial_backoff_s=min(0.5, llm.timeout_s / 8),
+        failures=llm.breaker_failures,
+        cooldown_s=llm.breaker_cooldown_s,
+    )

@@ -163,10 +163,9 @@ class ModelGate:
         wait = self.breaker.wait_s()
         if wait is None:
             return None
-        return (
-            f"The language model failed {self.breaker.failures} times in a row, so I am not asking it "
-            f"for the next {wait:.0f} s. {STILL_WORKS}"
-        )
+        failures = self.breaker.failures
+        times = "once" if failures == 1 else f"{failures} times in a row"
+        return f"The language model failed {times}, so I am not asking it for the next {wait:.0f} s. {STILL_WORKS}"
 
     async def call(self, fn: Callable[[], Awaitable[T]]) -> T:
         loop = asyncio.get_running_loop()

@@ -47,7 +47,8 @@ async def test_a_change_becomes_an_approval_card_and_does_not_run(
     row = await app.store.get_approval(card.approval_id)
     assert row is not None and row.state is ApprovalState.PENDING and row.operation == "demo_scale"
     tool_result = fake_llm.requests[1].last_tool_result() or ""
-    assert f"approval {row.id} filed; it has NOT run" in tool_result
+    assert tool_result.startswith(f"APPROVAL_REQUIRED {row.id}: [write] ")
+    assert "it has NOT run" in tool_result
 
 
 async def test_the_operations_safety_comes_from_code_not_from_the_tool_it_was_called_by(

@@ -89,3 +89,20 @@ async def test_the_breaker_opens_after_repeated_failures_and_commands_keep_worki
     assert len(fake_llm.requests) == sent and elapsed < 0.3
     replies = await quick_app.router.handle(ask("!demo get web"))
     assert replies[0].kind is ReplyKind.RESULT and "web" in str(replies[0].table)
+
+
+async def test_retries_and_the_breaker_follow_the_config(
+    sqlite_url: str, backend: Backend, fake_llm: FakeLLM
+) -> None:
+    llm = {"timeout_s": TIMEOUT_S, "max_attempts": 1, "breaker_failures": 1, "breaker_cooldown_s": 30}
+    app = await open_agent_app(sqlite_url, backend, fake_llm, llm=llm)
+    try:
+        fake_llm.script = lambda request: Fail(500)
+        text, _ = await timed_answer(app)
+        assert text.startswith("The language model service is failing (HTTP 500)")
+        assert len(fake_llm.requests) == 1  # one attempt: no retry
+        text, _ = await timed_answer(app)
+        assert text.startswith("The language model failed once, so I am not asking it for the next 30 s")
+        assert len(fake_llm.requests) == 1
+    finally:
+        await app.close()
