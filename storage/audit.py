@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, bindparam, insert, select, update
 
 from storage.database import Database
-from storage.errors import InvalidStorageInput, StorageError
+from storage.errors import InvalidStorageInput, StorageError, StorageUnavailable
 from storage.records import AuditEvent, AuditFilter, AuditRecord, VerifyReport
 from storage.tables import GENESIS_HASH, audit_events, audit_head
 from storage.types import canonical_json
@@ -255,8 +255,9 @@ class GroupCommit:
     Each caller still gets its own committed rows before `append` returns, so
     "recorded before the reply goes out" holds; while one transaction is being
     written, the appends that arrive meanwhile wait and go into the next one.
-    A caller's events stay together and in order. A failure is raised to every
-    caller of that batch.
+    A caller's events stay together and in order. When the database is
+    unreachable every caller of the batch learns it; when it refused the batch,
+    each caller's rows are tried alone, so one bad row fails only its request.
     """
 
     def __init__(self, audit: Audit, *, max_batch: int = 500) -> None:
@@ -292,19 +293,42 @@ class GroupCommit:
         while self._pending:
             batch = self._take_batch()
             try:
-                records = await self._audit.append_many(
-                    [e for item in batch for e in item.events], also=[w for item in batch for w in item.also]
-                )
-            except BaseException as e:  # every caller of the batch learns it was not recorded
-                for item in batch:
-                    future = item.future
-                    if not future.done():
-                        future.set_exception(e if isinstance(e, Exception) else StorageError(str(e)))
-                if not isinstance(e, Exception):
-                    raise
+                records = await self._write(batch)
+            except StorageUnavailable as e:  # the database is away: every caller learns it at once
+                self._fail(batch, e)
                 continue
-            offset = 0
-            for item in batch:
-                if not item.future.done():
-                    item.future.set_result(records[offset : offset + len(item.events)])
-                offset += len(item.events)
+            except Exception as e:
+                if len(batch) == 1:
+                    self._fail(batch, e)
+                    continue
+                # One caller's rows may be what the database refused: each on its own, in order,
+                # so one bad row fails only its own request.
+                for item in batch:
+                    try:
+                        self._deliver([item], await self._write([item]))
+                    except Exception as alone:
+                        self._fail([item], alone)
+                continue
+            except BaseException as e:
+                self._fail(batch, StorageError(str(e)))
+                raise
+            self._deliver(batch, records)
+
+    async def _write(self, batch: list[_Pending]) -> list[AuditRecord]:
+        return await self._audit.append_many(
+            [e for item in batch for e in item.events], also=[w for item in batch for w in item.also]
+        )
+
+    @staticmethod
+    def _deliver(batch: list[_Pending], records: list[AuditRecord]) -> None:
+        offset = 0
+        for item in batch:
+            if not item.future.done():
+                item.future.set_result(records[offset : offset + len(item.events)])
+            offset += len(item.events)
+
+    @staticmethod
+    def _fail(batch: list[_Pending], error: Exception) -> None:
+        for item in batch:
+            if not item.future.done():
+                item.future.set_exception(error)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from storage import Store
@@ -46,4 +48,31 @@ async def test_a_refused_row_leaves_neither_the_row_nor_the_fact(store: Store) -
     assert [f.status for f in facts] == [None]
     assert len(await store.list_approvals()) == 1
     assert await store.conversation(platform="slack", channel="C1", thread=None) == []
+    assert (await store.verify_audit()).ok
+
+
+async def test_a_refused_row_fails_only_its_own_request_when_appends_share_a_transaction(
+    store: Store,
+) -> None:
+    taken = store.prepare_approval(new_approval())
+    await store.append_audit_many([AuditEvent(event="approval.requested", status="first")], approvals=[taken])
+    fresh = store.prepare_approval(new_approval())
+    results = await asyncio.gather(
+        store.append_audit_many([AuditEvent(event="approval.requested", status="dup")], approvals=[taken]),
+        store.append_audit_many(
+            [AuditEvent(event="approval.requested", status="fresh")],
+            approvals=[fresh],
+            messages=[message("kept")],
+        ),
+        store.append_audit_many([AuditEvent(event="reply.sent", status="other")]),
+        return_exceptions=True,
+    )
+    assert isinstance(results[0], StorageError)
+    assert not isinstance(results[1], BaseException) and not isinstance(results[2], BaseException)
+    facts = await store.list_audit(AuditFilter(limit=10))
+    assert [f.status for f in facts] == ["first", "fresh", "other"]
+    assert await store.get_approval(fresh.record.id) == fresh.record
+    assert [m.content for m in await store.conversation(platform="slack", channel="C1", thread=None)] == [
+        "kept"
+    ]
     assert (await store.verify_audit()).ok
