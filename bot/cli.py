@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, LoadedConfig, load_config
 from bot.logging_setup import configure_logging
+from bot.startup import pause_collector, started
 
 log = logging.getLogger("chatops")
 
@@ -78,6 +79,7 @@ async def _chat(loaded: LoadedConfig, args: argparse.Namespace) -> int:
     from bot.app import build_app
 
     app = await build_app(loaded)
+    started()
     try:
         user = args.user or _login_name()
         return await run_console(app, user=user, channel=args.channel)
@@ -122,6 +124,7 @@ async def _dispatch(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    pause_collector()  # until the app is built; see bot/startup.py
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

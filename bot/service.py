@@ -22,6 +22,7 @@ from aiohttp import web
 
 from bot.app import App, build_app
 from bot.config import LoadedConfig
+from bot.startup import started
 from bot.webhooks import WebhookSender
 from storage.records import ApprovalRecord
 
@@ -196,6 +197,7 @@ async def run_service(loaded: LoadedConfig, *, ready: asyncio.Event | None = Non
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, service.request_stop)
     await service.start()
+    started()
     if ready is not None:
         ready.set()
     await service.wait_stopped()

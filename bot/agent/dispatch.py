@@ -93,8 +93,7 @@ def for_model(outcome: Outcome, *, raw_call: str, signature_text: str) -> str:
         return (
             f"APPROVAL_REQUIRED {record.id}: [{safety}] {call} is filed for approval; it has NOT run. "
             "A person must approve it; they see its card in the chat. Tell the user what you asked for "
-            "and why.\n"
-            + frame(record.preview, source=f"{source}_preview")
+            "and why.\n" + frame(record.preview, source=f"{source}_preview")
         )
     if outcome.status is Status.DENIED:
         return f"[{safety}] {call}: refused by policy and not run. {outcome.text}"
