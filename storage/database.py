@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -73,7 +74,7 @@ def _use_wal(cursor: Any) -> None:
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
             return
-        except Exception as e:  # the driver's OperationalError, whichever driver module raised it
+        except sqlite3.OperationalError as e:  # aiosqlite hands sqlite3's own error through
             if "locked" not in str(e) and "busy" not in str(e):
                 raise
             time.sleep(0.02)
