@@ -66,12 +66,18 @@ class Args(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
+
+class ClusterArgs(Args):
+    """Arguments of an operation that acts on a cluster. Operations on the bot's own host
+    (minikube, chart scaffolds, repositories) take none, so no card shows a cluster they ignore
+    and no cluster rule of the policy applies to them."""
+
     cluster: str | None = Field(
         default=None, max_length=63, description="cluster name; default: the channel's"
     )
 
 
-class NamespacedArgs(Args):
+class NamespacedArgs(ClusterArgs):
     """Arguments of an operation that acts inside one namespace."""
 
     namespace: str | None = Field(default=None, description="namespace; default: the channel's")
@@ -255,8 +261,9 @@ class Operation:
     def target(self, args: Args) -> Target:
         namespace = getattr(args, "namespace", None)
         name = getattr(args, "name", None)
+        cluster = getattr(args, "cluster", None)
         return Target(
-            cluster=args.cluster,
+            cluster=cluster if isinstance(cluster, str) else None,
             namespace=namespace if isinstance(namespace, str) else None,
             kind=self.kind,
             name=name if isinstance(name, str) else None,

@@ -212,8 +212,8 @@ SCENARIOS = [
             tool="minikube_change",
             operation="minikube_restart",
             args={"profile": "dev"},
-            stored={"cluster": "fake", "profile": "dev"},
-            call="minikube_restart(cluster=fake, profile=dev)",
+            stored={"profile": "dev"},  # minikube acts on the bot's host: no cluster
+            call="minikube_restart(profile=dev)",
             preview="Restart minikube profile dev (currently Running): stop, then start.",
             k8s_requests=[],
             cluster_state=nothing,
@@ -304,6 +304,7 @@ async def test_asking_in_words_for_a_change_ends_in_an_approval_card_and_changes
     assert row.state is ApprovalState.PENDING
     assert row.operation == case.operation
     assert dict(row.args) == case.stored
+    assert row.cluster == case.stored.get("cluster")  # the card and the policy see the same cluster
     assert row.preview == case.preview
 
     # The reply names the exact call with its safety, and says it has not run.

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from tools.base import Args, NamespacedArgs, check_dns1123_label
+from tools.base import Args, ClusterArgs, NamespacedArgs, check_dns1123_label
 from tools.helm.refs import (
     check_chart_syntax,
     check_release_name,
@@ -136,7 +136,7 @@ class LintArgs(Args):
         return check_chart_syntax(value)
 
 
-class InstallArgs(ValuesInputs):
+class InstallArgs(ValuesInputs, ClusterArgs):
     name: str = Field(description="release name")
     namespace: str | None = Field(default=None, description="namespace; default: the channel's")
     create_namespace: bool = Field(default=False, description="create the namespace")

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
-from tools.base import Args, KubeIdentity, OperationResult, Preview, RunContext, Status, Table
+from tools.base import Args, ClusterArgs, KubeIdentity, OperationResult, Preview, RunContext, Status, Table
 from tools.budget import estimate_tokens, fit_text
 from tools.kubernetes.client import KubeClient, KubeClients
 from tools.kubernetes.errors import Action, KubeError, NotFound, close_names, explain
@@ -55,7 +55,7 @@ class Kube:
     def __init__(self, clients: KubeClients) -> None:
         self.clients = clients
 
-    async def scope(self, args: Args, ctx: RunContext, *, all_namespaces: bool = False) -> Scope:
+    async def scope(self, args: ClusterArgs, ctx: RunContext, *, all_namespaces: bool = False) -> Scope:
         cluster = self.clients.cluster(args.cluster)
         client = await self.clients.client(cluster, ctx.identity)
         namespace = getattr(args, "namespace", None) or cluster.default_namespace

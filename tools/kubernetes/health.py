@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from tools.base import (
-    Args,
+    ClusterArgs,
     CommandSpec,
     NamespacedArgs,
     Operation,
@@ -70,7 +70,7 @@ class TopArgs(NamespacedArgs):
 
 def health_operations(kube: Kube) -> list[Operation]:
     @guard
-    async def health(args: Args, ctx: RunContext) -> OperationResult:
+    async def health(args: ClusterArgs, ctx: RunContext) -> OperationResult:
         scope = await kube.scope(args, ctx, all_namespaces=True)
         lines = [f"{scope.cluster} / all namespaces"]
         try:
@@ -176,7 +176,7 @@ def health_operations(kube: Kube) -> list[Operation]:
             name="k8s_health",
             description="Summarise cluster health: nodes, pressure, failing pods.",
             safety=Safety.READ,
-            args_model=Args,
+            args_model=ClusterArgs,
             run=health,
             command=CommandSpec(words=("health",)),
         ),

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from tools.base import (
-    Args,
+    ClusterArgs,
     CommandSpec,
     Operation,
     OperationResult,
@@ -34,7 +34,7 @@ NODE = kind_for("node")
 POD = kind_for("pod")
 
 
-class NodeArgs(Args):
+class NodeArgs(ClusterArgs):
     name: str = Field(max_length=253, description="node name")
 
     @field_validator("name")

@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 
 from tools.base import (
     Args,
+    ClusterArgs,
     CommandSpec,
     NamespacedArgs,
     Operation,
@@ -53,7 +54,7 @@ class ObjectArgs(NamespacedArgs):
         return check_dns1123_subdomain(value)
 
 
-class NamespaceArgs(Args):
+class NamespaceArgs(ClusterArgs):
     name: str = Field(max_length=63, description="namespace name")
 
     @field_validator("name")
