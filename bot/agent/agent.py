@@ -28,7 +28,7 @@ from bot.agent.answers import compose, final_text
 from bot.agent.dispatch import Turn
 from bot.agent.errors import STILL_WORKS, ModelUnavailable
 from bot.agent.framing import frame
-from bot.agent.memory import estimate_tokens, has_note, load_memory, note_row, remember_note
+from bot.agent.memory import estimate_tokens, has_note, load_memory, note_row
 from bot.agent.middleware import AgentGuard
 from bot.agent.resilience import ModelGate
 from bot.agent.tool_adapter import schema_text, to_langchain_tools
@@ -134,14 +134,15 @@ class Agent:
         note = f"approval {record.id} {record.state.value}: {call}\n" + frame(
             record.result_text or "", source=f"{record.operation}_result"
         )
-        await remember_note(
-            store,
-            principal=principal,
-            channel=record.channel,
-            thread=record.thread,
-            text=note,
-            operation=record.operation,
-            status=record.state.value,
+        await store.append_message(
+            **note_row(
+                principal=principal,
+                channel=record.channel,
+                thread=record.thread,
+                text=note,
+                operation=record.operation,
+                status=record.state.value,
+            )
         )
         memory = await load_memory(
             store,

@@ -106,24 +106,6 @@ def note_row(
     }
 
 
-async def remember_note(
-    store: Store,
-    *,
-    principal: Principal,
-    channel: str,
-    thread: str | None,
-    text: str,
-    operation: str | None = None,
-    status: str | None = None,
-) -> None:
-    """Store a note of the agent's in the conversation now."""
-    await store.append_message(
-        **note_row(
-            principal=principal, channel=channel, thread=thread, text=text, operation=operation, status=status
-        )
-    )
-
-
 async def has_note(
     store: Store, *, platform: str, user_id: str, channel: str, thread: str | None, contains: str, status: str
 ) -> bool:
