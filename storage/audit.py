@@ -141,22 +141,22 @@ class Audit:
 
         def _append(conn: Connection) -> list[AuditRecord]:
             ts = audit_timestamp()
+            chained = None
             if known_seq is not None:
-                records, rows = self._chain(events, details, known_seq, known_hash, ts)
-                moved = conn.execute(
-                    _ADVANCE_KNOWN_HEAD, {"n": n, "seq": known_seq, "prev": known_hash, "h": rows[-1]["hash"]}
-                )
-                if moved.rowcount != 1:
-                    records = []
-            if known_seq is None or not records:
+                chained = self._chain(events, details, known_seq, known_hash, ts)
+                cas = {"n": n, "seq": known_seq, "prev": known_hash, "h": chained[1][-1]["hash"]}
+                if conn.execute(_ADVANCE_KNOWN_HEAD, cas).rowcount != 1:
+                    chained = None  # another writer moved the head: read it
+            if chained is None:
                 head = conn.execute(_TAKE_HEAD, {"n": n}).first()
                 if head is None:
                     raise StorageError(
                         f"the audit chain head is missing in {self.database.describe()}; "
                         "run `chatops db upgrade` to create it"
                     )
-                records, rows = self._chain(events, details, head.seq - n, head.hash, ts)
-                conn.execute(_SET_HEAD_HASH, {"h": rows[-1]["hash"]})
+                chained = self._chain(events, details, head.seq - n, head.hash, ts)
+                conn.execute(_SET_HEAD_HASH, {"h": chained[1][-1]["hash"]})
+            records, rows = chained
             conn.execute(_INSERT_EVENTS, rows)
             for write in also:
                 write(conn)
