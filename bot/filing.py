@@ -64,7 +64,9 @@ async def file_approval(
             status="preview_failed",
             detail={"reason": preview.text},
         )
-        return Outcome(Status.ERROR, preview.text, operation=operation.name, safety=safety, call=call)
+        return Outcome(
+            Status.ERROR, redact_text(preview.text), operation=operation.name, safety=safety, call=call
+        )
     preview_text = redact_text(preview.text) if preview is not None else f"read: {call}"
     normalised = args.model_dump(mode="json")
     target = operation.target(args)

@@ -24,6 +24,7 @@ from bot.outcomes import Outcome, RequestContext
 from tools.base import Status
 
 MAX_ARGS_CHARS = 4000
+MAX_REASON_CHARS = 200
 
 
 @dataclasses.dataclass
@@ -119,11 +120,19 @@ def operations_summary(outcomes: list[Outcome]) -> list[str]:
         if o.status is Status.APPROVAL_REQUIRED and o.approval is not None:
             what = f"approval {o.approval.id} requested, not run yet"
         elif o.status is Status.DENIED:
-            what = "refused"
+            what = f"refused: {_reason(o.text.removeprefix('Refused: '))}"
+        elif o.status is Status.ERROR:
+            what = f"error: {_reason(o.text)}"
         else:
             what = o.status.value.replace("_", " ")
         lines.append(f"[{safety}] {o.call} → {what}")
     return lines
+
+
+def _reason(text: str) -> str:
+    """The first line of an outcome's (redacted) text, short: why it was refused or failed."""
+    line = text.strip().splitlines()[0] if text.strip() else "no details"
+    return line if len(line) <= MAX_REASON_CHARS else line[: MAX_REASON_CHARS - 1] + "…"
 
 
 __all__ = ["Turn", "for_model", "operations_summary", "run_tool_call"]

@@ -62,7 +62,23 @@ async def test_the_operations_safety_comes_from_code_not_from_the_tool_it_was_ca
     replies = await app.router.handle(ask("delete web"))
     results = fake_llm.requests[1].tool_results()
     assert "Not run: demo_read has no operation 'demo_delete'; it belongs to the tool demo_change." in results
-    assert "[destructive] demo_scale(name=web, replicas=0) → refused" in replies[0].text  # operators may not
+    # Operators may not; the person reads why.
+    assert (
+        "[destructive] demo_scale(name=web, replicas=0) → refused: "
+        "a destructive operation needs the admin role; you are operator." in replies[0].text
+    )
+    assert backend.runs == []
+
+
+async def test_a_change_that_cannot_be_filed_shows_why_under_the_answer(
+    app: App, fake_llm: FakeLLM, backend: Backend
+) -> None:
+    fake_llm.push(
+        Call.one("demo_change", "demo_scale", {"name": "nope", "replicas": 2}), Say("Asked for it.")
+    )
+    replies = await app.router.handle(ask("scale nope to 2"))
+    assert "[write] demo_scale(name=nope, replicas=2) → error: app nope not found" in replies[0].text
+    assert not any(r.approval_id for r in replies) and await app.store.list_approvals() == []
     assert backend.runs == []
 
 
