@@ -30,7 +30,16 @@ from bot.outcomes import Outcome, RequestContext, args_digest, describe_call, no
 from bot.policy import Policy, Verdict
 from storage.records import ApprovalRecord, ApprovalState
 from storage.store import Store
-from tools.base import Args, KubeIdentity, Operation, OperationResult, RunContext, Safety, Status
+from tools.base import (
+    Args,
+    KubeIdentity,
+    Operation,
+    OperationResult,
+    RunContext,
+    Safety,
+    Status,
+    describe_invalid_args,
+)
 from tools.redact import redact_result, redact_text
 from tools.registry import Registry
 
@@ -39,17 +48,6 @@ log = logging.getLogger(__name__)
 DefaultsFn = Callable[[str, str], Awaitable[tuple[str | None, str | None]]]
 NoticeFn = Callable[[ApprovalRecord, str], Awaitable[None]]
 MAX_RESULT_TEXT = 8000
-
-
-def describe_validation_error(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    if first["type"] == "extra_forbidden":
-        return f"unknown argument '{where}'"
-    if first["type"] == "missing":
-        return f"missing argument '{where}'"
-    message = first["msg"].removeprefix("Value error, ")
-    return f"'{where}': {message}" if where else message
 
 
 async def _no_notice(_: ApprovalRecord, __: str) -> None:
@@ -128,7 +126,7 @@ class Executor:
             args = await self.prepare(operation, raw, ctx)
         except ValidationError as e:
             usage = operation.command.usage(operation.args_model)
-            text = f"{operation.name}: {describe_validation_error(e)}. Usage: {usage}"
+            text = f"{operation.name}: {describe_invalid_args(e)}. Usage: {usage}"
             await self.record(
                 "request.invalid", ctx, operation=name, status="invalid", detail={"error": text}
             )
@@ -283,7 +281,7 @@ class Executor:
             try:
                 args = operation.parse_args(record.args)
             except ValidationError as e:
-                problem = f"stored arguments are no longer valid: {describe_validation_error(e)}"
+                problem = f"stored arguments are no longer valid: {describe_invalid_args(e)}"
         if problem is not None or operation is None or args is None:
             result = OperationResult.failure(call=record.operation, message=problem or "cannot run")
             final = await self._finish(claimed, result)

@@ -16,7 +16,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 class Safety(enum.Enum):
@@ -272,6 +272,18 @@ class Operation:
     def parse_args(self, raw: Mapping[str, Any]) -> Args:
         """Validate raw arguments; raises pydantic.ValidationError."""
         return self.args_model.model_validate(dict(raw))
+
+
+def describe_invalid_args(error: ValidationError) -> str:
+    """What is wrong with arguments `parse_args` refused, in one phrase naming the argument."""
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "extra_forbidden":
+        return f"unknown argument '{where}'"
+    if first["type"] == "missing":
+        return f"missing argument '{where}'"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"'{where}': {message}" if where else message
 
 
 class OperationSource(Protocol):
