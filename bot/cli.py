@@ -124,12 +124,13 @@ async def _dispatch(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    pause_collector()  # until the app is built; see bot/startup.py
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command in ("chat", "run"):
+        pause_collector()  # until the app is built (started()); see bot/startup.py
     configure_logging(args.log_level)
     try:
         return asyncio.run(_dispatch(args))
