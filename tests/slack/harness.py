@@ -1,24 +1,28 @@
 """A real Bolt app behind a real aiohttp server, talking to the fake Slack, on the demo backend.
 
-Used by the Slack tests and by `bench/bench_slack_ack.py`.
+Used by the Slack tests and by `bench/bench_slack_ack.py`. A caller may pass its own
+`operations` and `clusters` (e.g. the real Kubernetes operations on the fake cluster)
+instead of the demo backend's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from aiohttp import web
 
 from bot.adapters.slack import SlackAdapter, build_slack_adapter, slack_routes
-from bot.app import App
+from bot.app import App, build_app
 from bot.config import Secrets, SlackSettings
-from tests.core.conftest import open_app
-from tests.core.demo_ops import Backend
+from tests.core.conftest import make_config
+from tests.core.demo_ops import Backend, demo_operations
 from tests.fake_slack.requests import SIGNING_SECRET, SlackSender
 from tests.fake_slack.server import BOT_TOKEN, FakeSlack
+from tools.base import Operation
+from tools.kubernetes.clusters import ClusterSet
 
 POLICY: dict[str, Any] = {
     "roles": {"operator": {"slack_users": ["UALICE", "UOLGA"]}, "admin": {"slack_groups": ["S0ADMINS"]}},
@@ -49,9 +53,16 @@ async def running_bot(
     reply: str = "in_channel",
     progress_after_s: float = 2.0,
     policy: dict[str, Any] | None = None,
+    operations: Sequence[Operation] | None = None,
+    clusters: ClusterSet | None = None,
 ) -> AsyncIterator[SlackBot]:
+    """`operations` / `clusters` replace the demo backend's (then `backend` only fills `SlackBot.backend`)."""
     backend = backend or Backend()
-    app = await open_app(database_url, backend, policy=policy or POLICY)
+    app = await build_app(
+        make_config(database_url, policy=policy or POLICY),
+        operations=operations if operations is not None else demo_operations(backend),
+        clusters=clusters if clusters is not None else ClusterSet([]),
+    )
     settings = SlackSettings(enabled=True, mode="http", api_base_url=fake.api_url, reply=reply)  # type: ignore[arg-type]
     secrets = Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET)
     adapter = build_slack_adapter(

@@ -64,7 +64,9 @@ def build_bolt(
         authorize=authorize,
         signing_secret=signing_secret,
         logger=logging.getLogger("bot.adapters.slack.bolt"),
-        process_before_response=False,
+        # Bolt answers when the listener returns. Ours return at once (the work runs in a task);
+        # with False, Bolt would instead poll every 10 ms for a command's or click's ack().
+        process_before_response=True,
         # Slack retries an unacknowledged event; answering 404 for one we ignore would only invite retries.
         raise_error_for_unhandled_request=False,
     )
