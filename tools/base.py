@@ -177,6 +177,26 @@ class OperationResult:
 
 
 @dataclasses.dataclass(frozen=True)
+class ObjectEffect:
+    """One object a change touches, as the server's dry run says it will end up.
+
+    `old` is the object as it is now (None when the change creates it), `new` what the
+    dry run returned (None when the change deletes it). The gate judges these, not the
+    verb: policy rules match each object's own namespace and kind, the effective safety
+    and the risk flags come from the difference, CEL rules see them as `oldObject` and
+    `object`. They hold raw cluster data: never show or store them unredacted.
+    """
+
+    action: str  # "create" | "update" | "delete" | "unchanged"
+    api_version: str
+    kind: str  # the Kubernetes kind, e.g. "Deployment"
+    name: str
+    namespace: str | None
+    old: Mapping[str, Any] | None = None
+    new: Mapping[str, Any] | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class Preview:
     """What a change will do, shown on the approval card before anyone approves.
 
@@ -187,6 +207,8 @@ class Preview:
     text: str
     binding: Mapping[str, str] = dataclasses.field(default_factory=dict)
     ok: bool = True
+    # Every object the change touches (filled by previews that can see them: dry runs).
+    effects: tuple[ObjectEffect, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
