@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 
 from bot.audit import AuditUnavailable
+from bot.cel_rules import approver_role_of
 from bot.executor import Executor
 from bot.models import Principal
 from bot.outcomes import Outcome, RequestContext, describe_call, now_utc
@@ -97,6 +98,7 @@ class ApprovalDesk:
                 safety=safety,
                 requester_platform=record.requester_platform,
                 requester_id=record.requester_id,
+                min_role=approver_role_of(record.binding),
             )
             if not check.allowed:
                 await self._executor.record(
@@ -260,6 +262,7 @@ class ApprovalDesk:
                 safety=Safety(row.safety),
                 requester_platform=row.requester_platform,
                 requester_id=row.requester_id,
+                min_role=approver_role_of(row.binding),
             )
             if own or check.allowed:
                 mine.append(row)

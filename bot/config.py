@@ -17,6 +17,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.cel import CelError, compile_cel
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./chatops.db"
 
 
@@ -79,12 +81,50 @@ class PolicyRule(_Model):
     safety: Literal["read", "write", "destructive", "*"] = "*"
     cluster: str = "*"
     namespace: str = "*"
-    decision: Literal["allow", "approve", "deny"]
+    decision: Literal["allow", "approve", "deny"] | None = None
+    # A CEL rule (bot/cel_rules.py) judges each object a change touches instead of deciding alone.
+    expression: str | None = None
+    effect: Literal["deny", "require_role", "require_approvers"] | None = None
+    role: RoleName | None = None
+    approvers: int | None = Field(default=None, ge=1, le=5)
+    message: str | None = Field(default=None, min_length=1, max_length=300)
+    kinds: tuple[str, ...] = ()
+    operations: tuple[Literal["create", "update", "delete"], ...] = ("create", "update")
+
+    @field_validator("expression")
+    @classmethod
+    def _expression_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                compile_cel(value)
+            except CelError as e:
+                raise ValueError(str(e)) from None
+        return value
 
     @model_validator(mode="after")
     def _writes_are_never_allowed_without_approval(self) -> PolicyRule:
         if self.decision == "allow" and self.safety != "read":
             raise ValueError("decision 'allow' is only for safety 'read': writes always need an approval")
+        return self
+
+    @model_validator(mode="after")
+    def _a_rule_decides_or_judges(self) -> PolicyRule:
+        if self.expression is None:
+            if self.decision is None:
+                raise ValueError("a rule needs a 'decision' (or an 'expression' with an 'effect')")
+            if self.effect or self.role or self.approvers or self.message or self.kinds:
+                raise ValueError(
+                    "effect, role, approvers, message and kinds belong to rules with an 'expression'"
+                )
+            return self
+        if self.decision is not None:
+            raise ValueError("a rule with an 'expression' takes an 'effect', not a 'decision'")
+        if self.effect is None or not self.message:
+            raise ValueError("a rule with an 'expression' needs an 'effect' and a 'message'")
+        if (self.effect == "require_role") != (self.role is not None):
+            raise ValueError("'role' goes with effect 'require_role', and that effect needs it")
+        if (self.effect == "require_approvers") != (self.approvers is not None):
+            raise ValueError("'approvers' goes with effect 'require_approvers', and that effect needs it")
         return self
 
 
@@ -109,6 +149,8 @@ class PolicySettings(_Model):
     channels: dict[str, ChannelPolicy] = {}
     rules: tuple[PolicyRule, ...] = ()
     approvals: ApprovalSettings = ApprovalSettings()
+    # The lowest role that may change a channel's defaults with !use.
+    use_role: RoleName = "operator"
 
 
 class LlmSettings(_Model):

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
+from bot.cel_rules import judge_effects
 from bot.outcomes import Outcome, RequestContext, args_digest, now_utc
 from storage.records import NewApproval
 from tools.base import Args, Operation, Preview, Safety, Status
@@ -67,9 +68,35 @@ async def file_approval(
         return Outcome(
             Status.ERROR, redact_text(preview.text), operation=operation.name, safety=safety, call=call
         )
-    preview_text = redact_text(preview.text) if preview is not None else f"read: {call}"
-    normalised = args.model_dump(mode="json")
     target = operation.target(args)
+    judgement = judge_effects(
+        executor.policy.settings.rules,
+        preview.effects if preview is not None else (),
+        principal=ctx.principal,
+        identity=identity,
+        role=executor.policy.role_of(ctx.principal),
+        cluster=target.cluster,
+        safety=safety,
+    )
+    if judgement.refusal is not None:
+        await executor.record(
+            "request.refused",
+            ctx,
+            operation=operation.name,
+            status="policy",
+            detail={"reason": judgement.refusal},
+        )
+        return Outcome(
+            Status.DENIED,
+            f"Refused: {judgement.refusal}.",
+            operation=operation.name,
+            safety=safety,
+            call=call,
+        )
+    preview_text = redact_text(preview.text) if preview is not None else f"read: {call}"
+    if judgement.notes:
+        preview_text = "\n".join((preview_text, *dict.fromkeys(judgement.notes)))
+    normalised = args.model_dump(mode="json")
     prepared = executor.store.prepare_approval(
         NewApproval(
             operation=operation.name,
@@ -85,9 +112,9 @@ async def file_approval(
             namespace=target.namespace,
             target_kind=target.kind,
             target_name=target.name,
-            binding=dict(preview.binding) if preview is not None else {},
+            binding={**(dict(preview.binding) if preview is not None else {}), **judgement.binding},
             preview=preview_text,
-            approvals_needed=executor.policy.approvals_needed(safety),
+            approvals_needed=max(executor.policy.approvals_needed(safety), judgement.approvers),
             expires_at=now_utc() + dt.timedelta(minutes=executor.settings.expiry_minutes),
             request_id=ctx.request_id,
             undo_of=undo_of,

@@ -127,6 +127,8 @@ class Policy:
 
     def _matching_rule(self, safety: Safety, target: Target) -> str | None:
         for rule in self._settings.rules:
+            if rule.expression is not None:  # judged per object when the change is filed (bot.cel_rules)
+                continue
             if rule.safety not in ("*", safety.value):
                 continue
             if not fnmatch.fnmatchcase(target.cluster or "", rule.cluster):
@@ -140,14 +142,27 @@ class Policy:
         return self._settings.approvals.destructive_approvers if safety is Safety.DESTRUCTIVE else 1
 
     def check_approver(
-        self, *, approver: Principal, safety: Safety, requester_platform: str, requester_id: str
+        self,
+        *,
+        approver: Principal,
+        safety: Safety,
+        requester_platform: str,
+        requester_id: str,
+        min_role: Role | None = None,
     ) -> ApproverCheck:
+        """`min_role`: what a policy rule asked of this change's approvers (bot.cel_rules)."""
         role = self.role_of(approver)
         if not role.may_approve(safety):
             needed = role_needed_to_approve(safety)
             return ApproverCheck(
                 False,
                 f"approving a {safety.value} operation needs the {needed.value} role; you are {role.value}",
+            )
+        if min_role is not None and role.rank < min_role.rank:
+            return ApproverCheck(
+                False,
+                f"a policy rule says approving this change needs the {min_role.value} role; "
+                f"you are {role.value}",
             )
         is_requester = approver.platform == requester_platform and approver.user_id == requester_id
         if is_requester and not self.may_self_confirm(platform=approver.platform, safety=safety):

@@ -19,6 +19,7 @@ from pydantic import Field
 from tools.base import (
     CommandSpec,
     NamespacedArgs,
+    ObjectEffect,
     Operation,
     OperationResult,
     Preview,
@@ -138,9 +139,21 @@ async def _apply(
 
 async def preview_docs(kube: Kube, scope: Scope, docs: list[Doc]) -> Preview:
     lines, binding = [f"{scope.header}: apply {len(docs)} object(s)"], {}
+    effects: list[ObjectEffect] = []
     for doc in docs:
         current = await _current(scope, doc)
         after = await _apply(kube, scope, doc, doc.body, dry_run=True)
+        effects.append(
+            ObjectEffect(
+                action="create" if current is None else "update",
+                api_version=str(doc.body.get("apiVersion")),
+                kind=doc.kind.kind,
+                name=doc.name,
+                namespace=doc.namespace,
+                old=current,
+                new=after,
+            )
+        )
         if current is None:
             lines.append(f"- {doc.label}: created")
             binding[doc.key] = ""
@@ -151,7 +164,7 @@ async def preview_docs(kube: Kube, scope: Scope, docs: list[Doc]) -> Preview:
         # A Secret's fields are its values: never describe them.
         changes = ["values set"] if doc.kind.name == "secret" else _changes(current, after)
         lines.append(f"- {doc.label}: " + ("; ".join(changes) if changes else "unchanged"))
-    return Preview(text="\n".join(lines), binding=binding)
+    return Preview(text="\n".join(lines), binding=binding, effects=tuple(effects))
 
 
 async def run_docs(kube: Kube, scope: Scope, ctx: RunContext, docs: list[Doc]) -> OperationResult:
