@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot.agent.flows import Flows
 from bot.approvals import ApprovalDesk
-from bot.channels import ChannelDefaults
+from bot.channels import ChannelDefaults, namespace_missing
 from bot.commands import BUILTINS, Builtin, closest
 from bot.executor import Executor
 from bot.models import Reply, ReplyKind
@@ -197,6 +197,17 @@ class BuiltinCommands:
             return [Reply("Usage: !use cluster NAME | !use namespace NAME", kind=ReplyKind.ERROR)]
         what, value = args
         platform = ctx.principal.platform
+        # The defaults retarget everyone's unqualified requests here: not every viewer may move them.
+        role, needed = self._policy.role_of(ctx.principal), Role(self._policy.settings.use_role)
+        if role.rank < needed.rank:
+            await self._executor.record("channel.defaults", ctx, status="refused", detail={what: value})
+            return [
+                Reply(
+                    f"Refused: changing this channel's defaults needs the {needed.value} role; "
+                    f"you are {role.value}.",
+                    kind=ReplyKind.DENIED,
+                )
+            ]
         if what == "cluster":
             if value not in self._clusters:
                 known = ", ".join(self._clusters) or "none configured"
@@ -207,6 +218,9 @@ class BuiltinCommands:
                 check_dns1123_label(value, what="namespace")
             except ValueError as e:
                 return [Reply(f"{e}.", kind=ReplyKind.ERROR)]
+            missing = await namespace_missing(self._executor, value, ctx)
+            if missing:
+                return [Reply(missing, kind=ReplyKind.ERROR)]
             await self._store.set_channel_settings(platform=platform, channel=ctx.channel, namespace=value)
         if self._channel_defaults is not None:
             self._channel_defaults.forget(platform, ctx.channel)

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from bot.outcomes import RequestContext
 from storage.store import Store
+from tools.base import Status
 from tools.kubernetes.clusters import ClusterSet
+
+if TYPE_CHECKING:
+    from bot.executor import Executor
 
 
 class ChannelDefaults:
@@ -51,3 +57,24 @@ class ChannelDefaults:
 
     def forget(self, platform: str, channel: str) -> None:
         self._cache.pop((platform, channel), None)
+
+
+async def namespace_missing(executor: Executor, namespace: str, ctx: RequestContext) -> str | None:
+    """One sentence when `!use namespace` names a namespace that cannot be found, else None.
+
+    The lookup is an ordinary read through the executor (policy, identity, audit), in the
+    cluster the channel's requests go to; when it cannot be made, the default is not moved.
+    """
+    if executor.registry.get("k8s_get") is None:
+        return f"Cannot check that namespace {namespace} exists: this bot has no Kubernetes operations."
+    outcome = await executor.submit(
+        "k8s_get", {"kind": "namespace", "name": namespace}, ctx, file_approvals=False
+    )
+    if outcome.status is Status.OK:
+        return None
+    if "not found" in outcome.text:
+        return (
+            f"Namespace {namespace} does not exist in this channel's cluster; "
+            "`!get namespaces` lists the ones that do."
+        )
+    return f"Cannot check that namespace {namespace} exists ({outcome.text.rstrip('.')}); nothing changed."
