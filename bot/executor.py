@@ -193,7 +193,12 @@ class Executor:
         self, operation: Operation, args: Args, ctx: RequestContext, *, call: str, safety: Safety
     ) -> Outcome:
         identity = self.identities.kubernetes_identity(ctx.principal)
-        run_ctx = self.run_context(identity, ctx.request_id, {})
+        run_ctx = dataclasses.replace(
+            self.run_context(identity, ctx.request_id, {}),
+            readable=self.policy.readable_namespaces(
+                principal=ctx.principal, channel=ctx.channel, cluster=operation.target(args).cluster
+            ),
+        )
         try:
             # A read changes nothing: within a routed request its facts commit with the request's
             # next essential fact (the reply at the latest), before a person sees the result
@@ -239,6 +244,9 @@ class Executor:
             )
         elapsed = asyncio.get_running_loop().time() - started
         self.metrics.observe_operation(operation.name, result.status.value, elapsed)
+        left_out = run_ctx.readable.note() if run_ctx.readable is not None else None
+        if left_out:  # a read across namespaces says what policy kept from it
+            result = dataclasses.replace(result, text=f"{result.text}\n{left_out}")
         # The gate's own check: whatever a tool returns is redacted before anyone sees or stores it.
         return redact_result(result), int(elapsed * 1000)
 
@@ -323,9 +331,13 @@ class Executor:
         async def progress(line: str) -> None:
             await sink(claimed, redact_text(line))
 
+        requester = _requester(claimed)
         run_ctx = dataclasses.replace(
             self.run_context(self._requester_identity(claimed), claimed.request_id, claimed.binding),
             progress=progress,
+            readable=self.policy.readable_namespaces(
+                principal=requester, channel=claimed.channel, cluster=claimed.cluster, approved=True
+            ),
         )
         result, duration = await self._invoke(operation, args, run_ctx)
         final = await self._finish(claimed, result)
@@ -350,10 +362,7 @@ class Executor:
 
     def _requester_identity(self, record: ApprovalRecord) -> KubeIdentity | None:
         # The change runs as the requester: an approval never grants more than they have.
-        requester = Principal(
-            record.requester_platform, record.requester_id, record.requester_name, record.requester_groups
-        )
-        return self.identities.kubernetes_identity(requester)
+        return self.identities.kubernetes_identity(_requester(record))
 
     async def _finish(self, claimed: ApprovalRecord, result: OperationResult) -> ApprovalRecord:
         state = ApprovalState.SUCCEEDED if result.ok else ApprovalState.FAILED
@@ -401,3 +410,9 @@ class Executor:
             return 0
         _, still = await asyncio.wait(pending, timeout=timeout_s)
         return len(still)
+
+
+def _requester(record: ApprovalRecord) -> Principal:
+    return Principal(
+        record.requester_platform, record.requester_id, record.requester_name, record.requester_groups
+    )

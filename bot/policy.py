@@ -14,6 +14,7 @@ import fnmatch
 from bot.config import PolicySettings, RoleMembers
 from bot.models import Principal
 from tools.base import Safety, Target
+from tools.readable import ReadableNamespaces
 
 
 class Role(enum.Enum):
@@ -137,6 +138,20 @@ class Policy:
                 continue
             return rule.decision
         return None
+
+    def readable_namespaces(
+        self, *, principal: Principal, channel: str, cluster: str | None, approved: bool = False
+    ) -> ReadableNamespaces:
+        """What a read across all namespaces may show: namespaces where this read would run now
+        (or, once a person approved it, where it could be approved); the rest are left out."""
+
+        def allows(namespace: str) -> bool:
+            verdict = self.decide(
+                principal=principal, channel=channel, safety=Safety.READ, target=Target(cluster, namespace)
+            ).verdict
+            return verdict is Verdict.ALLOW or (approved and verdict is Verdict.APPROVE)
+
+        return ReadableNamespaces(allows)
 
     def approvals_needed(self, safety: Safety) -> int:
         return self._settings.approvals.destructive_approvers if safety is Safety.DESTRUCTIVE else 1

@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from tools.readable import ReadableNamespaces
+
 
 class Safety(enum.Enum):
     READ = "read"
@@ -138,6 +140,8 @@ class RunContext:
     budget_tokens: int = 2000
     progress: ProgressFn = _no_progress
     dry_run: bool = False
+    # Set by the gate: a read across all namespaces shows only the namespaces this allows.
+    readable: ReadableNamespaces | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -117,6 +117,9 @@ class HelmReads:
         except HelmError as e:
             return failure("helm list", e)
         where = "all namespaces" if args.all_namespaces else f"namespace {target.namespace}"
+        if args.all_namespaces and ctx.readable is not None:
+            readable = ctx.readable
+            releases = [r for r in releases if readable(str(r.get("namespace") or ""))]
         if not releases:
             return OperationResult(status=Status.NO_DATA, text=f"No Helm releases in {where}.")
         columns = ("name", "namespace", "revision", "status", "chart", "app_version", "updated")

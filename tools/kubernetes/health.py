@@ -104,7 +104,7 @@ def health_operations(kube: Kube) -> list[Operation]:
             scope,
             scope.action("list", kind_for("pod")),
             kind_for("pod"),
-            collect(scope.client, kind_for("pod"), None, keep=0),
+            collect(scope.client, kind_for("pod"), None, keep=0, readable=ctx.readable),
         )
         by_ns = collections.Counter(label.split("/", 1)[0] for label, _ in pods.unhealthy)
         lines.append(f"Pods: {pods.total} total, {pods.unhealthy_total} not running or not ready")
@@ -158,7 +158,10 @@ def health_operations(kube: Kube) -> list[Operation]:
                 )
             name = str(meta(item).get("name"))
             if args.kind == "pod" and scope.namespace is None:
-                name = f"{meta(item).get('namespace')}/{name}"
+                namespace = str(meta(item).get("namespace") or "")
+                if ctx.readable is not None and not ctx.readable(namespace):
+                    continue
+                name = f"{namespace}/{name}"
             rows.append((cpu, mem, name))
         if not rows:
             return OperationResult(status=Status.NO_DATA, text=f"{scope.header}\nno metrics yet")

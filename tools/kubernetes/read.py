@@ -129,6 +129,7 @@ def read_operations(kube: Kube) -> list[Operation]:
                 label_selector=args.selector,
                 field_selector=args.field_selector,
                 sort=args.sort,
+                readable=ctx.readable,
             )
         except KubeError as error:
             return OperationResult(

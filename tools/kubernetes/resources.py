@@ -121,6 +121,12 @@ def resources_operations(kube: Kube) -> list[Operation]:
                 if (pod.get("status") or {}).get("phase") != "Running":
                     continue
                 m = meta(pod)
+                if (
+                    scope.namespace is None
+                    and ctx.readable is not None
+                    and not ctx.readable(str(m.get("namespace") or ""))
+                ):
+                    continue
                 label = str(m.get("name")) if scope.namespace else f"{m.get('namespace')}/{m.get('name')}"
                 pods.append(pod_figures(pod, label))
             token = (page.get("metadata") or {}).get("continue") or None

@@ -19,6 +19,7 @@ from tools.budget import estimate_tokens
 from tools.kubernetes.client import KubeClient
 from tools.kubernetes.kinds import ResourceKind
 from tools.kubernetes.render import COLUMNS, age_seconds, restarts, status_of, unhealthy
+from tools.readable import ReadableNamespaces
 
 SortBy = Literal["name", "age", "restarts"]
 _UNHEALTHY_KEPT = 500
@@ -55,6 +56,7 @@ async def collect(
     keep: int = 200,
     page_size: int = 500,
     max_items: int = 200_000,
+    readable: ReadableNamespaces | None = None,
 ) -> Collected:
     columns, row_of = COLUMNS[kind.name]
     with_ns = kind.namespaced and namespace is None
@@ -75,8 +77,10 @@ async def collect(
             continue_token=token,
         )
         for obj in page.get("items") or []:
-            total += 1
             meta = obj.get("metadata") or {}
+            if with_ns and readable is not None and not readable(str(meta.get("namespace") or "")):
+                continue
+            total += 1
             label = f"{meta.get('namespace')}/{meta.get('name')}" if with_ns else str(meta.get("name"))
             counts[status_of(kind.name, obj)] += 1
             reason = unhealthy(kind.name, obj)
