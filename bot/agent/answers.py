@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from langchain_core.messages import AIMessage, AnyMessage
 
 from bot.agent.dispatch import Turn, operations_summary
-from bot.agent.framing import to_chat
+from bot.agent.framing import as_model_words, to_chat
 from bot.models import Reply, ReplyKind
 from bot.replies import approval_card
 from tools.base import Status
@@ -41,7 +41,7 @@ def limit_sentence(turn: Turn) -> str:
 
 def compose(turn: Turn, *, text: str, problem: str | None = None) -> list[Reply]:
     parts = []
-    answer = to_chat(text)[:MAX_ANSWER_CHARS]
+    answer = as_model_words(text[:MAX_ANSWER_CHARS])
     if answer:
         parts.append(answer)
     if turn.limited:
@@ -50,7 +50,8 @@ def compose(turn: Turn, *, text: str, problem: str | None = None) -> list[Reply]
         parts.append(problem)
     lines = operations_summary(turn.outcomes)
     if lines:
-        parts.append("Operations:\n" + "\n".join(f"• {line}" for line in lines))
+        # A call's arguments were chosen by the model: as defused as its words.
+        parts.append("Operations:\n" + "\n".join(f"• {to_chat(line)}" for line in lines))
     kind = ReplyKind.ERROR if problem and not answer and not lines else ReplyKind.INFO
     replies = [Reply("\n\n".join(parts) or NO_ANSWER, kind=kind)]
     for outcome in turn.outcomes:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.agent.errors import ModelUnavailable
-from bot.agent.framing import frame, result_body, to_chat
+from bot.agent.framing import as_model_words, frame, result_body
 from bot.executor import Executor
 from bot.models import Reply, ReplyKind
 from bot.outcomes import Outcome, RequestContext
@@ -112,5 +112,5 @@ class Flows:
             text = await self.complete(system=load_prompt(prompt), user=f"{data}\n\n{self._commands()}")
         except ModelUnavailable as e:
             return [Reply(f"No analysis: {e}", kind=ReplyKind.INFO)]
-        answer = to_chat(text)
+        answer = as_model_words(text, header="")
         return [Reply(f"Analysis (language model; check before acting):\n{answer}")] if answer else []

@@ -21,6 +21,9 @@ _SOURCE = re.compile(r"[^a-z0-9_.-]")
 _MASS_MENTION = re.compile(r"@(channel|here|everyone|all)\b", re.IGNORECASE)
 _MENTION_SYNTAX = re.compile(r"<([!@#])")
 _ZWSP = "\u200b"
+# Terminal escapes and other control characters (not newline or tab) could redraw a console line.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+MODEL_HEADER = "Assistant (model-written, not a bot card):"
 MAX_FRAMED_CHARS = 12_000
 
 
@@ -63,5 +66,30 @@ def defuse_mentions(text: str) -> str:
 
 
 def to_chat(text: str) -> str:
-    """Model output made fit for the chat: redacted and without mentions."""
-    return defuse_mentions(redact_text(text)).strip()
+    """Model output made fit for the chat: redacted, without mentions or control characters."""
+    return _CONTROL.sub("", defuse_mentions(redact_text(text))).strip()
+
+
+def as_model_words(text: str, *, header: str = MODEL_HEADER) -> str:
+    """Chat-safe model text framed as the model's: a header, then every line quoted.
+
+    Only the bot's own cards may look like cards. Every line of the model's text (split on
+    every line break Python knows, so no stray separator starts an unquoted line) begins
+    with `> `, under a header naming its author, on every surface.
+    """
+    lines = to_chat(text).splitlines()
+    if not lines:
+        return ""
+    quoted = [f"> {line}" if line.strip() else ">" for line in lines]
+    return "\n".join([header, *quoted] if header else quoted)
+
+
+def unframe_model_words(text: str) -> str:
+    """The model's own words back from a stored answer (for its memory): header and quotes off."""
+    lines = text.splitlines()
+    if not lines or lines[0] != MODEL_HEADER:
+        return text
+    body = lines[1:]
+    end = next((i for i, line in enumerate(body) if not line.startswith(">")), len(body))
+    words = [line[2:] if line.startswith("> ") else line[1:] for line in body[:end]]
+    return "\n".join([*words, *body[end:]])

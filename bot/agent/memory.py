@@ -16,6 +16,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
+from bot.agent.framing import unframe_model_words
 from bot.models import Principal
 from storage.records import MessageRecord
 from storage.store import Store
@@ -42,7 +43,7 @@ def _to_message(row: MessageRecord) -> AnyMessage:
         return HumanMessage(content=row.content)
     if row.role == "tool":
         return AIMessage(content=NOTE_PREFIX + row.content)
-    return AIMessage(content=row.content)
+    return AIMessage(content=unframe_model_words(row.content))
 
 
 def select_rows(rows: list[MessageRecord], *, budget_tokens: int) -> tuple[list[MessageRecord], int]:

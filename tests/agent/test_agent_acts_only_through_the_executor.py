@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from bot.agent.framing import MODEL_HEADER
 from bot.app import App
 from bot.models import ButtonAction, ReplyKind
 from storage.records import ApprovalState
@@ -18,7 +19,7 @@ async def test_a_read_runs_at_once_and_the_reply_names_it_with_its_safety(
     fake_llm.push(Call.one("demo_read", "demo_get", {"name": "web"}), Say("web runs 2 replicas."))
     replies = await app.router.handle(ask("how many replicas does web have?"))
     assert [r.kind for r in replies] == [ReplyKind.INFO]
-    assert replies[0].text.startswith("web runs 2 replicas.")
+    assert replies[0].text.startswith(f"{MODEL_HEADER}\n> web runs 2 replicas.")
     assert "[read] demo_get(name=web) → ok" in replies[0].text
     assert backend.runs == [("get", {"cluster": None, "namespace": None, "name": "web"})]
     first = fake_llm.requests[0]
@@ -96,12 +97,14 @@ async def test_after_the_change_is_approved_the_agent_follows_up_in_the_same_thr
         principal=ADMIN, action=ButtonAction.APPROVE, approval_id=approval_id, channel="C1", thread="T1"
     )
     assert backend.replicas["web"] == 4
-    assert clicked[-1].text.startswith("web now runs 4 replicas")
+    assert clicked[-1].text.startswith(f"{MODEL_HEADER}\n> web now runs 4 replicas")
     follow_up = fake_llm.requests[-1]
     assert f"approval {approval_id} succeeded: demo_scale(name=web, replicas=4)" in follow_up.text()
     assert "app/web scaled 2 → 4" in follow_up.text()
     stored = await app.store.conversation(platform="slack", channel="C1", thread="T1")
-    assert stored[-1].role == "assistant" and stored[-1].content.startswith("web now runs 4 replicas")
+    assert stored[-1].role == "assistant" and stored[-1].content.startswith(
+        f"{MODEL_HEADER}\n> web now runs 4"
+    )
 
 
 async def test_an_approval_the_agent_did_not_ask_for_gets_no_follow_up(

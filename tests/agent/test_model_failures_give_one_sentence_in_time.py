@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.agent.framing import MODEL_HEADER
 from bot.app import App
 from bot.models import ReplyKind
 from tests.agent.conftest import ask, open_agent_app
@@ -37,7 +38,7 @@ async def test_a_rate_limit_with_retry_after_is_waited_out_then_answered(
 ) -> None:
     fake_llm.push(Fail(429, headers={"Retry-After": "0.4"}), Say("all good"))
     text, elapsed = await timed_answer(quick_app)
-    assert text == "all good"
+    assert text == f"{MODEL_HEADER}\n> all good"
     assert len(fake_llm.requests) == 2
     assert elapsed >= 0.4
 

@@ -47,7 +47,7 @@ async def test_debug_shows_findings_then_the_models_framed_analysis(
     finally:
         await app.close()
     assert "k8s_diagnose" in replies[0].text and "ImagePull" in replies[0].text + str(replies[0].code)
-    assert replies[-1].text.startswith("Analysis (language model; check before acting):\n1. The image")
+    assert replies[-1].text.startswith("Analysis (language model; check before acting):\n> 1. The image")
     sent = fake_llm.requests[0]
     assert sent.messages[0]["content"].startswith("You are helping an engineer debug")
     assert '<untrusted-data source="k8s_diagnose">' in sent.messages[1]["content"]
@@ -73,7 +73,7 @@ async def test_analyze_shows_deterministic_findings_then_recommendations(
     first = replies[0]
     assert "k8s_resources" in first.text and first.table is not None
     assert any("MemoryPressure" in row[2] for row in first.table.rows)
-    assert replies[-1].text.startswith("Analysis (language model; check before acting):\n1. node-2")
+    assert replies[-1].text.startswith("Analysis (language model; check before acting):\n> 1. node-2")
     sent = fake_llm.requests[0]
     assert '<untrusted-data source="k8s_resources">' in sent.messages[1]["content"]
     assert not fake_k8s.mutations()

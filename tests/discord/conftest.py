@@ -58,9 +58,10 @@ async def running_bot(
     options: AdapterOptions = DEMO_OPTIONS,
     extra_operations: Sequence[Operation] = (),
     prepare: Callable[[App], None] | None = None,
+    llm: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[DiscordBot]:
     backend = backend if backend is not None else Backend()
-    config = make_config(url, policy=dict(policy or POLICY))
+    config = make_config(url, policy=dict(policy or POLICY), **({"llm": dict(llm)} if llm else {}))
     operations = [*demo_operations(backend), *extra_operations]
     app = await build_app(config, operations=operations, clusters=ClusterSet([]))
     if prepare is not None:
