@@ -115,9 +115,8 @@ class ApprovalDesk:
             me = (ctx.principal.platform, ctx.principal.user_id)
             if any((a.platform, a.user_id) == me for a in record.approvers):
                 left = record.approvals_needed - len(record.approvers)
-                return Outcome(
-                    Status.ERROR, f"You already approved {record.id}; it needs {left} more approver(s)."
-                )
+                more = f"it needs {left} more approver(s)" if left > 0 else "it is going ahead"
+                return Outcome(Status.ERROR, f"You already approved {record.id}; {more}.")
             approver = Approver(
                 ctx.principal.platform, ctx.principal.user_id, ctx.principal.display_name, now_utc()
             )

@@ -4,8 +4,8 @@ The adapter checks only what Slack alone can tell: the click comes from the
 workspace the card was posted in (a shared channel can bring people from
 another one). Whether this person may decide is the router's and the
 policy's call (`router.handle_button`). A refusal, an "already decided" or a
-"needs one more approver" goes privately to the clicker (`chat.postEphemeral`)
-and changes nothing; a decision updates the card (`chat.update`) and posts
+"needs one more approver" goes privately to the clicker (`chat.postEphemeral`);
+only the last redraws the card (its approver count changed); a decision updates the card (`chat.update`) and posts
 the outcome in the card's thread. Completed changes keep an Undo button that
 files the inverse operation as a new approval.
 """
@@ -25,6 +25,7 @@ from .payloads import Click
 from .poster import Poster, is_card
 
 log = logging.getLogger(__name__)
+MAX_REMEMBERED = 5000
 
 OTHER_WORKSPACE = (
     "This approval belongs to another Slack workspace, so only people of that workspace can decide it. "
@@ -50,6 +51,7 @@ class Clicks:
         self._poster = poster
         self._cards = cards
         self._team_id = team_id
+        self._drawn: dict[str, str] = {}  # approval id → the card as this bot last drew it
 
     async def on_click(self, click: Click) -> None:
         ref = await self._cards.lookup(click.approval_id)
@@ -85,7 +87,8 @@ class Clicks:
             replies = [*replies, approval_card(decided)]  # a denial comes back without its card
         for reply in replies:
             if is_card(reply):
-                await self._poster.show_card(reply, channel=click.channel, thread=click.thread)
+                if self._is_news(reply, private=private):
+                    await self._poster.show_card(reply, channel=click.channel, thread=click.thread)
             elif private:
                 await self._poster.post_ephemeral(
                     reply,
@@ -96,6 +99,20 @@ class Clicks:
                 )
             else:
                 await self._poster.post(reply, channel=click.channel, thread=click.thread)
+
+    def _is_news(self, card: Reply, *, private: bool) -> bool:
+        """Whether a card should be redrawn: a private answer (a duplicate or late click) redraws
+        it only when it differs from what this bot last drew (the click found the row expired, or
+        one more approver), never again for the same state: each chat.update is rate-limited by
+        Slack, and a thousand duplicate clicks must not become a thousand redraws."""
+        key = card.approval_id or ""
+        drawn = repr((card.text, card.fields, card.buttons))
+        if private and self._drawn.get(key) == drawn:
+            return False
+        if len(self._drawn) > MAX_REMEMBERED:
+            self._drawn.clear()
+        self._drawn[key] = drawn
+        return True
 
     async def _tell(self, click: Click, text: str) -> None:
         await self._poster.post_ephemeral(
