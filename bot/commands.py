@@ -34,7 +34,7 @@ BUILTINS: dict[str, str] = {
         "!audit [--user U] [--channel C] [--operation O] [--status S] [--since ISO] [--limit N]"
         " — search the audit trail (admins)"
     ),
-    "use": "!use cluster NAME | !use namespace NAME — set this channel's defaults",
+    "use": "!use cluster NAME | !use namespace NAME — set this channel's defaults (operator role by default)",
     "forget": "!forget — clear your conversation memory (the audit trail keeps its rows)",
     "debug": "!debug <pod|deployment> <name> [-n namespace] — diagnose a workload, then the model's analysis",
     "analyze": "!analyze [namespace] — resource use vs requests/limits, node pressure, recommendations",
