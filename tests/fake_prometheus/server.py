@@ -110,7 +110,8 @@ class FakePrometheus:
             return refused
         at = float(params.get("time") or 1_700_000_000)
         result = [
-            {"metric": s.labels, "value": [at, json.dumps(s.value(at))]} for s in self._series_for(params["query"])
+            {"metric": s.labels, "value": [at, json.dumps(s.value(at))]}
+            for s in self._series_for(params["query"])
         ]
         return _ok({"resultType": "vector", "result": result})
 

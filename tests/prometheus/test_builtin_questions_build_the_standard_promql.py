@@ -82,4 +82,6 @@ def test_titles_name_what_was_asked() -> None:
     assert build_question(metric="cpu", kind="deployment", name="web", namespace="prod").title == (
         "cpu of deployment web in prod"
     )
-    assert build_question(metric="memory", kind="node", name="n1", namespace="prod").title == "memory of node n1"
+    assert (
+        build_question(metric="memory", kind="node", name="n1", namespace="prod").title == "memory of node n1"
+    )

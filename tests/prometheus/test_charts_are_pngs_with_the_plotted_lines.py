@@ -26,7 +26,9 @@ def _near(colours: set[tuple[int, int, int]], wanted: tuple[int, int, int]) -> b
 
 
 async def test_a_chart_is_a_png_carrying_the_usage_and_limit_lines(prom: PromOps) -> None:
-    result = await prom("prom_chart", metric="cpu", kind="deployment", name="web", namespace="prod", since="1d")
+    result = await prom(
+        "prom_chart", metric="cpu", kind="deployment", name="web", namespace="prod", since="1d"
+    )
     assert result.status is Status.OK, result.text
     (png,) = result.files
     assert png.mime == "image/png" and png.filename == "cpu-deployment-web.png"

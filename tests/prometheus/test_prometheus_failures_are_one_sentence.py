@@ -11,7 +11,9 @@ from tools.kubernetes.clusters import ClusterSet
 from tools.prometheus import PrometheusEndpoint, PrometheusSettings, prometheus_operations
 
 
-async def test_a_promql_error_carries_prometheus_own_message(prom: PromOps, fake_prometheus: FakePrometheus) -> None:
+async def test_a_promql_error_carries_prometheus_own_message(
+    prom: PromOps, fake_prometheus: FakePrometheus
+) -> None:
     fake_prometheus.fail(400, "bad_data", 'parse error at char 5: unexpected "}"')
     result = await prom("prom_query", query="up}")
     assert result.status is Status.ERROR
@@ -35,7 +37,11 @@ async def test_the_token_is_sent_and_a_refusal_is_explained(
     good = settings_for(fake_prometheus, bearer_token="s3cr3t-prom-token-value")
     bad = settings_for(fake_prometheus, bearer_token="wrong")
     for settings, ok in ((good, True), (bad, False)):
-        (labels,) = [op for op in prometheus_operations(settings=settings, clusters=fake_cluster_set) if op.name == "prom_labels"]
+        (labels,) = [
+            op
+            for op in prometheus_operations(settings=settings, clusters=fake_cluster_set)
+            if op.name == "prom_labels"
+        ]
         from tests.prometheus.conftest import context
 
         result = await labels.run(labels.parse_args({}), context())
@@ -50,7 +56,9 @@ async def test_an_unreachable_prometheus(fake_cluster_set: ClusterSet) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    settings = PrometheusSettings(endpoints=(PrometheusEndpoint(name="gone", url=f"http://127.0.0.1:{port}"),))
+    settings = PrometheusSettings(
+        endpoints=(PrometheusEndpoint(name="gone", url=f"http://127.0.0.1:{port}"),)
+    )
     ops = {op.name: op for op in prometheus_operations(settings=settings, clusters=fake_cluster_set)}
     from tests.prometheus.conftest import context
 

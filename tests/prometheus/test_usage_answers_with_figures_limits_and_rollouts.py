@@ -37,7 +37,10 @@ async def test_rollouts_of_the_deployment_are_named_and_compared_around(
     step_at = rollout.timestamp()  # memory doubles at the rollout
     fake_prometheus.answers.insert(
         0,
-        (("container_memory_working_set_bytes",), [FakeSeries({}, lambda t: 400e6 if t >= step_at else 200e6)]),
+        (
+            ("container_memory_working_set_bytes",),
+            [FakeSeries({}, lambda t: 400e6 if t >= step_at else 200e6)],
+        ),
     )
     result = await prom(
         "prom_usage", metric="memory", kind="deployment", name="web", namespace="prod", around="rollout"
@@ -55,14 +58,20 @@ async def test_an_unknown_around_is_one_sentence(prom: PromOps) -> None:
     assert "neither 'rollout', a revision number nor an ISO time" in result.text
 
 
-async def test_a_name_with_no_series_says_what_to_check(prom: PromOps, fake_prometheus: FakePrometheus) -> None:
+async def test_a_name_with_no_series_says_what_to_check(
+    prom: PromOps, fake_prometheus: FakePrometheus
+) -> None:
     fake_prometheus.answers.clear()
     result = await prom("prom_usage", metric="restarts", kind="pod", name="nosuch", namespace="prod")
     assert result.status is Status.NO_DATA
-    assert "no restarts series for pod nosuch" in result.text and "check the name and namespace" in result.text
+    assert (
+        "no restarts series for pod nosuch" in result.text and "check the name and namespace" in result.text
+    )
 
 
-async def test_bad_arguments_are_refused_before_any_query(prom: PromOps, fake_prometheus: FakePrometheus) -> None:
+async def test_bad_arguments_are_refused_before_any_query(
+    prom: PromOps, fake_prometheus: FakePrometheus
+) -> None:
     op = prom.by_name["prom_usage"]
     for raw in (
         {"metric": "cpu", "kind": "deployment", "name": "web", "since": "forever"},
@@ -97,7 +106,12 @@ async def test_labels_and_alerts(prom: PromOps, fake_prometheus: FakePrometheus)
             "state": "firing",
             "activeAt": "2026-12-01T10:00:00Z",
         },
-        {"labels": {"alertname": "HighLatency"}, "annotations": {}, "state": "pending", "activeAt": "2026-12-01T11:00:00Z"},
+        {
+            "labels": {"alertname": "HighLatency"},
+            "annotations": {},
+            "state": "pending",
+            "activeAt": "2026-12-01T11:00:00Z",
+        },
     ]
     labels = await prom("prom_labels")
     assert "5 label names" in labels.text and "namespace" in labels.text

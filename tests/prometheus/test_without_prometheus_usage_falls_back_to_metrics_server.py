@@ -10,7 +10,10 @@ from tools.base import Status
 async def test_cpu_of_a_deployment_comes_from_metrics_server(unconfigured: PromOps) -> None:
     result = await unconfigured("prom_chart", metric="cpu", kind="deployment", name="web", namespace="prod")
     assert result.status is Status.OK, result.text
-    assert "cpu of deployment web in prod:" in result.text and "now over 2 pod(s) (metrics-server)" in result.text
+    assert (
+        "cpu of deployment web in prod:" in result.text
+        and "now over 2 pod(s) (metrics-server)" in result.text
+    )
     assert "No Prometheus is configured for fake" in result.text
     assert "requests and limits, rollouts and a chart" in result.text and not result.files
 
@@ -21,7 +24,9 @@ async def test_restarts_have_no_metrics_server_figure(unconfigured: PromOps) -> 
     assert "metrics-server has no restarts figures" in result.text
 
 
-async def test_without_metrics_server_either_it_says_so(unconfigured: PromOps, fake_k8s: FakeKubernetes) -> None:
+async def test_without_metrics_server_either_it_says_so(
+    unconfigured: PromOps, fake_k8s: FakeKubernetes
+) -> None:
     fake_k8s.metrics_enabled = False
     result = await unconfigured("prom_usage", metric="memory", kind="node", name="node-1")
     assert result.status is Status.NO_DATA

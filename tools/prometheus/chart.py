@@ -20,7 +20,11 @@ from tools.prometheus.summarise import Series, figure
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 600, 100
 MAX_BYTES = 1_500_000
-_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f")
+_COLOURS = (  # twenty distinct inks on white; none is the rollout marker's or the reference lines' grey
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#bcbd22", "#aec7e8",
+    "#ff9896", "#98df8a", "#c5b0d5", "#ffbb78", "#c49c94", "#9edae5", "#dbdb8d", "#393b79", "#637939",
+    "#8c6d31", "#843c39",
+)  # fmt: skip
 
 
 class ChartTooLarge(Exception):
@@ -60,7 +64,9 @@ def render_png(spec: ChartSpec) -> bytes:
     ax.set_facecolor("white")
     for index, series in enumerate(spec.usage[: len(_COLOURS)]):
         times = [t.astimezone(zone) for t, _ in series.points]
-        ax.plot(times, [v for _, v in series.points], color=_COLOURS[index], linewidth=1.6, label=series.label)
+        ax.plot(
+            times, [v for _, v in series.points], color=_COLOURS[index], linewidth=1.6, label=series.label
+        )
     for index, series in enumerate(spec.references):
         times = [t.astimezone(zone) for t, _ in series.points]
         ax.plot(

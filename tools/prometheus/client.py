@@ -80,7 +80,9 @@ class PrometheusClient:
             message = str(body.get("error") or "no reason given") if isinstance(body, dict) else "bad answer"
             kind = str(body.get("errorType") or "") if isinstance(body, dict) else ""
             hint = "fix the query" if kind in ("bad_data", "execution") else "try again later"
-            raise PromError(f"{where} refused the query ({kind or response.status_code}): {message[:300]}; {hint}")
+            raise PromError(
+                f"{where} refused the query ({kind or response.status_code}): {message[:300]}; {hint}"
+            )
         return body.get("data")
 
     async def query(self, promql: str, *, at: dt.datetime | None = None) -> dict[str, Any]:

@@ -94,7 +94,9 @@ async def current_figures(
         namespace = name if kind == "namespace" else scope.namespace
         page = await scope.client.list_page(POD_METRICS, namespace, limit=1000)
     except NotFound:
-        return "metrics-server is not installed either (no metrics.k8s.io API), so there are no figures at all"
+        return (
+            "metrics-server is not installed either (no metrics.k8s.io API), so there are no figures at all"
+        )
     except (KubeError, LookupError) as error:
         return str(error)
     pattern = re.compile(_POD_NAME[kind].format(name=re.escape(name))) if kind in _POD_NAME else None

@@ -220,7 +220,9 @@ class PrometheusReads:
         if not alerts:
             return OperationResult(status=Status.NO_DATA, text="no alerts are firing or pending")
         rows = []
-        for alert in sorted(alerts, key=lambda a: (a.get("state") != "firing", str(a.get("activeAt"))))[:MAX_ALERTS]:
+        for alert in sorted(alerts, key=lambda a: (a.get("state") != "firing", str(a.get("activeAt"))))[
+            :MAX_ALERTS
+        ]:
             labels = alert.get("labels") or {}
             annotations = alert.get("annotations") or {}
             rows.append(

@@ -124,9 +124,7 @@ def summarise_range(
     if rest:
         peaks = [s.stats() for s in rest]
         highest = max((p[2] for p in peaks if p is not None), default=math.nan)
-        lines.append(
-            f"… and {len(rest)} more series (the highest of them peaks at {figure(highest, unit)})"
-        )
+        lines.append(f"… and {len(rest)} more series (the highest of them peaks at {figure(highest, unit)})")
     head = f"{len(series)} series, top {min(top, len(series))} by peak:" if len(series) > 1 else ""
     kept, cut = fit_lines(lines, max(budget_tokens - estimate_tokens(head) - 10, 60), keep="head")
     text = "\n".join([head, *kept] if head else kept)
