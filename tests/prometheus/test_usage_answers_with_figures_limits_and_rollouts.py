@@ -29,7 +29,7 @@ async def test_cpu_of_a_deployment_is_summarised_against_its_request_and_limit(
 async def test_rollouts_of_the_deployment_are_named_and_compared_around(
     prom: PromOps, fake_prometheus: FakePrometheus, fake_k8s: FakeKubernetes
 ) -> None:
-    rollout = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    rollout = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)).replace(microsecond=0)
     for replicaset in fake_k8s.objects("ReplicaSet", "prod"):
         if replicaset["metadata"]["name"].startswith("web-"):
             replicaset["metadata"]["creationTimestamp"] = rollout.strftime("%Y-%m-%dT%H:%M:%SZ")
