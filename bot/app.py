@@ -76,6 +76,7 @@ def default_operations(
     settings: Settings, clusters: ClusterSet, named: Mapping[str, str] | None = None
 ) -> list[Operation]:
     """Every operation of the configured tools; `named` holds the credentials the config names."""
+    from tools.alertmanager import alertmanager_operations
     from tools.helm import HelmSettings, helm_operations
     from tools.kubernetes import kubernetes_operations
     from tools.minikube import MinikubeSettings, minikube_operations
@@ -99,6 +100,9 @@ def default_operations(
     mk = settings.minikube
     operations += minikube_operations(
         settings=MinikubeSettings(binary=mk.binary, build_dir=mk.build_dir, timeout_s=mk.timeout_s)
+    )
+    operations += alertmanager_operations(
+        endpoints=settings.alertmanager.to_endpoints(named), clusters=clusters
     )
     operations += prometheus_operations(
         settings=settings.prometheus.to_settings(named),

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.prometheus_config import PrometheusConfig
+from bot.endpoints_config import AlertmanagerConfig, PrometheusConfig
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./chatops.db"
 
@@ -198,6 +198,11 @@ class Settings(_Model):
     tools: ToolSettings = ToolSettings()
     webhooks: tuple[WebhookEntry, ...] = ()
     prometheus: PrometheusConfig = PrometheusConfig()
+    alertmanager: AlertmanagerConfig = AlertmanagerConfig()
+
+    def credential_variables(self) -> list[tuple[str, str]]:
+        """(key path, environment variable) of every credential the config names by variable."""
+        return [*self.prometheus.variables(), *self.alertmanager.variables()]
 
 
 SECRET_VARIABLES = (
@@ -303,7 +308,7 @@ def _require_secrets(settings: Settings, secrets: Secrets) -> None:
         raise ConfigError("webhooks are configured but CHATOPS_WEBHOOK_SECRET (their signing key) is not set")
     if settings.discord.enabled and not secrets.discord_bot_token:
         raise ConfigError("discord.enabled is true but DISCORD_BOT_TOKEN is not set in the environment")
-    for key, variable in settings.prometheus.variables():
+    for key, variable in settings.credential_variables():
         if variable not in secrets.named:
             raise ConfigError(f"{key} names {variable}, which is not set in the environment")
 
@@ -335,7 +340,7 @@ def load_config(
         settings = settings.model_copy(
             update={"llm": settings.llm.model_copy(update={"base_url": secrets.openai_base_url})}
         )
-    named = {v: env[v].strip() for _, v in settings.prometheus.variables() if env.get(v, "").strip()}
+    named = {v: env[v].strip() for _, v in settings.credential_variables() if env.get(v, "").strip()}
     secrets = dataclasses.replace(secrets, named=named)
     if require_secrets:
         _require_secrets(settings, secrets)

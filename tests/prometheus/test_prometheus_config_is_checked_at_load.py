@@ -40,6 +40,10 @@ def test_credentials_come_from_the_variables_the_config_names(tmp_path: Path) ->
         ("prometheus:\n  endpoints:\n    - {name: main, url: 'p:9090'}\n", "'prometheus.endpoints.0.url'"),
         ("prometheus:\n  time_zone: Mars/Olympus\n", "'prometheus.time_zone'"),
         (
+            "alertmanager:\n  endpoints:\n    - {name: am, url: 'http://a:9093', password_env: AM_PASS, username: u}\n",
+            "alertmanager.endpoints.0.password_env names AM_PASS, which is not set in the environment",
+        ),
+        (
             "prometheus:\n  endpoints:\n    - {name: main, url: 'http://p', token: x}\n",
             "unknown key 'prometheus.endpoints.0.token'",
         ),

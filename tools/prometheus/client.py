@@ -1,9 +1,8 @@
 """The Prometheus HTTP API over httpx: instant and range queries, labels, alerts.
 
-The only module that speaks HTTP to Prometheus. Every failure becomes a
-`PromError` whose text is one sentence a person can act on (unreachable,
-timed out, refused credentials, a PromQL error with Prometheus' own message);
-nothing here decides policy or formats answers.
+Built on `tools.http_api` (transport, auth and their sentences); a query
+Prometheus refuses becomes a `PromError` with Prometheus' own message.
+Nothing here decides policy or formats answers.
 """
 
 from __future__ import annotations
@@ -12,16 +11,14 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
-from tools.prometheus.settings import PrometheusEndpoint
+from tools.http_api import ApiError, HttpEndpoint, call_json
 
 # Points per series a range asks for: enough for a 1200-pixel chart; a text summary needs fewer.
 CHART_POINTS = 1100
 SUMMARY_POINTS = 240
 
 
-class PromError(Exception):
+class PromError(ApiError):
     """A Prometheus call failed; `str()` is the sentence for the person."""
 
 
@@ -30,59 +27,19 @@ def _timestamp(when: dt.datetime) -> str:
 
 
 class PrometheusClient:
-    def __init__(self, endpoint: PrometheusEndpoint) -> None:
+    def __init__(self, endpoint: HttpEndpoint) -> None:
         self.endpoint = endpoint
-
-    def _client(self) -> httpx.AsyncClient:
-        e = self.endpoint
-        headers = {"Accept": "application/json"}
-        if e.bearer_token:
-            headers["Authorization"] = f"Bearer {e.bearer_token}"
-        auth = httpx.BasicAuth(e.username, e.password or "") if e.username else None
-        verify: bool | str = str(e.ca_file) if e.ca_file is not None else e.verify_tls
-        return httpx.AsyncClient(
-            base_url=e.url.rstrip("/"),
-            headers=headers,
-            auth=auth,
-            verify=verify,
-            timeout=httpx.Timeout(e.timeout_s),
-            trust_env=False,
-        )
 
     async def _get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         where = f"Prometheus {self.endpoint.name}"
-        try:
-            async with self._client() as client:
-                response = await client.get(path, params=dict(params or {}))
-        except httpx.TimeoutException:
-            raise PromError(
-                f"{where} did not answer within {self.endpoint.timeout_s:g} s; "
-                "try a shorter range or try again later"
-            ) from None
-        except httpx.HTTPError as e:
-            raise PromError(
-                f"{where} at {self.endpoint.url} cannot be reached ({type(e).__name__}); "
-                "check prometheus.endpoints in the config"
-            ) from None
-        if response.status_code in (401, 403):
-            raise PromError(
-                f"{where} refused the bot's credentials (HTTP {response.status_code}); "
-                "check the token or password its config names"
-            )
-        try:
-            body = response.json()
-        except ValueError:
-            raise PromError(
-                f"{where} answered HTTP {response.status_code} with something that is not its API's JSON; "
-                "check that the URL points at the Prometheus API"
-            ) from None
+        status, body = await call_json(
+            self.endpoint, where, "GET", path, params=params, hint="try a shorter range or try again later"
+        )
         if not isinstance(body, dict) or body.get("status") != "success":
             message = str(body.get("error") or "no reason given") if isinstance(body, dict) else "bad answer"
             kind = str(body.get("errorType") or "") if isinstance(body, dict) else ""
             hint = "fix the query" if kind in ("bad_data", "execution") else "try again later"
-            raise PromError(
-                f"{where} refused the query ({kind or response.status_code}): {message[:300]}; {hint}"
-            )
+            raise PromError(f"{where} refused the query ({kind or status}): {message[:300]}; {hint}")
         return body.get("data")
 
     async def query(self, promql: str, *, at: dt.datetime | None = None) -> dict[str, Any]:

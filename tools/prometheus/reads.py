@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from tools.base import Args, Attachment, OperationResult, RunContext, Status, Table
+from tools.http_api import ApiError
 from tools.kubernetes.common import Kube, finish
 from tools.prometheus.args import LabelArgs, QueryArgs, UsageArgs
 from tools.prometheus.chart import ChartSpec, ChartTooLarge, chart_series_limit, render_png
@@ -47,7 +48,7 @@ def guard(
     async def guarded(args: A, ctx: RunContext) -> OperationResult:
         try:
             result = await run(args, ctx)
-        except (PromError, ValueError) as error:
+        except (ApiError, ValueError) as error:
             return OperationResult.failure(call=name, message=redact_text(str(error)))
         return finish(result, ctx.budget_tokens)
 

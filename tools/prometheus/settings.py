@@ -9,29 +9,15 @@ the same HTTP API (`/api/v1/query`, `/api/v1/query_range`, …).
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 from collections.abc import Sequence
-from pathlib import Path
+
+from tools.http_api import HttpEndpoint, first_serving
 
 CONFIG_KEY = "prometheus.endpoints"
 
 
-@dataclasses.dataclass(frozen=True)
-class PrometheusEndpoint:
-    """One endpoint. `clusters` are glob patterns of the cluster names it serves."""
-
-    name: str
-    url: str
-    clusters: tuple[str, ...] = ("*",)
-    bearer_token: str | None = dataclasses.field(default=None, repr=False)
-    username: str | None = None
-    password: str | None = dataclasses.field(default=None, repr=False)
-    timeout_s: float = 10.0
-    verify_tls: bool = True
-    ca_file: Path | None = None
-
-    def serves(self, cluster: str | None) -> bool:
-        return any(fnmatch.fnmatchcase(cluster or "", pattern) for pattern in self.clusters)
+# Prometheus endpoints are plain HTTP endpoints (URL, clusters served, credentials).
+PrometheusEndpoint = HttpEndpoint
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,8 +31,7 @@ class PrometheusSettings:
         return bool(self.endpoints)
 
     def endpoint_for(self, cluster: str | None) -> PrometheusEndpoint | None:
-        """The first endpoint whose patterns match the cluster (config order decides)."""
-        return next((e for e in self.endpoints if e.serves(cluster)), None)
+        return first_serving(self.endpoints, cluster)
 
     def names(self) -> Sequence[str]:
         return [e.name for e in self.endpoints]

@@ -1,4 +1,4 @@
-"""The `prometheus:` section of the config, and its settings for the Prometheus tools.
+"""The `prometheus:` and `alertmanager:` sections of the config: HTTP endpoints for their tools.
 
 Credentials never sit in the file: an endpoint names the environment
 variables that hold its bearer token or password, read once at start.
@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tools.prometheus import PrometheusEndpoint, PrometheusSettings
+from tools.http_api import HttpEndpoint
+from tools.prometheus import PrometheusSettings
 
 
-class PrometheusEndpointEntry(BaseModel):
+class EndpointEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1, max_length=63)
@@ -40,11 +41,32 @@ class PrometheusEndpointEntry(BaseModel):
         named = [("bearer_token_env", self.bearer_token_env), ("password_env", self.password_env)]
         return [(key, variable) for key, variable in named if variable]
 
+    def to_endpoint(self, env: Mapping[str, str]) -> HttpEndpoint:
+        return HttpEndpoint(
+            name=self.name,
+            url=self.url,
+            clusters=self.clusters,
+            bearer_token=env.get(self.bearer_token_env) if self.bearer_token_env else None,
+            username=self.username,
+            password=env.get(self.password_env) if self.password_env else None,
+            timeout_s=self.timeout_s,
+            verify_tls=self.verify_tls,
+            ca_file=self.ca_file.expanduser() if self.ca_file else None,
+        )
+
+
+def _variables(section: str, endpoints: tuple[EndpointEntry, ...]) -> list[tuple[str, str]]:
+    return [
+        (f"{section}.endpoints.{index}.{key}", variable)
+        for index, endpoint in enumerate(endpoints)
+        for key, variable in endpoint.variables()
+    ]
+
 
 class PrometheusConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    endpoints: tuple[PrometheusEndpointEntry, ...] = ()
+    endpoints: tuple[EndpointEntry, ...] = ()
     time_zone: str = "UTC"
 
     @field_validator("time_zone")
@@ -58,27 +80,21 @@ class PrometheusConfig(BaseModel):
 
     def variables(self) -> list[tuple[str, str]]:
         """(key path, environment variable) of every credential the endpoints name."""
-        return [
-            (f"prometheus.endpoints.{index}.{key}", variable)
-            for index, endpoint in enumerate(self.endpoints)
-            for key, variable in endpoint.variables()
-        ]
+        return _variables("prometheus", self.endpoints)
 
     def to_settings(self, env: Mapping[str, str]) -> PrometheusSettings:
         return PrometheusSettings(
-            endpoints=tuple(
-                PrometheusEndpoint(
-                    name=e.name,
-                    url=e.url,
-                    clusters=e.clusters,
-                    bearer_token=env.get(e.bearer_token_env) if e.bearer_token_env else None,
-                    username=e.username,
-                    password=env.get(e.password_env) if e.password_env else None,
-                    timeout_s=e.timeout_s,
-                    verify_tls=e.verify_tls,
-                    ca_file=e.ca_file.expanduser() if e.ca_file else None,
-                )
-                for e in self.endpoints
-            ),
-            time_zone=self.time_zone,
+            endpoints=tuple(e.to_endpoint(env) for e in self.endpoints), time_zone=self.time_zone
         )
+
+
+class AlertmanagerConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    endpoints: tuple[EndpointEntry, ...] = ()
+
+    def variables(self) -> list[tuple[str, str]]:
+        return _variables("alertmanager", self.endpoints)
+
+    def to_endpoints(self, env: Mapping[str, str]) -> tuple[HttpEndpoint, ...]:
+        return tuple(e.to_endpoint(env) for e in self.endpoints)
