@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bot.approvals import ApprovalDesk
@@ -72,10 +72,17 @@ def managed_clusters(directory: Path) -> list[ClusterConfig]:
     return [ClusterConfig(name=path.stem, kubeconfig=path) for path in sorted(directory.glob("*.kubeconfig"))]
 
 
-def default_operations(settings: Settings, clusters: ClusterSet) -> list[Operation]:
+def default_operations(
+    settings: Settings, clusters: ClusterSet, named: Mapping[str, str] | None = None
+) -> list[Operation]:
+    """Every operation of the configured tools; `named` holds the credentials the config names."""
+    from tools.alertmanager import alertmanager_operations
     from tools.helm import HelmSettings, helm_operations
     from tools.kubernetes import kubernetes_operations
     from tools.minikube import MinikubeSettings, minikube_operations
+    from tools.prometheus import prometheus_operations
+
+    named = named or {}
 
     operations = list(
         kubernetes_operations(clusters=clusters, request_timeout_s=settings.tools.kubernetes_timeout_s)
@@ -94,6 +101,14 @@ def default_operations(settings: Settings, clusters: ClusterSet) -> list[Operati
     operations += minikube_operations(
         settings=MinikubeSettings(binary=mk.binary, build_dir=mk.build_dir, timeout_s=mk.timeout_s)
     )
+    operations += alertmanager_operations(
+        endpoints=settings.alertmanager.to_endpoints(named), clusters=clusters
+    )
+    operations += prometheus_operations(
+        settings=settings.prometheus.to_settings(named),
+        clusters=clusters,
+        request_timeout_s=settings.tools.kubernetes_timeout_s,
+    )
     return operations
 
 
@@ -108,7 +123,9 @@ async def build_app(
     for value in loaded.secrets.values():
         register_secret(value)
     clusters = clusters if clusters is not None else cluster_set(settings)
-    registry = Registry(operations if operations is not None else default_operations(settings, clusters))
+    if operations is None:
+        operations = default_operations(settings, clusters, loaded.secrets.named)
+    registry = Registry(operations)
     audit_key = loaded.secrets.audit_key.encode() if loaded.secrets.audit_key else None
     store = await Store.open(loaded.database_url, audit_key=audit_key, migrate=migrate)
     policy = Policy(settings.policy)

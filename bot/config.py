@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.cel import CelError, compile_cel
+from bot.endpoints_config import AlertmanagerConfig, PrometheusConfig
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./chatops.db"
 
@@ -237,6 +238,12 @@ class Settings(_Model):
     limits: LimitSettings = LimitSettings()
     tools: ToolSettings = ToolSettings()
     webhooks: tuple[WebhookEntry, ...] = ()
+    prometheus: PrometheusConfig = PrometheusConfig()
+    alertmanager: AlertmanagerConfig = AlertmanagerConfig()
+
+    def credential_variables(self) -> list[tuple[str, str]]:
+        """(key path, environment variable) of every credential the config names by variable."""
+        return [*self.prometheus.variables(), *self.alertmanager.variables()]
 
 
 SECRET_VARIABLES = (
@@ -264,17 +271,19 @@ class Secrets:
     database_url: str | None = None
     audit_key: str | None = None
     webhook_secret: str | None = None
+    # Variables the config names for its credentials (Prometheus tokens and passwords): name → value.
+    named: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def __repr__(self) -> str:
-        present = [f.name for f in dataclasses.fields(self) if getattr(self, f.name)]
-        return f"Secrets(set={present})"
+        present = [f.name for f in dataclasses.fields(self) if getattr(self, f.name) and f.name != "named"]
+        return f"Secrets(set={present + sorted(self.named)})"
 
     def values(self) -> list[str]:
         return [
             v
             for f in dataclasses.fields(self)
-            if (v := getattr(self, f.name)) and f.name != "openai_base_url"
-        ]
+            if (v := getattr(self, f.name)) and f.name not in ("openai_base_url", "named")
+        ] + [v for v in self.named.values() if v]
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Secrets:
@@ -340,6 +349,9 @@ def _require_secrets(settings: Settings, secrets: Secrets) -> None:
         raise ConfigError("webhooks are configured but CHATOPS_WEBHOOK_SECRET (their signing key) is not set")
     if settings.discord.enabled and not secrets.discord_bot_token:
         raise ConfigError("discord.enabled is true but DISCORD_BOT_TOKEN is not set in the environment")
+    for key, variable in settings.credential_variables():
+        if variable not in secrets.named:
+            raise ConfigError(f"{key} names {variable}, which is not set in the environment")
 
 
 def load_config(
@@ -369,6 +381,8 @@ def load_config(
         settings = settings.model_copy(
             update={"llm": settings.llm.model_copy(update={"base_url": secrets.openai_base_url})}
         )
+    named = {v: env[v].strip() for _, v in settings.credential_variables() if env.get(v, "").strip()}
+    secrets = dataclasses.replace(secrets, named=named)
     if require_secrets:
         _require_secrets(settings, secrets)
     return LoadedConfig(settings=settings, secrets=secrets, source=path)

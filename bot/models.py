@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 
+from tools.base import Attachment as Attachment
 from tools.base import Table
 
 
@@ -82,3 +83,5 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     approval_id: str | None = None
     ephemeral: bool = False
+    # Files for people (chart images): adapters post them with the message.
+    files: tuple[Attachment, ...] = ()

@@ -88,6 +88,7 @@ def outcome_replies(outcome: Outcome) -> list[Reply]:
                 kind=ReplyKind.RESULT,
                 code=result.code if result else None,
                 table=result.table if result else None,
+                files=result.files if result else (),
             )
         ]
     if outcome.approval is not None and outcome.approval.state is not ApprovalState.PENDING:

@@ -160,6 +160,16 @@ class UndoPlan:
 
 
 @dataclasses.dataclass(frozen=True)
+class Attachment:
+    """A file a result carries for people (a chart image); never shown to the model."""
+
+    filename: str
+    content: bytes = dataclasses.field(repr=False)
+    mime: str = "application/octet-stream"
+    title: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class OperationResult:
     status: Status
     text: str
@@ -169,6 +179,7 @@ class OperationResult:
     error: str | None = None
     undo: UndoPlan | None = None
     prior_state: Mapping[str, Any] | None = None
+    files: tuple[Attachment, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -273,6 +284,8 @@ class Operation:
     authorize: AuthorizeFn | None = None
     timeout_s: float = 60.0
     long_running: bool = False
+    # False keeps an operation out of the model's tools (a command-only fallback), saving prompt tokens.
+    for_agent: bool = True
 
     def __post_init__(self) -> None:
         if self.safety is not Safety.READ and self.preview is None:

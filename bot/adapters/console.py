@@ -8,16 +8,40 @@ like any other command).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import os
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
-from bot.models import IncomingMessage, Principal
+from bot.models import IncomingMessage, Principal, Reply
 from bot.render import render_text
 from bot.replies import approval_card
 from storage.records import ApprovalRecord
 
 PROMPT = "you> "
+
+
+def files_dir() -> Path:
+    """Where the console keeps the files replies carry (chart images): the user's cache directory."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "chatops" / "files"
+
+
+def save_files(reply: Reply) -> list[Path]:
+    """Write each file of a reply to `files_dir()`; a terminal cannot show them inline."""
+    if not reply.files:
+        return []
+    directory = files_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    saved = []
+    for attachment in reply.files:
+        path = directory / f"{stamp}-{Path(attachment.filename).name}"
+        path.write_bytes(attachment.content)
+        saved.append(path)
+    return saved
 
 
 def to_message(line: str, *, user: str, channel: str) -> IncomingMessage:
@@ -70,6 +94,8 @@ async def run_console(
             break
         for reply in await app.router.handle(to_message(line, user=user, channel=channel)):
             print("bot> " + render_text(reply).replace("\n", "\n     "), file=stdout)
+            for path in save_files(reply):
+                print(f"bot> saved {path}", file=stdout)
         stdout.flush()
     # Long-running changes started here finish before the console leaves.
     await app.executor.drain(timeout_s=24 * 3600)

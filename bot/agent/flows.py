@@ -12,7 +12,7 @@ or when it fails, the findings stand alone. Nothing here imports LangChain.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from bot.agent.errors import ModelUnavailable
 from bot.agent.framing import as_model_words, frame, result_body
@@ -48,6 +48,10 @@ def parse_debug_args(args: tuple[str, ...]) -> tuple[dict[str, str], str | None]
     return raw, None
 
 
+# The kinds whose usage Prometheus can chart (see tools/prometheus/queries.py).
+SERIES_KINDS = ("pod", "deployment", "statefulset", "daemonset", "node", "namespace")
+
+
 class Flows:
     def __init__(self, *, executor: Executor, complete: Complete | None = None) -> None:
         self._executor = executor
@@ -67,9 +71,27 @@ class Flows:
         outcome = await self._executor.submit("k8s_diagnose", raw, ctx)
         replies = outcome_replies(outcome)
         if outcome.status is Status.OK:
-            findings = frame(self._body(outcome), source="k8s_diagnose")
+            series = await self._series(raw, ctx, ("memory", "cpu", "restarts"))
+            replies += [r for o in series for r in outcome_replies(o)]
+            findings = "\n".join(
+                frame(self._body(o), source=o.operation or "read") for o in (outcome, *series)
+            )
             replies += await self._analysis("debug", findings)
         return replies
+
+    async def _series(
+        self, target: Mapping[str, object], ctx: RequestContext, metrics: tuple[str, ...]
+    ) -> list[Outcome]:
+        """With Prometheus configured, the target's series as figures (the first also as a chart)."""
+        chart = self._executor.registry.get("prom_chart")
+        if chart is None or not chart.for_agent or target.get("kind") not in SERIES_KINDS:
+            return []
+        outcomes = []
+        for index, metric in enumerate(metrics):
+            name = "prom_chart" if index == 0 else "prom_usage"
+            raw = {**target, "metric": metric, "since": "6h"}
+            outcomes.append(await self._executor.submit(name, raw, ctx))
+        return [o for o in outcomes if o.status in (Status.OK, Status.NO_DATA)]
 
     async def analyze(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
         if len(args) > 1:
@@ -85,6 +107,8 @@ class Flows:
                 )
             ]
         outcomes = [await self._executor.submit(name, raw, ctx) for name, raw in available]
+        if args:
+            outcomes += await self._series({"kind": "namespace", "name": args[0]}, ctx, ("cpu", "memory"))
         replies = [r for o in outcomes for r in outcome_replies(o)]
         usable = [o for o in outcomes if o.status in (Status.OK, Status.NO_DATA)]
         if usable:

@@ -22,7 +22,7 @@ from tools.base import Operation, Safety
 
 COMMON_ARGS = ("cluster", "namespace")
 MAX_LINE_CHARS = 110
-_DOMAIN_TITLES = {"k8s": "Kubernetes", "helm": "Helm", "minikube": "Minikube"}
+_DOMAIN_TITLES = {"k8s": "Kubernetes", "helm": "Helm", "minikube": "Minikube", "prom": "Prometheus", "am": "Alertmanager"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,6 +111,8 @@ def group_operations(operations: Iterable[Operation]) -> list[ToolGroup]:
     """Coarse tools: one per domain and kind (read / change), in registry order."""
     buckets: dict[tuple[str, bool], list[Operation]] = {}
     for operation in operations:
+        if not operation.for_agent:
+            continue
         key = (domain_of(operation), operation.safety is not Safety.READ)
         buckets.setdefault(key, []).append(operation)
     return [

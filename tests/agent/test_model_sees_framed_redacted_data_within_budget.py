@@ -62,13 +62,27 @@ def test_frame_markers_cannot_be_forged_in_any_case() -> None:
     assert framed.count("</untrusted-data>") == 1 and "</UNTRUSTED" not in framed
 
 
-def test_the_fixed_prompt_with_every_default_operation_fits_2500_tokens() -> None:
-    operations = default_operations(parse_settings({}), ClusterSet([]))
+def _fixed_prompt_tokens(settings: dict[str, object]) -> tuple[int, int, int]:
+    operations = default_operations(parse_settings(settings), ClusterSet([]))
     registry = Registry(operations)
     groups = group_operations(registry)
-    assert sorted(op.name for g in groups for op in g.operations) == sorted(op.name for op in registry)
+    offered = sorted(op.name for op in registry if op.for_agent)
+    assert sorted(op.name for g in groups for op in g.operations) == offered
     schemas = openai_tool_schemas(to_langchain_tools(groups, executor=None))  # type: ignore[arg-type]
     enc = bpe_openai.get_encoding("o200k_base")
     tokens = len(enc.encode(load_prompt("system"))) + len(enc.encode(json.dumps(schemas, ensure_ascii=False)))
-    assert len(operations) >= 50 and len(schemas) <= 8
+    return tokens, len(offered), len(schemas)
+
+
+def test_the_fixed_prompt_with_every_default_operation_fits_2500_tokens() -> None:
+    tokens, offered, tools = _fixed_prompt_tokens({})
+    assert offered >= 50 and tools <= 8
     assert tokens <= 2500, tokens
+
+
+def test_prometheus_adds_one_small_tool_when_configured() -> None:
+    without, offered, tools = _fixed_prompt_tokens({})
+    endpoint = {"name": "main", "url": "http://prometheus:9090"}
+    with_prometheus, more, more_tools = _fixed_prompt_tokens({"prometheus": {"endpoints": [endpoint]}})
+    assert (more - offered, more_tools - tools) == (5, 1)
+    assert with_prometheus - without <= 300, with_prometheus - without

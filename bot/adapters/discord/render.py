@@ -16,7 +16,7 @@ from typing import Any
 
 import discord
 
-from bot.models import Reply, ReplyKind
+from bot.models import Attachment, Reply, ReplyKind
 from bot.render import render_table, render_text
 
 from .buttons import card_view
@@ -63,6 +63,13 @@ class Outgoing:
     embeds: tuple[discord.Embed, ...] = ()
     view: discord.ui.View | None = None
     attachment: bytes | None = None
+    files: tuple[Attachment, ...] = ()
+
+    def _files(self) -> list[discord.File]:
+        files = [discord.File(io.BytesIO(f.content), filename=f.filename) for f in self.files]
+        if self.attachment is not None:
+            files.insert(0, discord.File(io.BytesIO(self.attachment), filename=ATTACHMENT_NAME))
+        return files
 
     def send_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -72,8 +79,8 @@ class Outgoing:
         }
         if self.view is not None:
             kwargs["view"] = self.view
-        if self.attachment is not None:
-            kwargs["file"] = discord.File(io.BytesIO(self.attachment), filename=ATTACHMENT_NAME)
+        if self.attachment is not None or self.files:
+            kwargs["files"] = self._files()
         return kwargs
 
     def edit_kwargs(self) -> dict[str, Any]:
@@ -84,8 +91,8 @@ class Outgoing:
             "allowed_mentions": NO_MENTIONS,
             "view": self.view,
         }
-        if self.attachment is not None:
-            kwargs["attachments"] = [discord.File(io.BytesIO(self.attachment), filename=ATTACHMENT_NAME)]
+        if self.attachment is not None or self.files:
+            kwargs["attachments"] = self._files()
         return kwargs
 
 
@@ -100,12 +107,22 @@ def to_outgoing(reply: Reply) -> Outgoing:
     if reply.code:
         parts.append(code_block(reply.code, limit=1_000_000))
     content = "\n".join(p for p in parts if p)
+    images = _image_embeds(reply.files)
     if len(content) <= MAX_CONTENT:
-        return Outgoing(content=content, view=view)
+        return Outgoing(content=content, view=view, embeds=images, files=reply.files)
     full = render_text(reply)
     head = reply.text.strip() or "Output"
     summary = f"{cut(head, MAX_SUMMARY)}\nThe full output ({len(full.splitlines())} lines) is attached."
-    return Outgoing(content=summary, view=view, attachment=full.encode())
+    return Outgoing(content=summary, view=view, attachment=full.encode(), embeds=images, files=reply.files)
+
+
+def _image_embeds(files: tuple[Attachment, ...]) -> tuple[discord.Embed, ...]:
+    """An embed per image, showing the attachment inline (`attachment://name`)."""
+    return tuple(
+        discord.Embed(title=cut(f.title or f.filename, MAX_TITLE)).set_image(url=f"attachment://{f.filename}")
+        for f in files
+        if f.mime.startswith("image/")
+    )
 
 
 def _card(reply: Reply) -> Outgoing:

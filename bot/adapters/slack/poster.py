@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.models import Reply, ReplyKind
+from bot.models import Attachment, Reply, ReplyKind
 
 from .blocks import Rendered, Upload, render_reply
 from .cards import CardIndex, CardRef
@@ -123,6 +123,8 @@ class Poster:
         ts = ts if isinstance(ts, str) else None
         if rendered.upload is not None:
             await self.upload(rendered.upload, channel=channel, thread=thread or ts)
+        for attachment in reply.files:  # chart images go into the thread of the message they belong to
+            await self.upload_file(attachment, channel=channel, thread=thread or ts)
         return ts
 
     async def update_card(self, ref: CardRef, reply: Reply) -> bool:
@@ -151,7 +153,7 @@ class Poster:
     ) -> None:
         rendered = render_reply(reply)
         blocks = list(rendered.blocks)
-        if rendered.upload is not None:  # files cannot be private: say where the full output is not
+        if rendered.upload is not None or reply.files:  # files cannot be private: say they are not here
             note = {"type": "mrkdwn", "text": TOO_LONG_FOR_PRIVATE}
             blocks.append({"type": "context", "elements": [note]})
         try:
@@ -190,6 +192,19 @@ class Poster:
                 content=upload.content,
                 filename=upload.filename,
                 title=upload.title,
+            )
+        except API_ERRORS as e:
+            log.warning("files upload to %s failed: %s", channel, _why(e))
+
+    async def upload_file(self, attachment: Attachment, *, channel: str, thread: str | None) -> None:
+        """Post a file the result carries (a chart image), shown inline by Slack's clients."""
+        try:
+            await self._client.files_upload_v2(
+                channel=channel,
+                thread_ts=thread,
+                file=attachment.content,
+                filename=attachment.filename,
+                title=attachment.title or attachment.filename,
             )
         except API_ERRORS as e:
             log.warning("files upload to %s failed: %s", channel, _why(e))

@@ -1,0 +1,1 @@
+"""A fake Alertmanager API v2 (alerts, silences) for tests."""
