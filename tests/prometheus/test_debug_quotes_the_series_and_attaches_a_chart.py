@@ -48,4 +48,4 @@ async def test_debug_pulls_memory_cpu_and_restarts(
     sent = fake_llm.requests[0].messages[1]["content"]
     assert '<untrusted-data source="prom_chart">' in sent and "peak is 59% of the limits (512.0 MiB)" in sent
     assert '<untrusted-data source="prom_usage">' in sent
-    assert replies[-1].text.startswith("Analysis (language model; check before acting):\n1. Memory")
+    assert replies[-1].text.startswith("Analysis (language model; check before acting):\n> 1. Memory")
