@@ -1,0 +1,103 @@
+"""`chatops eval`: run the task suite against a model, print the figures, write the reports.
+
+Expected failures (no model configured, no task matched, not a source
+checkout, a file that cannot be written) become one sentence and exit code 2;
+a task that fails to run counts as a failed run with its reason. Exit code 1
+when the success rate is under `--min-success`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.config import LoadedConfig
+from bot.evals.progress import Progress
+from bot.evals.report import figures, json_report, markdown_report, text_report
+from bot.evals.runner import Endpoint, TaskRun, failed_run, run_task
+from bot.evals.tasks import DEFAULT_SUITE, Task, TaskError, load_suite
+from bot.evals.world import WorldUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class EvalError(Exception):
+    """One sentence for the person; exit code 2."""
+
+
+def endpoint_for(loaded: LoadedConfig, args: argparse.Namespace) -> Endpoint:
+    model = args.model or loaded.settings.llm.model
+    if not model:
+        raise EvalError("no model to evaluate: pass --model, or set llm.model in the config")
+    if args.repeats < 1:
+        raise EvalError("--repeats must be 1 or more")
+    return Endpoint(
+        model=model,
+        base_url=args.base_url or loaded.settings.llm.base_url,
+        timeout_s=args.timeout,
+        max_tool_calls=loaded.settings.llm.max_tool_calls,
+    )
+
+
+def select_tasks(args: argparse.Namespace) -> list[Task]:
+    patterns = [p.strip() for p in str(args.tasks).split(",") if p.strip()]
+    try:
+        tasks = load_suite(args.suite or DEFAULT_SUITE, patterns)
+    except TaskError as e:
+        raise EvalError(str(e)) from e
+    if not tasks:
+        raise EvalError(f"no task id matches {args.tasks!r}; the ids are in {args.suite or DEFAULT_SUITE}")
+    return tasks
+
+
+async def run_suite(
+    tasks: list[Task], *, loaded: LoadedConfig, endpoint: Endpoint, repeats: int, progress: Progress
+) -> list[TaskRun]:
+    runs: list[TaskRun] = []
+    for repeat in range(repeats):
+        for task in tasks:
+            try:
+                run = await run_task(task, base=loaded, endpoint=endpoint, repeat=repeat)
+            except WorldUnavailable:
+                raise
+            except Exception as e:  # one task's failure is a failed run, not the end of the suite
+                log.debug("task %s failed to run", task.id, exc_info=True)
+                run = failed_run(task, repeat, f"the run failed: {type(e).__name__}: {str(e)[:200]}")
+            runs.append(run)
+            progress.step(task.id, passed=run.passed)
+    return runs
+
+
+async def run_eval(
+    loaded: LoadedConfig, args: argparse.Namespace, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
+    try:
+        endpoint = endpoint_for(loaded, args)
+        tasks = select_tasks(args)
+        progress = Progress(len(tasks) * args.repeats, err)
+        runs = await run_suite(
+            tasks, loaded=loaded, endpoint=endpoint, repeats=args.repeats, progress=progress
+        )
+        _write(
+            args.report,
+            json.dumps(json_report(runs, model=endpoint.model, base_url=endpoint.base_url), indent=2),
+        )
+        if args.markdown:
+            _write(args.markdown, markdown_report(runs, model=endpoint.model))
+    except (EvalError, WorldUnavailable) as e:
+        print(f"chatops eval: {e}", file=err)
+        return 2
+    print(text_report(runs, model=endpoint.model), file=out)
+    print(f"report written to {args.report}", file=out)
+    return 1 if figures(runs).success_rate < args.min_success else 0
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise EvalError(f"cannot write {path}: {e.strerror or e}") from e
