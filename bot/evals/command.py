@@ -73,8 +73,9 @@ async def run_suite(
 
 
 async def run_eval(
-    loaded: LoadedConfig, args: argparse.Namespace, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    loaded: LoadedConfig, args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
     try:
         endpoint = endpoint_for(loaded, args)
         tasks = select_tasks(args)

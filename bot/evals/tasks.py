@@ -147,8 +147,12 @@ class Task(_Model):
 def load_file(path: Path) -> list[Task]:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise TaskError(f"{path}: cannot read the task file ({type(e).__name__})") from e
+    except OSError as e:
+        raise TaskError(f"{path}: cannot read the task file ({e.strerror or e})") from e
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise TaskError(f"{path}: not valid YAML{where}") from e
     if not isinstance(document, list):
         raise TaskError(f"{path}: a task file holds a list of tasks")
     tasks = []
