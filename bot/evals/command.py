@@ -18,7 +18,7 @@ from typing import TextIO
 from bot.config import LoadedConfig
 from bot.evals.progress import Progress
 from bot.evals.report import figures, json_report, markdown_report, text_report
-from bot.evals.runner import Endpoint, TaskRun, failed_run, run_task
+from bot.evals.runner import Endpoint, TaskRun, eval_config, failed_run, run_task
 from bot.evals.tasks import DEFAULT_SUITE, Task, TaskError, load_suite
 from bot.evals.world import WorldUnavailable
 
@@ -54,6 +54,15 @@ def select_tasks(args: argparse.Namespace) -> list[Task]:
     return tasks
 
 
+async def check_model(loaded: LoadedConfig, endpoint: Endpoint) -> None:
+    """Before the suite: the endpoint answers and calls tools, else one sentence (no 40 failed runs)."""
+    from bot.agent.probe import probe_model
+
+    ok, text = await probe_model(eval_config(loaded, endpoint, "sqlite+aiosqlite://"))
+    if not ok:
+        raise EvalError(text)
+
+
 async def run_suite(
     tasks: list[Task], *, loaded: LoadedConfig, endpoint: Endpoint, repeats: int, progress: Progress
 ) -> list[TaskRun]:
@@ -79,6 +88,7 @@ async def run_eval(
     try:
         endpoint = endpoint_for(loaded, args)
         tasks = select_tasks(args)
+        await check_model(loaded, endpoint)
         progress = Progress(len(tasks) * args.repeats, err)
         runs = await run_suite(
             tasks, loaded=loaded, endpoint=endpoint, repeats=args.repeats, progress=progress

@@ -12,6 +12,7 @@ production. Nothing here runs an operation or decides policy.
 from __future__ import annotations
 
 import importlib
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from bot.evals.tasks import Seed, SeedCli, SeedDeployment, SeedPod
 from tools.kubernetes.clusters import ClusterConfig, ClusterSet
 
 CLUSTER = "fake"
+SOURCE_ROOT = Path(__file__).resolve().parents[2]  # the checkout, when installed from one (pip install -e)
 HELM_WRITES = ("install", "upgrade", "uninstall", "rollback")
 MINIKUBE_WRITES = ("start", "stop", "delete", "pause", "unpause")
 MINIKUBE_SUB_WRITES = {"addons": ("enable", "disable"), "image": ("load", "build", "rm")}
@@ -29,12 +31,14 @@ class WorldUnavailable(Exception):
 
 
 def _module(name: str) -> Any:
+    if (SOURCE_ROOT / "tests" / "fake_k8s").is_dir() and str(SOURCE_ROOT) not in sys.path:
+        sys.path.append(str(SOURCE_ROOT))
     try:
         return importlib.import_module(name)
     except ImportError as e:
         raise WorldUnavailable(
-            "chatops eval needs the fake cluster of the source tree (tests/fake_k8s); "
-            "run it from the repository root of a checkout with the dev extra installed"
+            "the task suite runs on the fake cluster of the source tree (tests/fake_k8s), which this "
+            "installation does not have; install chatops from a git checkout with pip install -e '.[dev]'"
         ) from e
 
 

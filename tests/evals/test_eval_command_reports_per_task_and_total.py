@@ -68,6 +68,7 @@ async def test_eval_prints_figures_and_writes_both_reports(
 async def test_eval_exits_1_under_the_minimum_success_rate(
     suite: dict[str, Task], fake_llm: FakeLLM, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    fake_llm.script = task_script({})  # answers the probe, then no task
     argv = ["eval", "--model", "m", "--base-url", fake_llm.base_url, "--tasks", "change-scale"]
     code = await asyncio.to_thread(main, [*argv, "--report", str(tmp_path / "r.json"), "--min-success", "1"])
     assert code == 1 and "TOTAL" in capsys.readouterr().out
@@ -85,10 +86,21 @@ async def test_eval_exits_1_under_the_minimum_success_rate(
 async def test_expected_failures_are_one_sentence_and_exit_2(
     extra: list[str], message: str, fake_llm: FakeLLM, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    fake_llm.script = task_script({})
     code = await asyncio.to_thread(main, ["eval", "--model", "m", "--base-url", fake_llm.base_url, *extra])
     err = capsys.readouterr().err
     assert code == 2
     assert message in err and "Traceback" not in err
+
+
+def test_a_model_that_cannot_be_reached_stops_before_the_suite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["eval", "--model", "m", "--base-url", "http://127.0.0.1:9/v1", "--timeout", "1"]
+    assert main([*argv, "--report", str(tmp_path / "r.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chatops eval: model m at http://127.0.0.1:9/v1: ") and err.count("\n") == 1
+    assert not (tmp_path / "r.json").exists()
 
 
 def test_without_a_model_it_says_how_to_name_one(capsys: pytest.CaptureFixture[str]) -> None:
