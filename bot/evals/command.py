@@ -9,6 +9,7 @@ when the success rate is under `--min-success`.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
@@ -20,7 +21,7 @@ from bot.evals.progress import Progress
 from bot.evals.report import figures, json_report, markdown_report, text_report
 from bot.evals.runner import Endpoint, TaskRun, eval_config, failed_run, run_task
 from bot.evals.tasks import DEFAULT_SUITE, Task, TaskError, load_suite
-from bot.evals.world import WorldUnavailable
+from bot.evals.world import WorldUnavailable, check_available
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ def endpoint_for(loaded: LoadedConfig, args: argparse.Namespace) -> Endpoint:
         raise EvalError("no model to evaluate: pass --model, or set llm.model in the config")
     if args.repeats < 1:
         raise EvalError("--repeats must be 1 or more")
+    if args.concurrency < 1:
+        raise EvalError("--concurrency must be 1 or more")
     return Endpoint(
         model=model,
         base_url=args.base_url or loaded.settings.llm.base_url,
@@ -64,21 +67,31 @@ async def check_model(loaded: LoadedConfig, endpoint: Endpoint) -> None:
 
 
 async def run_suite(
-    tasks: list[Task], *, loaded: LoadedConfig, endpoint: Endpoint, repeats: int, progress: Progress
+    tasks: list[Task],
+    *,
+    loaded: LoadedConfig,
+    endpoint: Endpoint,
+    repeats: int,
+    progress: Progress,
+    concurrency: int = 1,
 ) -> list[TaskRun]:
-    runs: list[TaskRun] = []
-    for repeat in range(repeats):
-        for task in tasks:
+    """Every task `repeats` times, `concurrency` at a time; runs share nothing, results keep task order."""
+    slots = asyncio.Semaphore(concurrency)
+    build_lock = asyncio.Lock()
+
+    async def one(task: Task, repeat: int) -> TaskRun:
+        async with slots:
             try:
-                run = await run_task(task, base=loaded, endpoint=endpoint, repeat=repeat)
-            except WorldUnavailable:
-                raise
+                run = await run_task(
+                    task, base=loaded, endpoint=endpoint, repeat=repeat, build_lock=build_lock
+                )
             except Exception as e:  # one task's failure is a failed run, not the end of the suite
                 log.debug("task %s failed to run", task.id, exc_info=True)
                 run = failed_run(task, repeat, f"the run failed: {type(e).__name__}: {str(e)[:200]}")
-            runs.append(run)
             progress.step(task.id, passed=run.passed)
-    return runs
+            return run
+
+    return list(await asyncio.gather(*(one(t, r) for r in range(repeats) for t in tasks)))
 
 
 async def run_eval(
@@ -88,10 +101,16 @@ async def run_eval(
     try:
         endpoint = endpoint_for(loaded, args)
         tasks = select_tasks(args)
+        check_available()
         await check_model(loaded, endpoint)
         progress = Progress(len(tasks) * args.repeats, err)
         runs = await run_suite(
-            tasks, loaded=loaded, endpoint=endpoint, repeats=args.repeats, progress=progress
+            tasks,
+            loaded=loaded,
+            endpoint=endpoint,
+            repeats=args.repeats,
+            progress=progress,
+            concurrency=args.concurrency,
         )
         _write(
             args.report,

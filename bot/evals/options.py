@@ -19,6 +19,9 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--markdown", type=Path, help="also write a Markdown table to this file")
     parser.add_argument("--suite", type=Path, default=None, help="task directory (default: evals/tasks)")
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="tasks run at once (default 1; each has its own fakes)"
+    )
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per model call (default 60)")
     parser.add_argument(
         "--min-success", type=float, default=0.0, help="exit 1 below this success rate (0..1)"

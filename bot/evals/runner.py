@@ -118,15 +118,24 @@ def eval_operations(world: World, directory: Path) -> list[Operation]:
     ]
 
 
-async def run_task(task: Task, *, base: LoadedConfig, endpoint: Endpoint, repeat: int = 0) -> TaskRun:
+async def run_task(
+    task: Task,
+    *,
+    base: LoadedConfig,
+    endpoint: Endpoint,
+    repeat: int = 0,
+    build_lock: asyncio.Lock | None = None,
+) -> TaskRun:
+    """`build_lock`, shared by concurrent runs: Alembic's migration context is process-global."""
     with tempfile.TemporaryDirectory(prefix="chatops-eval-") as tmp:
         directory = Path(tmp)
         world = await World.start(task.seed, directory)
         try:
             config = eval_config(base, endpoint, f"sqlite+aiosqlite:///{directory / 'eval.db'}")
-            app = await build_app(
-                config, operations=eval_operations(world, directory), clusters=world.clusters
-            )
+            async with build_lock or asyncio.Lock():
+                app = await build_app(
+                    config, operations=eval_operations(world, directory), clusters=world.clusters
+                )
             try:
                 return await _ask(task, app, world, repeat)
             finally:

@@ -42,6 +42,12 @@ def _module(name: str) -> Any:
         ) from e
 
 
+def check_available() -> None:
+    """Raises WorldUnavailable (one sentence) when the fakes cannot be imported."""
+    for name in ("tests.fake_k8s.server", "tests.fake_k8s.plugin", "tests.fakes.bin.fakecli"):
+        _module(name)
+
+
 def is_helm_write(argv: list[str]) -> bool:
     return bool(argv) and argv[0] in HELM_WRITES and not any(a.startswith("--dry-run") for a in argv)
 

@@ -79,6 +79,7 @@ async def test_eval_exits_1_under_the_minimum_success_rate(
     [
         (["--tasks", "no-such-*"], "chatops eval: no task id matches 'no-such-*'"),
         (["--repeats", "0"], "chatops eval: --repeats must be 1 or more"),
+        (["--concurrency", "0"], "chatops eval: --concurrency must be 1 or more"),
         (["--suite", "/nonexistent"], "chatops eval: no task directory at /nonexistent"),
         (["--report", "/nonexistent/dir/r.json", "--tasks", "diag-oomkilled"], "chatops eval: cannot write"),
     ],

@@ -38,7 +38,9 @@ async def test_the_reference_answers_pass_every_task(
     tasks = list(suite.values())
     fake_llm.script = task_script({t.question: reference_steps(t) for t in tasks})
     progress = Progress(len(tasks), io.StringIO())
-    runs = await run_suite(tasks, loaded=base_config, endpoint=endpoint, repeats=1, progress=progress)
+    runs = await run_suite(
+        tasks, loaded=base_config, endpoint=endpoint, repeats=1, progress=progress, concurrency=4
+    )
 
     failed = {r.task_id: [c.detail for c in r.checks if not c.passed] for r in runs if not r.passed}
     assert failed == {}
