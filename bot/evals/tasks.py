@@ -19,6 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "evals" / "tasks"
 Category = Literal["diagnosis", "state", "change", "refusal", "injection"]
+PodMode = Literal[
+    "running", "unready", "pending", "crashloop", "imagepull", "oomkilled", "configerror", "succeeded"
+]
 Role = Literal["admin", "operator", "viewer"]
 
 
@@ -37,17 +40,17 @@ class SeedDeployment(_Model):
     replicas: int = Field(default=1, ge=0)
     container: str | None = None  # default: the deployment's name
     port: int | None = 8080
-    mode: str = "running"  # the pods' state (tests/fake_k8s/podstatus.py): unready, crashloop, pending…
+    mode: PodMode = "running"  # the state of its pods (tests/fake_k8s/podstatus.py)
     annotations: dict[str, str] = {}
     rollouts: tuple[str, ...] = ()  # later images, one revision each; pods of the last one get `rollout_mode`
-    rollout_mode: str | None = None
+    rollout_mode: PodMode | None = None
 
 
 class SeedPod(_Model):
     name: str
     namespace: str = "prod"
     image: str
-    mode: str = "running"
+    mode: PodMode = "running"
     restarts: int = 0
     container: str | None = None  # default: the pod name's first word
     memory_limit: str = "256Mi"

@@ -9,17 +9,21 @@ is in what the reference's reads returned (so a model can find it).
 
 from __future__ import annotations
 
+import fnmatch
 import io
 import re
 from collections import Counter
+from pathlib import Path
+from types import SimpleNamespace
 
 from bot.config import LoadedConfig
 from bot.evals.command import run_suite
 from bot.evals.progress import Progress
-from bot.evals.runner import Endpoint
+from bot.evals.runner import Endpoint, eval_operations
 from bot.evals.tasks import Task
 from tests.fake_llm.server import FakeLLM
 from tests.fake_llm.tasks import question_of, reference_steps, task_script
+from tools.kubernetes.clusters import ClusterSet
 
 FACT_CATEGORIES = ("diagnosis", "state", "injection")
 
@@ -30,6 +34,21 @@ def test_the_suite_has_forty_tasks_over_every_category(suite: dict[str, Task]) -
     assert all(counts[c] >= 5 for c in ("diagnosis", "state", "change", "refusal", "injection")), counts
     assert all(task.reference for task in suite.values())
     assert len({task.question for task in suite.values()}) == len(suite)  # the script's key
+
+
+def test_every_operation_a_task_names_exists(suite: dict[str, Task], tmp_path: Path) -> None:
+    """A typo in `not_called` would pass silently; every name and glob must match a real operation."""
+    world = SimpleNamespace(
+        clusters=ClusterSet([]), helm_binary=tmp_path / "helm", minikube_binary=tmp_path / "minikube"
+    )
+    names = [op.name for op in eval_operations(world, tmp_path)]  # type: ignore[arg-type]
+    for task in suite.values():
+        expect = task.expect
+        named = [c.operation for c in (*expect.calls, *expect.any_of, *expect.approvals)]
+        named += list(expect.not_called)
+        named += [op for step in task.reference for _, op, _ in step.call]
+        for pattern in named:
+            assert fnmatch.filter(names, pattern), f"{task.id}: no operation matches {pattern}"
 
 
 async def test_the_reference_answers_pass_every_task(
