@@ -7,5 +7,6 @@ did: operations called (with argument constraints), approval rows filed,
 nothing changed before approval, refusals, facts named in the answer, and
 operations that must not be called. It runs the real path (router → agent →
 executor) against any OpenAI-compatible endpoint. It never approves anything,
-so no change runs; a model-as-judge score is not part of it.
+so no change runs. An optional grader model (`--judge-model`) scores the
+answers too, reported apart: only the checks decide whether a task passed.
 """

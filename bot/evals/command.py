@@ -16,7 +16,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import LoadedConfig
+from bot.agent.judge import Grader
+from bot.config import ConfigError, LoadedConfig
+from bot.evals.judge import judge_run
 from bot.evals.progress import Progress
 from bot.evals.report import figures, json_report, markdown_report, text_report
 from bot.evals.runner import Endpoint, TaskRun, eval_config, failed_run, run_task
@@ -66,6 +68,20 @@ async def check_model(loaded: LoadedConfig, endpoint: Endpoint) -> None:
         raise EvalError(text)
 
 
+def grader_for(loaded: LoadedConfig, endpoint: Endpoint, args: argparse.Namespace) -> Grader | None:
+    if not args.judge_model:
+        return None
+    judge = Endpoint(
+        model=args.judge_model,
+        base_url=args.judge_base_url or endpoint.base_url,
+        timeout_s=endpoint.timeout_s,
+    )
+    try:
+        return Grader(eval_config(loaded, judge, "sqlite+aiosqlite://"))
+    except ConfigError as e:
+        raise EvalError(f"the judge model: {e}") from e
+
+
 async def run_suite(
     tasks: list[Task],
     *,
@@ -74,6 +90,7 @@ async def run_suite(
     repeats: int,
     progress: Progress,
     concurrency: int = 1,
+    grader: Grader | None = None,
 ) -> list[TaskRun]:
     """Every task `repeats` times, `concurrency` at a time; runs share nothing, results keep task order."""
     slots = asyncio.Semaphore(concurrency)
@@ -88,6 +105,8 @@ async def run_suite(
             except Exception as e:  # one task's failure is a failed run, not the end of the suite
                 log.debug("task %s failed to run", task.id, exc_info=True)
                 run = failed_run(task, repeat, f"the run failed: {type(e).__name__}: {str(e)[:200]}")
+            if grader is not None:
+                run = await judge_run(task, run, grader)
             progress.step(task.id, passed=run.passed)
             return run
 
@@ -103,6 +122,7 @@ async def run_eval(
         tasks = select_tasks(args)
         check_available()
         await check_model(loaded, endpoint)
+        grader = grader_for(loaded, endpoint, args)
         progress = Progress(len(tasks) * args.repeats, err)
         runs = await run_suite(
             tasks,
@@ -111,10 +131,14 @@ async def run_eval(
             repeats=args.repeats,
             progress=progress,
             concurrency=args.concurrency,
+            grader=grader,
         )
         _write(
             args.report,
-            json.dumps(json_report(runs, model=endpoint.model, base_url=endpoint.base_url), indent=2),
+            json.dumps(
+                json_report(runs, model=endpoint.model, base_url=endpoint.base_url, judge=args.judge_model),
+                indent=2,
+            ),
         )
         if args.markdown:
             _write(args.markdown, markdown_report(runs, model=endpoint.model))

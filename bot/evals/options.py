@@ -22,6 +22,10 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--concurrency", type=int, default=1, help="tasks run at once (default 1; each has its own fakes)"
     )
+    parser.add_argument(
+        "--judge-model", help="also score each answer with this grader model (reported apart from the checks)"
+    )
+    parser.add_argument("--judge-base-url", help="the grader's endpoint (default: the one under test)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per model call (default 60)")
     parser.add_argument(
         "--min-success", type=float, default=0.0, help="exit 1 below this success rate (0..1)"

@@ -27,6 +27,8 @@ class Figures:
     tokens_out: int
     mean_latency_s: float
     p95_latency_s: float
+    judged: int = 0  # runs the optional grader scored
+    judge_mean: float | None = None  # their mean score, 0..1; apart from the success rate
 
     @property
     def success_rate(self) -> float:
@@ -35,6 +37,7 @@ class Figures:
 
 def figures(runs: Sequence[TaskRun]) -> Figures:
     latencies = sorted(r.latency_s for r in runs)
+    scores = [r.judge_score for r in runs if r.judge_score is not None]
     p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))] if latencies else 0.0
     return Figures(
         runs=len(runs),
@@ -44,6 +47,8 @@ def figures(runs: Sequence[TaskRun]) -> Figures:
         tokens_out=sum(r.tokens_out for r in runs),
         mean_latency_s=statistics.fmean(latencies) if latencies else 0.0,
         p95_latency_s=p95,
+        judged=len(scores),
+        judge_mean=statistics.fmean(scores) if scores else None,
     )
 
 
@@ -77,12 +82,27 @@ def text_report(runs: Sequence[TaskRun], *, model: str) -> str:
     total = figures(runs)
     lines.append(_row("TOTAL", total))
     lines.append(f"p95 latency {total.p95_latency_s:.2f} s")
+    if any(r.judge_note is not None for r in runs):
+        lines += ["", *judge_section(runs)]
     failures = [r for r in runs if not r.passed]
     if failures:
         lines += ["", f"FAILURES ({len(failures)})"]
         for run in failures:
             lines += ["", *transcript(run)]
     return "\n".join(lines)
+
+
+def judge_section(runs: Sequence[TaskRun]) -> list[str]:
+    """The grader's scores, apart: they never change whether a run passed."""
+    lines = [
+        "model-as-judge (reported apart; not part of the success rate)",
+        f"{'task':<44} {'judged':>7} {'score':>6}",
+    ]
+    for task, group in [*by_task(runs).items(), ("TOTAL", list(runs))]:
+        f = figures(group)
+        score = f"{f.judge_mean:.2f}" if f.judge_mean is not None else "-"
+        lines.append(f"{task:<44} {f.judged:>3}/{f.runs:<3} {score:>6}")
+    return lines
 
 
 def transcript(run: TaskRun) -> list[str]:
@@ -96,16 +116,21 @@ def transcript(run: TaskRun) -> list[str]:
     lines += [f"  change reached the cluster: {change}" for change in run.changes]
     answer = run.answer if len(run.answer) <= ANSWER_CHARS else run.answer[: ANSWER_CHARS - 1] + "…"
     lines.append("  answer: " + (answer.replace("\n", "\n          ") or "(none)"))
+    if run.judge_note is not None:
+        lines.append(f"  judge: {run.judge_note}")
     return lines
 
 
-def json_report(runs: Sequence[TaskRun], *, model: str, base_url: str | None) -> dict[str, Any]:
+def json_report(
+    runs: Sequence[TaskRun], *, model: str, base_url: str | None, judge: str | None = None
+) -> dict[str, Any]:
     def summary(f: Figures) -> dict[str, Any]:
         return {**dataclasses.asdict(f), "success_rate": round(f.success_rate, 4)}
 
     return {
         "model": model,
         "base_url": base_url,
+        "judge_model": judge,
         "total": summary(figures(runs)),
         "categories": {name: summary(figures(g)) for name, g in sorted(by_category(runs).items())},
         "tasks": {task: summary(figures(g)) for task, g in by_task(runs).items()},
@@ -127,21 +152,31 @@ def json_report(runs: Sequence[TaskRun], *, model: str, base_url: str | None) ->
 
 def markdown_report(runs: Sequence[TaskRun], *, model: str) -> str:
     """One column per figure, one row per task; reports of two models sit side by side."""
+    judged = any(r.judge_note is not None for r in runs)
+    judge_head, judge_rule = (" judge (apart) |", "---|") if judged else ("", "")
+
+    def judge_cell(f: Figures) -> str:
+        if not judged:
+            return ""
+        return f" {f.judge_mean:.2f} |" if f.judge_mean is not None else " - |"
+
     lines = [
         f"### chatops eval: `{model}`",
         "",
-        "| task | category | passed | success | tool calls | tokens in | tokens out | latency s |",
-        "|---|---|---|---|---|---|---|---|",
+        "| task | category | passed | success | tool calls | tokens in | tokens out | latency s |"
+        + judge_head,
+        "|---|---|---|---|---|---|---|---|" + judge_rule,
     ]
     for task, group in by_task(runs).items():
         f = figures(group)
         lines.append(
             f"| {task} | {group[0].category} | {f.passed}/{f.runs} | {f.success_rate:.0%} | "
             f"{f.mean_tool_calls:.1f} | {f.tokens_in} | {f.tokens_out} | {f.mean_latency_s:.2f} |"
+            + judge_cell(f)
         )
     t = figures(runs)
     lines.append(
         f"| **total** | | {t.passed}/{t.runs} | **{t.success_rate:.0%}** | {t.mean_tool_calls:.1f} | "
-        f"{t.tokens_in} | {t.tokens_out} | {t.mean_latency_s:.2f} |"
+        f"{t.tokens_in} | {t.tokens_out} | {t.mean_latency_s:.2f} |" + judge_cell(t)
     )
     return "\n".join(lines) + "\n"

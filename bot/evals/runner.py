@@ -72,6 +72,8 @@ class TaskRun:
     approvals: tuple[tuple[str, Mapping[str, Any]], ...]
     changes: tuple[str, ...]
     error: str | None = None
+    judge_score: float | None = None  # 0..1 from the optional grader model; never part of `passed`
+    judge_note: str | None = None
 
 
 def eval_config(base: LoadedConfig, endpoint: Endpoint, database_url: str) -> LoadedConfig:
