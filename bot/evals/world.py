@@ -79,12 +79,16 @@ class World:
         fake = server.FakeKubernetes()
         _seed_cluster(fake, seed)
         await fake.start()
-        kubeconfig = plugin.write_kubeconfig(directory / "kubeconfig", url=fake.url, token=fake.token)
-        clusters = ClusterSet([ClusterConfig(name=CLUSTER, kubeconfig=kubeconfig, context=CLUSTER)])
-        helm = fakecli.install_fake(directory / "bin", "helm")
-        minikube = fakecli.install_fake(directory / "bin", "minikube")
-        _expect(helm, seed.helm)
-        _expect(minikube, seed.minikube)
+        try:
+            kubeconfig = plugin.write_kubeconfig(directory / "kubeconfig", url=fake.url, token=fake.token)
+            clusters = ClusterSet([ClusterConfig(name=CLUSTER, kubeconfig=kubeconfig, context=CLUSTER)])
+            helm = fakecli.install_fake(directory / "bin", "helm")
+            minikube = fakecli.install_fake(directory / "bin", "minikube")
+            _expect(helm, seed.helm)
+            _expect(minikube, seed.minikube)
+        except BaseException:
+            await fake.stop()
+            raise
         world = cls(fake, helm, minikube, clusters)
         world.reset()
         return world
