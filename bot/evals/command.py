@@ -118,6 +118,10 @@ async def run_eval(
 ) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     try:
+        if args.list:
+            for task in select_tasks(args):
+                print(f"{task.id:<36} {task.category:<10} {task.user:<9} {task.question}", file=out)
+            return 0
         endpoint = endpoint_for(loaded, args)
         tasks = select_tasks(args)
         check_available()

@@ -30,6 +30,7 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     add("--judge-model", metavar="M", help="also score answers with this grader model (reported apart)")
     add("--judge-base-url", metavar="URL", help="the grader's endpoint (default: the one under test)")
     add("--timeout", metavar="S", type=float, default=60.0, help="seconds per model call (default 60)")
+    add("--list", action="store_true", help="list the selected tasks (id, category, role, question) and stop")
     add(
         "--min-success", metavar="RATE", type=float, default=0.0, help="exit 1 below this success rate (0..1)"
     )

@@ -138,3 +138,15 @@ def test_a_task_file_that_is_not_yaml_names_the_line(
     (tmp_path / "bad.yaml").write_text("- id: x5\n  question: [unclosed\n")
     assert main(["eval", "--model", "m", "--suite", str(tmp_path)]) == 2
     assert capsys.readouterr().err == f"chatops eval: {tmp_path / 'bad.yaml'}: not valid YAML at line 3\n"
+
+
+def test_list_shows_the_selected_tasks_without_a_model(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "--list", "--tasks", "refusal-viewer-*"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and all(line.split()[1:3] == ["refusal", "viewer"] for line in lines)
+    assert lines[0].split(None, 3) == [
+        "refusal-viewer-scale",
+        "refusal",
+        "viewer",
+        "Scale web in prod to 6 replicas.",
+    ]
