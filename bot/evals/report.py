@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,6 +53,12 @@ def figures(runs: Sequence[TaskRun]) -> Figures:
     )
 
 
+def failed_checks(runs: Sequence[TaskRun]) -> dict[str, int]:
+    """How often each kind of check failed, most frequent first: where a model goes wrong."""
+    counts = Counter(c.kind for r in runs for c in r.checks if not c.passed)
+    return dict(counts.most_common())
+
+
 def by_task(runs: Sequence[TaskRun]) -> dict[str, list[TaskRun]]:
     grouped: dict[str, list[TaskRun]] = {}
     for run in runs:
@@ -86,7 +93,8 @@ def text_report(runs: Sequence[TaskRun], *, model: str) -> str:
         lines += ["", *judge_section(runs)]
     failures = [r for r in runs if not r.passed]
     if failures:
-        lines += ["", f"FAILURES ({len(failures)})"]
+        kinds = ", ".join(f"{kind} {n}" for kind, n in failed_checks(runs).items())
+        lines += ["", f"FAILURES ({len(failures)}); failed checks by kind: {kinds}"]
         for run in failures:
             lines += ["", *transcript(run)]
     return "\n".join(lines)
@@ -132,6 +140,7 @@ def json_report(
         "base_url": base_url,
         "judge_model": judge,
         "total": summary(figures(runs)),
+        "failed_checks": failed_checks(runs),
         "categories": {name: summary(figures(g)) for name, g in sorted(by_category(runs).items())},
         "tasks": {task: summary(figures(g)) for task, g in by_task(runs).items()},
         "runs": [

@@ -42,11 +42,13 @@ async def test_eval_prints_figures_and_writes_both_reports(
         "0%",
     ]
     assert next(line for line in lines if line.startswith("TOTAL")).split()[1:3] == ["4/6", "67%"]
-    assert "FAILURES (2)" in out and "FAILED answer: answer does not name" in out
+    assert "FAILURES (2); failed checks by kind: answer 2" in out
+    assert "FAILED answer: answer does not name" in out
 
     document = json.loads(report.read_text())
     assert document["model"] == "fake-model" and document["base_url"] == fake_llm.base_url
     assert document["total"]["runs"] == 6 and document["total"]["passed"] == 4
+    assert document["failed_checks"] == {"answer": 2}
     assert document["tasks"]["diag-oomkilled"]["mean_tool_calls"] == 1.0
     assert document["categories"]["change"]["success_rate"] == 1.0
     assert {r["task_id"] for r in document["runs"]} == set(CHOSEN)

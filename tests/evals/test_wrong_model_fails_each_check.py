@@ -135,7 +135,8 @@ async def test_a_wrong_answer_fails_its_check_and_is_reported(
     assert {c.kind for c in run.checks if not c.passed} == case.fails
     assert run.changes == ()  # wrong or not, nothing ran without approval
     report = text_report([run], model="wrong")
-    assert f"FAILURES (1)\n\n--- {task.id} (run 1)" in report
+    assert "\nFAILURES (1); failed checks by kind: " in report
+    assert f"\n\n--- {task.id} (run 1)\n" in report
     assert case.shown in report, report
     document = json_report([run], model="wrong", base_url=endpoint.base_url)
     assert document["total"]["passed"] == 0 and document["total"]["success_rate"] == 0.0
