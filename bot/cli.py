@@ -1,4 +1,4 @@
-"""`chatops`: the command line (chat, run, audit, check, db upgrade).
+"""`chatops`: the command line (chat, run, audit, check, eval, db upgrade).
 
 The outermost boundary: it turns every expected failure into one line on
 stderr and an exit code, never a traceback.
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, LoadedConfig, load_config
+from bot.evals.options import add_eval_arguments
 from bot.logging_setup import configure_logging
 from bot.startup import pause_collector, started
 
@@ -59,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub.add_parser("verify", help="check the hash chain; exits 1 and names the first bad row")
 
     sub.add_parser("check", help="validate the config and say what is reachable")
+
+    add_eval_arguments(sub.add_parser("eval", help="run the task suite against a model and report its score"))
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -116,6 +119,10 @@ async def _dispatch(args: argparse.Namespace) -> int:
         from bot.service import run_service
 
         return await run_service(loaded)
+    if args.command == "eval":
+        from bot.evals.command import run_eval
+
+        return await run_eval(loaded, args)
     if args.command == "cluster":
         from bot.cluster_cli import add_cluster
 

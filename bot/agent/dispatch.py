@@ -38,6 +38,7 @@ class Turn:
     limited: bool = False
     model_seconds: float = 0.0
     model_calls: int = 0
+    calls: list[tuple[str, Mapping[str, Any]]] = dataclasses.field(default_factory=list)  # (operation, args)
 
 
 def _as_mapping(args: Any) -> Mapping[str, Any] | str:
@@ -78,6 +79,7 @@ async def run_tool_call(
     raw = _as_mapping(args)
     if isinstance(raw, str):
         return f"Not run: {_shown(operation, args)}: {raw}. It takes {signature(chosen, typed=True)}."
+    turn.calls.append((chosen.name, dict(raw)))
     ctx = dataclasses.replace(turn.ctx, origin="agent")
     outcome = await executor.submit(chosen.name, raw, ctx)
     turn.outcomes.append(outcome)
