@@ -48,7 +48,7 @@ CASES = [
             "diag-crashloop-from-logs",
             [Say("It is a network problem.")],
             {"called", "answer"},
-            "answer: It is a network problem.",
+            "> It is a network problem.",
         ),
         id="called+answer",
     ),
