@@ -63,6 +63,9 @@ saying what to do instead.
 {{- if and .Values.ingress.enabled (not .Values.service.enabled) -}}
 {{- fail "ingress.enabled is true but service.enabled is false: the Ingress routes to the Service; enable both or neither" -}}
 {{- end -}}
+{{- if and (has "helm" .Values.rbac.profiles) (not .Values.rbac.helm.namespaces) -}}
+{{- fail "rbac.profiles has helm but rbac.helm.namespaces is empty: name the namespaces whose releases the bot may manage (Helm's release Secrets are granted per namespace only)" -}}
+{{- end -}}
 {{- if and .Values.database.sqlite (gt (int .Values.replicaCount) 1) -}}
 {{- fail "database.sqlite is true but replicaCount is above 1: SQLite cannot be shared between pods; use PostgreSQL (database.sqlite: false) or one replica" -}}
 {{- end -}}
