@@ -76,6 +76,7 @@ READ_OPERATIONS = (
     "k8s_get",
     "k8s_describe",
     "k8s_clusters",
+    "k8s_access",
     "k8s_logs",
     "k8s_health",
     "k8s_top",
@@ -164,3 +165,10 @@ def profile_document() -> dict[str, object]:
         }
         for name, profile in PROFILES.items()
     }
+
+
+def every_claim() -> tuple[tuple[Claim, Needs], ...]:
+    """Every operation (and argument value) that calls the Kubernetes API, with its needs."""
+    kube_claims = _claims(sorted(kube.operations()))
+    helm_claims = tuple(Claim(name) for name in sorted(HELM_OPERATIONS))
+    return tuple((claim, needs_of(claim)) for claim in (*kube_claims, *helm_claims) if needs_of(claim).rules)

@@ -95,6 +95,7 @@ _DEPLOYMENT_PATCH = Needs((_r("deployment", "get", "patch"),))
 PERMISSIONS: Mapping[str, Needs] = {
     # reads
     "k8s_clusters": Needs((), note="a SelfSubjectAccessReview, which every authenticated user may create"),
+    "k8s_access": Needs((), note="a SelfSubjectRulesReview, which every authenticated user may create"),
     "k8s_logs": Needs((_r("pod", "get", "list"), _r("pod", "get", sub="log"))),
     "k8s_health": Needs((_r("node", "list"), _r("pod", "list"))),
     "k8s_resources": Needs((_r("node", "list"), _r("pod", "list"), METRICS_PODS)),
