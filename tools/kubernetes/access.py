@@ -24,8 +24,10 @@ from tools.base import (
     Status,
     Table,
 )
-from tools.kubernetes.client import KubeClient
+from tools.kubernetes.client import KubeClient, KubeClients
+from tools.kubernetes.clusters import ClusterConfig, ClusterSet
 from tools.kubernetes.common import Kube, guard
+from tools.kubernetes.errors import KubeError
 from tools.kubernetes.permissions import DEFAULT_GRANTED, ApiRule, Needs
 
 RULES_REVIEW_PATH = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"
@@ -53,6 +55,13 @@ class AccessReport:
 
     def refused_operations(self) -> set[str]:
         return {r.operation for r in self.refused}
+
+    def wholly_refused(self, variants: Mapping[str, int]) -> set[str]:
+        """Operations refused for every argument value (`variants`: how many each has)."""
+        counts: dict[str, int] = {}
+        for r in self.refused:
+            counts[r.operation] = counts.get(r.operation, 0) + 1
+        return {op for op, n in counts.items() if n >= variants.get(op, 1)}
 
 
 def _allows(rule: Mapping[str, Any], grant: Grant) -> bool:
@@ -113,6 +122,39 @@ def describe(report: AccessReport, *, who: str, cluster: str) -> str:
     return text
 
 
+def _data(report: AccessReport) -> dict[str, Any]:
+    from tools.rbac import every_claim
+
+    variants: dict[str, int] = {}
+    for claim, _ in every_claim():
+        variants[claim.operation] = variants.get(claim.operation, 0) + 1
+    wholly = report.wholly_refused(variants)
+    return {
+        "refused": sorted(wholly),
+        "partly": sorted(report.refused_operations() - wholly),
+        "checked": report.checked,
+    }
+
+
+async def cluster_access(cluster: ClusterConfig, *, timeout_s: float = 10.0) -> str:
+    """For `chatops check`: what the bot's own credentials cannot do in the default namespace."""
+    clients = KubeClients(ClusterSet([cluster]), timeout_s=timeout_s)
+    try:
+        client = await clients.client(cluster, None)
+        report = await review_access(client, cluster.default_namespace)
+    except KubeError as error:
+        return f"could not list the credentials' rules: {error}"
+    finally:
+        clients.close()
+    text = describe(report, who="the bot's own credentials", cluster=cluster.name)
+    data = _data(report)
+    if data["refused"]:
+        text += " Refused: " + ", ".join(data["refused"]) + "."
+    if data["partly"]:
+        text += " Partly (some kinds or stacks): " + ", ".join(data["partly"]) + "."
+    return text
+
+
 def access_operations(kube: Kube) -> list[Operation]:
     @guard
     async def access(args: NamespacedArgs, ctx: RunContext) -> OperationResult:
@@ -124,7 +166,7 @@ def access_operations(kube: Kube) -> list[Operation]:
         return OperationResult(
             status=Status.OK,
             text=describe(report, who=who, cluster=scope.cluster),
-            data={"refused": sorted(report.refused_operations()), "checked": report.checked},
+            data=_data(report),
             table=Table(("operation", "missing permission"), rows) if rows else None,
         )
 
