@@ -18,7 +18,15 @@ EVERYTHING_ON: dict[str, Any] = {
         "profiles": list(PROFILES),
         "helm": {"namespaces": ["apps", "web"]},
         "extraRules": [{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["create"]}],
-        "impersonation": {"enabled": True, "users": ["alice@example.com"], "groups": ["sre"]},
+        "impersonation": {
+            "enabled": True,
+            "users": ["alice@example.com"],
+            "groups": ["sre"],
+            "grants": [
+                {"profile": "operator", "groups": ["sre"]},
+                {"profile": "helm", "users": ["alice@example.com"]},
+            ],
+        },
     },
     "ingress": {"enabled": True, "host": "chatops.example.com", "tlsSecretName": "chatops-tls"},
     "config": {"slack": {"enabled": True, "mode": "http"}},
