@@ -160,6 +160,11 @@ class ServerSettings(_Model):
     sweep_interval_s: float = Field(default=30.0, gt=0, le=3600)
     # Processed chat event ids are kept this long (redeliveries come within minutes), then pruned.
     event_retention_hours: float = Field(default=24.0, gt=0)
+    # Who runs the sweeps: the replica holding a PostgreSQL advisory lock ("database"), or the
+    # holder of a Kubernetes Lease in lease_namespace (POD_NAMESPACE wins) on the default cluster.
+    leader_election: Literal["database", "kubernetes"] = "database"
+    lease_namespace: str | None = None
+    lease_name: str = Field(default="chatops-sweeper", min_length=1, max_length=253)
 
 
 class LimitFailureModes(_Model):

@@ -14,7 +14,9 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import os
 import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
@@ -22,9 +24,9 @@ from typing import Protocol
 from aiohttp import web
 
 from bot.app import App, build_app
-from bot.config import LoadedConfig
+from bot.config import ConfigError, LoadedConfig
 from bot.startup import started
-from bot.sweeper import Sweeper
+from bot.sweeper import Leader, Sweeper
 from bot.webhooks import WebhookSender
 from storage.records import ApprovalRecord
 
@@ -62,6 +64,7 @@ class Service:
     grace_s: float = GRACE_S
     sweep_interval_s: float = 30.0
     event_retention: dt.timedelta = dt.timedelta(hours=24)
+    leader: Leader | None = None  # None: the database's advisory lock
     _runner: web.AppRunner | None = None
     _sweeper: asyncio.Task[None] | None = None
     _stop: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
@@ -128,7 +131,7 @@ class Service:
 
     @property
     def sweeper(self) -> Sweeper:
-        return Sweeper(self.app, [a.announce for a in self.adapters], self.event_retention)
+        return Sweeper(self.app, [a.announce for a in self.adapters], self.event_retention, self.leader)
 
     async def sweep_once(self) -> int:
         """On the leader only: expire due approvals and let every adapter update the cards it
@@ -163,6 +166,8 @@ class Service:
                 len(marked),
             )
         await self.webhooks.close()
+        if self.leader is not None:
+            await self.leader.release()
         if self._runner is not None:
             await self._runner.cleanup()
         await self.app.close()
@@ -181,6 +186,26 @@ async def build_adapters(app: App) -> list[ServiceAdapter]:
 
         adapters.append(await discord_adapter(app, settings.discord, secrets))
     return adapters
+
+
+async def lease_leader(app: App) -> Leader | None:
+    """A Kubernetes Lease election when `server.leader_election` is "kubernetes", else None."""
+    server = app.config.settings.server
+    if server.leader_election != "kubernetes":
+        return None
+    cluster = app.clusters.default
+    namespace = os.environ.get("POD_NAMESPACE") or server.lease_namespace
+    if cluster is None or not namespace:
+        raise ConfigError(
+            "server.leader_election is 'kubernetes' but there is no cluster or no namespace for the Lease; "
+            "configure a cluster and set server.lease_namespace (the chart sets POD_NAMESPACE)"
+        )
+    from tools.kubernetes.lease import LeaseElection
+
+    identity = server.instance_id or socket.gethostname()
+    return await LeaseElection.for_cluster(
+        cluster, namespace=namespace, name=server.lease_name, identity=identity
+    )
 
 
 async def run_service(loaded: LoadedConfig, *, ready: asyncio.Event | None = None) -> int:
@@ -205,6 +230,7 @@ async def run_service(loaded: LoadedConfig, *, ready: asyncio.Event | None = Non
         settings.server.port,
         sweep_interval_s=settings.server.sweep_interval_s,
         event_retention=dt.timedelta(hours=settings.server.event_retention_hours),
+        leader=await lease_leader(app),
     )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

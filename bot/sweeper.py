@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 from bot.app import App
 from storage.records import ApprovalRecord
@@ -22,6 +23,14 @@ from storage.records import ApprovalRecord
 log = logging.getLogger(__name__)
 
 Announce = Callable[[Sequence[ApprovalRecord]], Awaitable[None]]
+
+
+class Leader(Protocol):
+    """storage.leadership.Leadership (PostgreSQL) or tools.kubernetes.lease.LeaseElection."""
+
+    async def is_leader(self) -> bool: ...
+
+    async def release(self) -> None: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,9 +46,11 @@ class Sweeper:
     app: App
     announcers: Sequence[Announce]
     event_retention: dt.timedelta = dt.timedelta(hours=24)
+    leader: Leader | None = None  # default: the database's advisory lock
 
     async def sweep_once(self) -> SweepReport:
-        if not await self.app.store.leadership.is_leader():
+        leader = self.leader if self.leader is not None else self.app.store.leadership
+        if not await leader.is_leader():
             return SweepReport(leader=False)
         expired = await self.app.desk.expire_due()
         await self._announce(expired)

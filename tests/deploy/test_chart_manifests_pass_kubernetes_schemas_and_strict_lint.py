@@ -29,7 +29,10 @@ EVERYTHING_ON: dict[str, Any] = {
         },
     },
     "ingress": {"enabled": True, "host": "chatops.example.com", "tlsSecretName": "chatops-tls"},
-    "config": {"slack": {"enabled": True, "mode": "http"}},
+    "config": {
+        "server": {"host": "0.0.0.0", "port": 8080, "leader_election": "kubernetes"},
+        "slack": {"enabled": True, "mode": "http"},
+    },
 }
 VALUE_SETS: dict[str, dict[str, Any]] = {
     **{name: {"rbac": {"profiles": [name], "helm": {"namespaces": ["apps"]}}} for name in PROFILES},

@@ -16,7 +16,10 @@ from storage.database import normalise_url
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
 from tests.core.helpers import msg
+from tests.fake_k8s.server import FakeKubernetes
 from tests.service.test_service_endpoints_and_shutdown import StaticAdapter
+from tools.kubernetes.clusters import ClusterSet
+from tools.kubernetes.lease import LeaseElection
 
 
 async def _replica(url: str, backend: Backend, name: str) -> tuple[Service, StaticAdapter]:
@@ -86,3 +89,28 @@ async def test_sqlite_s_single_process_always_leads(sqlite_url: str, backend: Ba
         assert (await service.sweeper.sweep_once()).leader
     finally:
         await service.shutdown()
+
+
+async def test_with_a_kubernetes_lease_the_lease_holder_sweeps(
+    postgres_url: str, backend: Backend, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
+) -> None:
+    replicas = [await _replica(postgres_url, backend, name) for name in ("pod-a", "pod-b")]
+    cluster = fake_cluster_set.default
+    assert cluster is not None
+    for (service, _), name in zip(replicas, ("pod-a", "pod-b"), strict=True):
+        service.leader = await LeaseElection.for_cluster(
+            cluster, namespace="prod", name="sweeper", identity=name
+        )
+    try:
+        first = replicas[0][0]
+        card = (await first.app.router.handle(msg("!demo scale web --replicas 3")))[0]
+        await _expire_everything(postgres_url)
+        reports = await asyncio.gather(*(service.sweeper.sweep_once() for service, _ in replicas))
+        assert sorted(r.leader for r in reports) == [False, True]
+        assert [r.id for _, cards in replicas for r in cards.announced] == [card.approval_id]
+        holder = fake_k8s.get("Lease", "prod", "sweeper")["spec"]["holderIdentity"]
+        assert holder == ("pod-a" if reports[0].leader else "pod-b")
+    finally:
+        for service, _ in replicas:
+            await service.shutdown()
+    assert fake_k8s.get("Lease", "prod", "sweeper")["spec"]["holderIdentity"] is None  # handed back
