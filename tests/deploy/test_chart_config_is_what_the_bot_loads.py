@@ -114,3 +114,11 @@ async def test_replicas_load_only_with_the_redis_url_from_the_secret(helm: Helm,
     loaded = load_config(path, env={**env, "CHATOPS_REDIS_URL": "redis://redis:6379/0"})
     assert loaded.settings.server.replicas == 3
     assert loaded.redis_url == "redis://redis:6379/0"
+
+
+async def test_a_redis_url_with_a_password_is_refused_in_config(helm: Helm) -> None:
+    refused = await helm.template_run({"config": {"limits": {"redis_url": "redis://:hunter2@redis:6379/0"}}})
+    assert refused.returncode != 0 and "CHATOPS_REDIS_URL" in refused.stderr
+    assert "hunter2" not in refused.stderr
+    manifests = await helm.render({"config": {"limits": {"redis_url": "redis://redis:6379/0"}}})
+    assert "redis://redis:6379/0" in _data(manifests, "-chatops")["config.yaml"]

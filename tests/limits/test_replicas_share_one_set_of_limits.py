@@ -76,19 +76,19 @@ async def test_thirty_messages_alternating_between_two_replicas_are_limited_at_t
 ) -> None:
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-kubeconfig"))
     config = config_file(tmp_path, postgres_url, redis_server.url)
-    replicas = [await Replica.start(config), await Replica.start(config)]
+    replicas = list(await asyncio.gather(Replica.start(config), Replica.start(config)))
     try:
-        results = [await replicas[i % 2].send("UALICE", "!help") for i in range(30)]
+        results = [await replicas[i % 2].send("UALICE", "!whoami") for i in range(30)]
         assert [r["limited"] for r in results] == [False] * PER_MINUTE + [True] * (30 - PER_MINUTE)
         assert f"{PER_MINUTE} messages in the last minute" in results[-1]["text"]
-        assert not (await replicas[1].send("UBOB", "!help"))["limited"]  # per user
+        assert not (await replicas[1].send("UBOB", "!whoami"))["limited"]  # per user
 
         await replicas[1].stop()  # a restart keeps the window
         replicas[1] = await Replica.start(config)
-        assert (await replicas[1].send("UALICE", "!help"))["limited"]
+        assert (await replicas[1].send("UALICE", "!whoami"))["limited"]
 
         redis_server.kill()  # default mode for messages: open
-        after = [await replicas[i % 2].send("UALICE", "!help") for i in range(4)]
+        after = [await replicas[i % 2].send("UALICE", "!whoami") for i in range(4)]
         assert [r["limited"] for r in after] == [False] * 4
         assert all("cannot check" not in r["text"] for r in after)
     finally:

@@ -54,6 +54,10 @@ saying what to do instead.
 {{- if and $storage.url (regexMatch "://[^/@]*:[^/@]*@" (toString $storage.url)) -}}
 {{- fail "config.storage.url contains a password: put the database URL in a Secret and set database.secretName / database.secretKey instead" -}}
 {{- end -}}
+{{- $limits := .Values.config.limits | default dict -}}
+{{- if and $limits.redis_url (regexMatch "://[^/@]*:[^/@]*@" (toString $limits.redis_url)) -}}
+{{- fail "config.limits.redis_url contains a password: put the Redis URL in the Secret's CHATOPS_REDIS_URL key instead" -}}
+{{- end -}}
 {{- $secretEnv := append (keys .Values.secrets.env) "CHATOPS_DATABASE_URL" -}}
 {{- range .Values.extraEnv -}}
 {{- if and (has .name $secretEnv) (hasKey . "value") -}}
