@@ -13,6 +13,9 @@ import dataclasses
 
 from bot.executor import Executor
 from bot.outcomes import RequestContext
+from tools.helm import permissions as helm_permissions
+from tools.kubernetes import permissions as kube_permissions
+from tools.kubernetes.permissions import Needs
 
 ACCESS_OPERATION = "k8s_access"
 NOT_PERMITTED = "not permitted for you here"
@@ -49,3 +52,24 @@ async def access_hint(executor: Executor, ctx: RequestContext) -> AccessHint | N
         "`!access` names the permission each one lacks."
     )
     return AccessHint(refused, partly, text)
+
+
+def permissions_line(operation: str) -> str | None:
+    """`!help <command>`'s line on the Kubernetes permissions the operation needs, if any."""
+    variants = kube_permissions.variants(operation)
+    if variants:
+        parts = []
+        for variant in variants:
+            needs = kube_permissions.needs_for(operation, variant)
+            if needs is not None and needs.rules:
+                parts.append(f"{variant}: {_rules(needs)}")
+        return "Kubernetes permissions, by kind: " + "; ".join(parts) if parts else None
+    found = kube_permissions.needs_for(operation) or helm_permissions.PERMISSIONS.get(operation)
+    if found is None or not found.rules:
+        return None
+    note = f" ({found.note})" if found.note else ""
+    return f"Kubernetes permissions: {_rules(found)}{note}"
+
+
+def _rules(needs: Needs) -> str:
+    return ", ".join(rule.describe() for rule in needs.rules)

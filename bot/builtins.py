@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot.access_hint import access_hint
+from bot.access_hint import access_hint, permissions_line
 from bot.agent.flows import Flows
 from bot.approvals import ApprovalDesk
 from bot.channels import ChannelDefaults
@@ -72,10 +72,12 @@ class BuiltinCommands:
                 guesses = closest(topic, registry)
                 hint = f" Did you mean: {', '.join('!' + g for g in guesses)}?" if guesses else ""
                 return [Reply(f"No help on '{topic}'.{hint}", kind=ReplyKind.ERROR)]
+            needs = permissions_line(operation.name)
             return [
                 Reply(
                     f"{operation.description}\nSafety: {operation.safety.value}\n"
                     f"Usage: {operation.command.usage(operation.args_model)}"
+                    + (f"\n{needs}" if needs else "")
                 )
             ]
         access = await access_hint(self._executor, ctx)

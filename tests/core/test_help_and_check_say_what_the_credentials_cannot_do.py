@@ -118,3 +118,20 @@ async def test_chatops_check_lists_what_the_bot_s_credentials_cannot_do(
     (line,) = [line for line in out.getvalue().splitlines() if line.startswith("cluster fake access")]
     assert "the bot's own credentials cannot perform" in line
     assert "k8s_scale_deployment" in line and "k8s_logs" not in line.split("Refused:")[1]
+
+
+async def test_help_on_a_command_says_which_permissions_it_needs(
+    sqlite_url: str, fake_cluster_set: ClusterSet
+) -> None:
+    app = await build_app(make_config(sqlite_url), clusters=fake_cluster_set)
+    try:
+        (scale,) = await app.router.handle(msg("!help scale deployment"))
+        assert scale.text.endswith("Kubernetes permissions: get/patch apps/deployments")
+        (get,) = await app.router.handle(msg("!help get"))
+        assert "by kind: pod: list pods;" in get.text and "secret: list secrets" in get.text
+        (helm_list,) = await app.router.handle(msg("!help helm list"))
+        assert "list secrets" in helm_list.text
+        (repo,) = await app.router.handle(msg("!help helm repo list"))
+        assert "Kubernetes permissions" not in repo.text
+    finally:
+        await app.close()
