@@ -17,6 +17,7 @@ from bot.channels import ChannelDefaults
 from bot.config import LoadedConfig, Settings
 from bot.executor import Executor, ExecutorSettings
 from bot.identities import IdentityMap
+from bot.limit_store import open_limit_store
 from bot.limits import Limits
 from bot.policy import Policy
 from bot.router import Router
@@ -45,6 +46,8 @@ class App:
         return await self.desk.reconcile()
 
     async def close(self) -> None:
+        if self.router.limits is not None:
+            await self.router.limits.close()
         await self.store.close()
 
 
@@ -149,7 +152,8 @@ async def build_app(
     builtins = BuiltinCommands(
         executor=executor, desk=desk, cluster_names=clusters.names(), channel_defaults=defaults
     )
-    router = Router(executor=executor, desk=desk, builtins=builtins, limits=Limits(settings.limits))
+    limits = Limits(settings.limits, open_limit_store(loaded.redis_url), metrics=executor.metrics)
+    router = Router(executor=executor, desk=desk, builtins=builtins, limits=limits)
     if settings.llm.model:
         # Imported here: LangChain is loaded only when a model is configured.
         from bot.agent.agent import build_agent

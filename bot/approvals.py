@@ -286,13 +286,16 @@ class ApprovalDesk:
             channel=row.channel,
         )
 
-    async def reconcile(self) -> list[ApprovalRecord]:
-        """Rows left `executing` by a dead process become `outcome_unknown`; never re-run."""
+    async def reconcile(self, *, include_own: bool = True) -> list[ApprovalRecord]:
+        """Rows left `executing` by a dead process become `outcome_unknown`; never re-run.
+
+        `include_own=False` (the leader's periodic lease check) leaves this instance's own rows
+        alone: they may be running right now."""
         lease = dt.timedelta(minutes=self._executor.settings.execution_lease_minutes)
         me = self._executor.settings.instance_id
         marked: list[ApprovalRecord] = []
         for row in await self._store.executing():
-            abandoned = row.executor == me or (
+            abandoned = (include_own and row.executor == me) or (
                 row.started_at is not None and row.started_at < now_utc() - lease
             )
             if not abandoned:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Awaitable, Callable, Sequence
 
+from bot.access_hint import access_hint, permissions_line
 from bot.agent.flows import Flows
 from bot.approvals import ApprovalDesk
 from bot.channels import ChannelDefaults, namespace_missing
@@ -71,20 +72,29 @@ class BuiltinCommands:
                 guesses = closest(topic, registry)
                 hint = f" Did you mean: {', '.join('!' + g for g in guesses)}?" if guesses else ""
                 return [Reply(f"No help on '{topic}'.{hint}", kind=ReplyKind.ERROR)]
+            needs = permissions_line(operation.name)
             return [
                 Reply(
                     f"{operation.description}\nSafety: {operation.safety.value}\n"
                     f"Usage: {operation.command.usage(operation.args_model)}"
+                    + (f"\n{needs}" if needs else "")
                 )
             ]
+        access = await access_hint(self._executor, ctx)
         rows = [(f"!{name}", text.split(" — ", 1)[-1]) for name, text in BUILTINS.items()]
         rows += [
-            ("!" + " ".join(op.command.words), f"[{op.safety.value}] {op.description}") for op in registry
+            (
+                "!" + " ".join(op.command.words),
+                f"[{op.safety.value}] {op.description}" + (access.mark(op.name) if access else ""),
+            )
+            for op in registry
         ]
         text = (
             "Commands start with `!`; anything else is a question for the assistant. "
             "Changes wait for an approval. `!help <command>` shows its usage."
         )
+        if access is not None:
+            text += "\n" + access.text
         return [Reply(text, table=Table(("command", "what it does"), tuple(rows)))]
 
     async def whoami(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:

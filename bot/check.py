@@ -51,12 +51,15 @@ async def check_clusters(loaded: LoadedConfig) -> list[CheckLine]:
                 "clusters", False, "none configured: add 'clusters' to the config or set KUBECONFIG", False
             )
         ]
+    from tools.kubernetes.access import cluster_access
     from tools.kubernetes.probe import probe_cluster
 
     lines = []
     for cluster in clusters:
         ok, text = await probe_cluster(cluster)
         lines.append(CheckLine(f"cluster {cluster.name}", ok, text))
+        if ok:  # what its credentials cannot do is information, not a failure (readonly is a choice)
+            lines.append(CheckLine(f"cluster {cluster.name} access", True, await cluster_access(cluster)))
     return lines
 
 

@@ -197,6 +197,24 @@ class ServerSettings(_Model):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
     instance_id: str | None = None
+    # How many replicas run this config (the chart sets it from replicaCount; CHATOPS_REPLICAS wins).
+    replicas: int = Field(default=1, ge=1, le=100)
+    # Seconds between the leader's sweeps (expiry, abandoned executions, old event claims).
+    sweep_interval_s: float = Field(default=30.0, gt=0, le=3600)
+    # Processed chat event ids are kept this long (redeliveries come within minutes), then pruned.
+    event_retention_hours: float = Field(default=24.0, gt=0)
+    # Who runs the sweeps: the replica holding a PostgreSQL advisory lock ("database"), or the
+    # holder of a Kubernetes Lease in lease_namespace (POD_NAMESPACE wins) on the default cluster.
+    leader_election: Literal["database", "kubernetes"] = "database"
+    lease_namespace: str | None = None
+    lease_name: str = Field(default="chatops-sweeper", min_length=1, max_length=253)
+
+
+class LimitFailureModes(_Model):
+    """What a limit does while its Redis is unreachable: let requests through or refuse them."""
+
+    messages: Literal["open", "closed"] = "open"
+    model: Literal["open", "closed"] = "closed"
 
 
 class LimitSettings(_Model):
@@ -204,6 +222,11 @@ class LimitSettings(_Model):
     llm_calls_per_minute: int = Field(default=10, ge=1)
     max_message_chars: int = Field(default=4000, ge=100)
     max_concurrent_agent_turns: int = Field(default=8, ge=1)
+    # Shared counters for every replica: redis://host:6379/0 (CHATOPS_REDIS_URL wins). None: in memory.
+    redis_url: str | None = None
+    # With replicas > 1, in-memory limits count per replica; start anyway only if this is true.
+    allow_per_replica: bool = False
+    when_redis_down: LimitFailureModes = LimitFailureModes()
 
 
 class ToolSettings(_Model):
@@ -255,6 +278,7 @@ SECRET_VARIABLES = (
     "CHATOPS_DATABASE_URL",
     "CHATOPS_AUDIT_KEY",
     "CHATOPS_WEBHOOK_SECRET",
+    "CHATOPS_REDIS_URL",
 )
 
 
@@ -273,6 +297,7 @@ class Secrets:
     webhook_secret: str | None = None
     # Variables the config names for its credentials (Prometheus tokens and passwords): name → value.
     named: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    redis_url: str | None = None
 
     def __repr__(self) -> str:
         present = [f.name for f in dataclasses.fields(self) if getattr(self, f.name) and f.name != "named"]
@@ -301,6 +326,7 @@ class Secrets:
             database_url=get("CHATOPS_DATABASE_URL"),
             audit_key=get("CHATOPS_AUDIT_KEY"),
             webhook_secret=get("CHATOPS_WEBHOOK_SECRET"),
+            redis_url=get("CHATOPS_REDIS_URL"),
         )
 
 
@@ -313,6 +339,10 @@ class LoadedConfig:
     @property
     def database_url(self) -> str:
         return self.secrets.database_url or self.settings.storage.url
+
+    @property
+    def redis_url(self) -> str | None:
+        return self.secrets.redis_url or self.settings.limits.redis_url
 
 
 def _describe_error(error: ValidationError, *, source: str) -> str:
@@ -383,6 +413,29 @@ def load_config(
         )
     named = {v: env[v].strip() for _, v in settings.credential_variables() if env.get(v, "").strip()}
     secrets = dataclasses.replace(secrets, named=named)
+    if env.get("CHATOPS_REPLICAS"):
+        settings = _with_replicas(settings, env["CHATOPS_REPLICAS"])
     if require_secrets:
         _require_secrets(settings, secrets)
-    return LoadedConfig(settings=settings, secrets=secrets, source=path)
+    loaded = LoadedConfig(settings=settings, secrets=secrets, source=path)
+    _require_shared_limits(loaded)
+    return loaded
+
+
+def _with_replicas(settings: Settings, value: str) -> Settings:
+    try:
+        replicas = int(value)
+    except ValueError:
+        raise ConfigError(f"CHATOPS_REPLICAS must be a whole number (got {value!r})") from None
+    if replicas < 1:
+        raise ConfigError(f"CHATOPS_REPLICAS must be at least 1 (got {replicas})")
+    return settings.model_copy(update={"server": settings.server.model_copy(update={"replicas": replicas})})
+
+
+def _require_shared_limits(loaded: LoadedConfig) -> None:
+    limits, replicas = loaded.settings.limits, loaded.settings.server.replicas
+    if replicas > 1 and loaded.redis_url is None and not limits.allow_per_replica:
+        raise ConfigError(
+            f"server.replicas is {replicas} but limits.redis_url (or CHATOPS_REDIS_URL) is not set, so each "
+            "replica would count limits on its own; set a Redis URL, or set limits.allow_per_replica: true"
+        )

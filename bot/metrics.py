@@ -49,6 +49,12 @@ class Metrics:
         )
         self.llm_tokens = Counter("chatops_llm_tokens", "Model tokens", ["direction"], registry=r)
         self.limited = Counter("chatops_rate_limited", "Requests refused by a limit", ["limit"], registry=r)
+        self.limit_store_unavailable = Counter(
+            "chatops_limit_store_unavailable",
+            "Limit checks made while the shared limit store (Redis) was unreachable, by decision",
+            ["limit", "decision"],
+            registry=r,
+        )
         self.webhooks = Counter("chatops_webhook_deliveries", "Webhook deliveries", ["outcome"], registry=r)
 
     def observe_operation(self, operation: str, status: str, seconds: float) -> None:

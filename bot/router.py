@@ -199,7 +199,7 @@ class Router:
         metrics = self.executor.metrics
         metrics.messages.labels(principal.platform, "command" if is_command else "question").inc()
         user_key = f"{principal.platform}:{principal.user_id}"
-        refusal = self.limits.check_message(user_key, text) if self.limits else None
+        refusal = await self.limits.check_message(user_key, text) if self.limits else None
         replies: list[Reply]
         operation: str | None
         status: str | None
@@ -265,7 +265,7 @@ class Router:
         if self.limits is None:
             return await agent.answer(message, ctx)
         key = f"{message.principal.platform}:{message.principal.user_id}"
-        refusal = self.limits.check_llm(key)
+        refusal = await self.limits.check_llm(key)
         if refusal is not None:
             self.executor.metrics.limited.labels(refusal.limit).inc()
             await self.executor.record("request.limited", ctx, status=refusal.limit)

@@ -12,8 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import datetime as dt
 import logging
+import os
 import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
@@ -21,8 +24,9 @@ from typing import Protocol
 from aiohttp import web
 
 from bot.app import App, build_app
-from bot.config import LoadedConfig
+from bot.config import ConfigError, LoadedConfig
 from bot.startup import started
+from bot.sweeper import Leader, Sweeper
 from bot.webhooks import WebhookSender
 from storage.records import ApprovalRecord
 
@@ -59,6 +63,8 @@ class Service:
     port: int
     grace_s: float = GRACE_S
     sweep_interval_s: float = 30.0
+    event_retention: dt.timedelta = dt.timedelta(hours=24)
+    leader: Leader | None = None  # None: the database's advisory lock
     _runner: web.AppRunner | None = None
     _sweeper: asyncio.Task[None] | None = None
     _stop: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
@@ -95,7 +101,8 @@ class Service:
         return web.Response(body=body, headers={"Content-Type": self.app.executor.metrics.content_type})
 
     async def start(self) -> None:
-        marked = await self.app.start()
+        # This replica's own leftovers only; expiry and the lease checks are the leader's sweep.
+        marked = await self.app.desk.reconcile()
         for row in marked:
             log.warning("approval %s was running when the bot stopped; outcome unknown", row.id)
         await self.webhooks.start()
@@ -110,6 +117,10 @@ class Service:
             await adapter.start()
             await adapter.announce(marked)  # tell the requesters, on their own platform
         if self.adapters and self.sweep_interval_s > 0:
+            try:
+                await self.sweep_once()  # what expired while no replica was running
+            except Exception:  # the loop below tries again; start-up must not fail on one round
+                log.exception("the leader's first sweep failed")
             self._sweeper = asyncio.create_task(self._sweep_forever(), name="expiry-sweep")
         log.info(
             "chatops serving on %s:%s with %s",
@@ -118,20 +129,17 @@ class Service:
             ", ".join(a.name for a in self.adapters) or "no adapters",
         )
 
+    @property
+    def sweeper(self) -> Sweeper:
+        return Sweeper(self.app, [a.announce for a in self.adapters], self.event_retention, self.leader)
+
     async def sweep_once(self) -> int:
-        """Expire due approvals once and let every adapter update the cards it posted."""
-        rows = await self.app.desk.expire_due()
-        for adapter in self.adapters:
-            await adapter.announce(rows)
-        return len(rows)
+        """On the leader only: expire due approvals and let every adapter update the cards it
+        posted, mark executions past their lease, prune old event ids. Returns how many expired."""
+        return (await self.sweeper.sweep_once()).expired
 
     async def _sweep_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.sweep_interval_s)
-            try:
-                await self.sweep_once()
-            except Exception:  # keep sweeping: one bad round (a database blip) must not stop expiry
-                log.exception("the approval expiry sweep failed")
+        await self.sweeper.run_forever(self.sweep_interval_s)
 
     def request_stop(self) -> None:
         self._stop.set()
@@ -158,6 +166,8 @@ class Service:
                 len(marked),
             )
         await self.webhooks.close()
+        if self.leader is not None:
+            await self.leader.release()
         if self._runner is not None:
             await self._runner.cleanup()
         await self.app.close()
@@ -178,6 +188,26 @@ async def build_adapters(app: App) -> list[ServiceAdapter]:
     return adapters
 
 
+async def lease_leader(app: App) -> Leader | None:
+    """A Kubernetes Lease election when `server.leader_election` is "kubernetes", else None."""
+    server = app.config.settings.server
+    if server.leader_election != "kubernetes":
+        return None
+    cluster = app.clusters.default
+    namespace = os.environ.get("POD_NAMESPACE") or server.lease_namespace
+    if cluster is None or not namespace:
+        raise ConfigError(
+            "server.leader_election is 'kubernetes' but there is no cluster or no namespace for the Lease; "
+            "configure a cluster and set server.lease_namespace (the chart sets POD_NAMESPACE)"
+        )
+    from tools.kubernetes.lease import LeaseElection
+
+    identity = server.instance_id or socket.gethostname()
+    return await LeaseElection.for_cluster(
+        cluster, namespace=namespace, name=server.lease_name, identity=identity
+    )
+
+
 async def run_service(loaded: LoadedConfig, *, ready: asyncio.Event | None = None) -> int:
     settings = loaded.settings
     if not settings.slack.enabled and not settings.discord.enabled:
@@ -192,7 +222,16 @@ async def run_service(loaded: LoadedConfig, *, ready: asyncio.Event | None = Non
         settings.webhooks, secret=loaded.secrets.webhook_secret, metrics=app.executor.metrics
     )
     app.executor.auditor.listeners.append(webhooks.observe)
-    service = Service(app, await build_adapters(app), webhooks, settings.server.host, settings.server.port)
+    service = Service(
+        app,
+        await build_adapters(app),
+        webhooks,
+        settings.server.host,
+        settings.server.port,
+        sweep_interval_s=settings.server.sweep_interval_s,
+        event_retention=dt.timedelta(hours=settings.server.event_retention_hours),
+        leader=await lease_leader(app),
+    )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, service.request_stop)

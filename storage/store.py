@@ -22,6 +22,7 @@ from storage.database import Database, open_database
 from storage.events import Events
 from storage.history import History, messages_writer
 from storage.identities import Identities
+from storage.leadership import Leadership
 from storage.migrate import upgrade_database
 from storage.records import (
     ApprovalRecord,
@@ -48,6 +49,7 @@ class Store:
         self._audit_writer = self.audit.group_commit()
         self.channels = Channels(database)
         self.cards = Cards(database)
+        self.leadership = Leadership(database)
 
     @classmethod
     async def open(cls, url: str, *, audit_key: bytes | None = None, migrate: bool = True) -> Store:
@@ -64,6 +66,7 @@ class Store:
         return cls(database, audit_key=audit_key)
 
     async def close(self) -> None:
+        await self.leadership.release()
         await self.database.close()
 
     async def ping(self) -> None:

@@ -93,3 +93,38 @@ def container(manifests: list[dict[str, Any]]) -> dict[str, Any]:
     (deployment,) = of_kind(manifests, "Deployment")
     (only,) = deployment["spec"]["template"]["spec"]["containers"]
     return dict(only)
+
+
+Grant = tuple[str, str, str]
+
+
+def granted(
+    manifests: list[dict[str, Any]], *, account: str = "bot-chatops", namespace: str = "ops"
+) -> dict[str | None, set[Grant]]:
+    """What the ServiceAccount may do: {None: cluster-wide grants, namespace: that namespace's}.
+
+    Follows the bindings (a role nobody binds grants nothing); resourceNames-limited rules
+    (impersonation) are left out: they grant nothing on whole resources."""
+    roles = {
+        (m["kind"], m["metadata"].get("namespace"), m["metadata"]["name"]): m
+        for m in manifests
+        if m["kind"] in ("Role", "ClusterRole")
+    }
+    result: dict[str | None, set[Grant]] = {}
+    for binding in manifests:
+        if binding["kind"] not in ("RoleBinding", "ClusterRoleBinding"):
+            continue
+        subject = {"kind": "ServiceAccount", "name": account, "namespace": namespace}
+        if subject not in binding["subjects"]:
+            continue
+        ref = binding["roleRef"]
+        scope = binding["metadata"].get("namespace") if binding["kind"] == "RoleBinding" else None
+        role_ns = scope if ref["kind"] == "Role" else None
+        role = roles[(ref["kind"], role_ns, ref["name"])]
+        for rule in role.get("rules") or []:
+            if rule.get("resourceNames"):
+                continue
+            result.setdefault(scope, set()).update(
+                (g, r, v) for g in rule["apiGroups"] for r in rule["resources"] for v in rule["verbs"]
+            )
+    return result

@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
-from bot.config import parse_settings
+from bot.config import ConfigError, load_config, parse_settings
 from tests.deploy.charts import REPO, Helm, named
 from tools.kubernetes.clusters import ClusterSet
 
@@ -83,3 +84,41 @@ async def test_the_projects_example_config_renders_unrefused_and_loads(helm: Hel
         else:
             assert rendered[section] == value, section
     parse_settings(rendered, source="config.example.yaml via the chart")
+
+
+def _pod_env(manifests: list[dict[str, Any]]) -> tuple[dict[str, str], set[str]]:
+    """(plain values, names filled from Secrets) of the bot container's environment."""
+    (deployment,) = [m for m in manifests if m["kind"] == "Deployment"]
+    env = deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+    plain = {e["name"]: e["value"] for e in env if "value" in e}
+    from_secrets = {e["name"] for e in env if "secretKeyRef" in e.get("valueFrom", {})}
+    return plain, from_secrets
+
+
+async def test_the_image_s_own_config_passes_the_entrypoint_loader() -> None:
+    loaded = load_config(REPO / "deploy" / "docker" / "config.yaml", env={})
+    assert loaded.settings.server.host == "0.0.0.0"
+    assert loaded.settings.server.replicas == 1
+
+
+async def test_replicas_load_only_with_the_redis_url_from_the_secret(helm: Helm, tmp_path: Path) -> None:
+    manifests = await helm.render({"replicaCount": 3})
+    path = tmp_path / "config.yaml"
+    path.write_text(_data(manifests, "-chatops")["config.yaml"])
+    plain, from_secrets = _pod_env(manifests)
+    assert plain["CHATOPS_REPLICAS"] == "3"
+    assert {"CHATOPS_REDIS_URL", "CHATOPS_DATABASE_URL"} <= from_secrets
+    env = {**plain, "CHATOPS_DATABASE_URL": "postgresql://db/chatops"}
+    with pytest.raises(ConfigError, match="CHATOPS_REDIS_URL"):
+        load_config(path, env=env)  # the Secret has no CHATOPS_REDIS_URL key: the pod refuses to start
+    loaded = load_config(path, env={**env, "CHATOPS_REDIS_URL": "redis://redis:6379/0"})
+    assert loaded.settings.server.replicas == 3
+    assert loaded.redis_url == "redis://redis:6379/0"
+
+
+async def test_a_redis_url_with_a_password_is_refused_in_config(helm: Helm) -> None:
+    refused = await helm.template_run({"config": {"limits": {"redis_url": "redis://:hunter2@redis:6379/0"}}})
+    assert refused.returncode != 0 and "CHATOPS_REDIS_URL" in refused.stderr
+    assert "hunter2" not in refused.stderr
+    manifests = await helm.render({"config": {"limits": {"redis_url": "redis://redis:6379/0"}}})
+    assert "redis://redis:6379/0" in _data(manifests, "-chatops")["config.yaml"]

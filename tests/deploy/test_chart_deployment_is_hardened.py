@@ -99,7 +99,8 @@ async def test_chart_lints_strictly_with_defaults_and_with_every_option_on(helm:
     everything = {
         "replicaCount": 2,
         "rbac": {
-            "write": {"enabled": True},
+            "profiles": ["operator", "admin-apply", "helm"],
+            "helm": {"namespaces": ["apps"]},
             "impersonation": {"enabled": True, "users": ["alice@example.com"], "groups": ["sre"]},
         },
         "ingress": {"enabled": True, "host": "chatops.example.com", "tlsSecretName": "chatops-tls"},

@@ -14,7 +14,8 @@ from tests.deploy.charts import Helm
 SECRET_SHAPES = re.compile(r"xox[abpr]-|xapp-|\bsk-[A-Za-z0-9]|://[^/\s:@]+:[^/\s@]+@")
 EVERYTHING_ON: dict[str, Any] = {
     "rbac": {
-        "write": {"enabled": True},
+        "profiles": ["operator", "admin-apply", "helm"],
+        "helm": {"namespaces": ["apps"]},
         "impersonation": {"enabled": True, "users": ["alice"], "groups": ["sre"]},
     },
     "ingress": {"enabled": True},

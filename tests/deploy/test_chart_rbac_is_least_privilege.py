@@ -1,5 +1,6 @@
-"""The chart's RBAC: read-only by default, no Secrets, no wildcards, opt-in writes
-and impersonation limited to the listed names."""
+"""The chart's RBAC: read-only by default, no Secrets, no wildcards, opt-in profiles
+and impersonation limited to the listed names. (Each profile's rules, rule by rule:
+test_chart_rbac_profiles_grant_exactly_what_their_operations_need.py.)"""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from tests.deploy.charts import Helm, named, rules
 
 USERS = ["alice@example.com", "bob@example.com"]
 GROUPS = ["sre"]
-WRITE = {"rbac": {"write": {"enabled": True}}}
+WRITE = {"rbac": {"profiles": ["operator", "admin-apply"]}}
 IMPERSONATION = {"rbac": {"impersonation": {"enabled": True, "users": USERS, "groups": GROUPS}}}
-EVERYTHING = {"rbac": {"write": {"enabled": True}, "impersonation": IMPERSONATION["rbac"]["impersonation"]}}
+EVERYTHING = {
+    "rbac": {"profiles": ["operator", "admin-apply"], "impersonation": IMPERSONATION["rbac"]["impersonation"]}
+}
 VALUE_SETS = {"defaults": {}, "write": WRITE, "impersonation": IMPERSONATION, "everything": EVERYTHING}
 
 
@@ -38,7 +41,7 @@ async def test_no_role_grants_access_to_secrets(helm: Helm, values: dict[str, An
 
 async def test_default_role_reads_what_the_bot_reads_and_writes_nothing(helm: Helm) -> None:
     manifests = await helm.render()
-    read = named(manifests, "ClusterRole", "-read")
+    read = named(manifests, "ClusterRole", "-readonly")
     assert read is not None
     granted = {
         (group, resource, verb)
@@ -47,9 +50,8 @@ async def test_default_role_reads_what_the_bot_reads_and_writes_nothing(helm: He
         for resource in rule["resources"]
         for verb in rule["verbs"]
     }
-    expected_reads = {
+    expected_lists = {
         ("", "pods"),
-        ("", "pods/log"),
         ("apps", "deployments"),
         ("apps", "replicasets"),
         ("apps", "statefulsets"),
@@ -66,42 +68,42 @@ async def test_default_role_reads_what_the_bot_reads_and_writes_nothing(helm: He
         ("metrics.k8s.io", "pods"),
         ("metrics.k8s.io", "nodes"),
     }
-    for group, resource in expected_reads:
-        assert (group, resource, "get") in granted
+    for group, resource in expected_lists:
         assert (group, resource, "list") in granted
+    assert ("", "pods/log", "get") in granted
     assert ("authorization.k8s.io", "subjectaccessreviews", "create") in granted
-    writes = {v for _, _, v in granted} - {"get", "list", "watch"}
+    writes = {v for _, _, v in granted} - {"get", "list"}
     assert writes == {"create"}
     assert {(g, r) for g, r, v in granted if v == "create"} == {
         ("authorization.k8s.io", "subjectaccessreviews")
     }
-    assert [name for name, _ in rules(manifests) if not name.endswith("-read")] == []
+    assert [name for name, _ in rules(manifests) if not name.endswith("-readonly")] == []
 
 
-async def test_write_role_is_rendered_only_when_enabled(helm: Helm) -> None:
-    assert named(await helm.render(), "ClusterRole", "-write") is None
-    assert named(await helm.render(), "ClusterRoleBinding", "-write") is None
+async def test_write_profiles_are_rendered_only_when_chosen(helm: Helm) -> None:
+    assert named(await helm.render(), "ClusterRole", "-operator") is None
+    assert named(await helm.render(), "ClusterRoleBinding", "-operator") is None
     manifests = await helm.render(WRITE)
-    write = named(manifests, "ClusterRole", "-write")
-    binding = named(manifests, "ClusterRoleBinding", "-write")
+    write = named(manifests, "ClusterRole", "-operator")
+    binding = named(manifests, "ClusterRoleBinding", "-operator")
     assert write is not None and binding is not None
     granted = {(r, v) for rule in write["rules"] for r in rule["resources"] for v in rule["verbs"]}
-    assert {("deployments", "patch"), ("deployments/scale", "patch"), ("pods/eviction", "create")} <= granted
+    assert {("deployments", "patch"), ("deployments", "create"), ("pods/eviction", "create")} <= granted
     assert binding["roleRef"]["name"] == write["metadata"]["name"]
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "bot-chatops", "namespace": "ops"}]
 
 
-async def test_write_role_takes_extra_rules_but_the_schema_refuses_secrets_and_wildcards(helm: Helm) -> None:
+async def test_extra_rules_are_rendered_but_the_schema_refuses_secrets_and_wildcards(helm: Helm) -> None:
     extra = {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["create"]}
-    manifests = await helm.render({"rbac": {"write": {"enabled": True, "extraRules": [extra]}}})
-    write = named(manifests, "ClusterRole", "-write")
-    assert write is not None and extra in write["rules"]
+    manifests = await helm.render({"rbac": {"extraRules": [extra]}})
+    role = named(manifests, "ClusterRole", "-extra")
+    assert role is not None and extra in role["rules"]
     for bad in (
         {**extra, "resources": ["secrets"]},
         {**extra, "verbs": ["*"]},
         {**extra, "apiGroups": ["*"]},
     ):
-        result = await helm.template_run({"rbac": {"write": {"enabled": True, "extraRules": [bad]}}})
+        result = await helm.template_run({"rbac": {"extraRules": [bad]}})
         assert result.returncode != 0
         assert "extraRules" in result.stderr
 

@@ -14,10 +14,20 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from tests.fake_k8s.errors import unauthorized
+from tests.fake_k8s.errors import KubeError, status_body, unauthorized
+from tests.fake_k8s.rbac import Rbac
 
 ADMIN_USER = "kubernetes-admin"
 ADMIN_GROUPS = ("system:masters", "system:authenticated")
+
+# What every authenticated user may do (the API server's system:basic-user ClusterRole).
+BASIC_USER_RULES = (
+    {
+        "verbs": ["create"],
+        "apiGroups": ["authorization.k8s.io"],
+        "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+    },
+)
 
 SarRule = Callable[[Mapping[str, Any]], "bool | tuple[bool, str]"]
 
@@ -68,6 +78,22 @@ class AccessControl:
         self.rules: list[ForbidRule] = []
         self.sar_rule: SarRule | None = None
         self.reviews: list[dict[str, Any]] = []
+        # RBAC mode (`use_rbac`): the token is a ServiceAccount and only granted rules allow.
+        self.rbac: Rbac | None = None
+        self.token_user = ADMIN_USER
+        self.token_groups: tuple[str, ...] = ADMIN_GROUPS
+
+    def use_rbac(self, manifests: Sequence[Mapping[str, Any]], *, service_account: str) -> None:
+        """Decide every request from these rendered roles and bindings, the token being
+        `service_account` ("namespace:name"); impersonation needs its `impersonate` rules too."""
+        namespace, name = service_account.split(":", 1)
+        self.rbac = Rbac.from_manifests(manifests)
+        self.token_user = f"system:serviceaccount:{namespace}:{name}"
+        self.token_groups = (
+            "system:serviceaccounts",
+            f"system:serviceaccounts:{namespace}",
+            "system:authenticated",
+        )
 
     def forbid(
         self,
@@ -88,11 +114,63 @@ class AccessControl:
         if authorization != f"Bearer {self.token}":
             raise unauthorized()
         if users:
+            for resource, names in (("users", users[:1]), ("groups", groups)):
+                for target in names:
+                    self._check_impersonation(resource, target)
             return Caller(user=users[0], groups=(*groups, "system:authenticated"), impersonated=True)
-        return Caller(user=ADMIN_USER, groups=ADMIN_GROUPS)
+        return Caller(user=self.token_user, groups=self.token_groups)
+
+    def _check_impersonation(self, resource: str, target: str) -> None:
+        if self.rbac is None or self.rbac.allows(
+            user=self.token_user,
+            groups=self.token_groups,
+            verb="impersonate",
+            group="",
+            resource=resource,
+            namespace="",
+            name=target,
+        ):
+            return
+        message = (
+            f'{resource} "{target}" is forbidden: User "{self.token_user}" cannot impersonate resource '
+            f'"{resource}" in API group "" at the cluster scope'
+        )
+        raise KubeError(403, status_body(code=403, reason="Forbidden", message=message, details={}))
 
     def is_forbidden(self, *, user: str, groups: Sequence[str], attrs: Attributes) -> bool:
-        return any(rule.matches(user=user, groups=groups, attrs=attrs) for rule in self.rules)
+        if any(rule.matches(user=user, groups=groups, attrs=attrs) for rule in self.rules):
+            return True
+        if self.rbac is None or (attrs.group == "authorization.k8s.io" and attrs.resource.startswith("self")):
+            return False
+        resource = f"{attrs.resource}/{attrs.subresource}" if attrs.subresource else attrs.resource
+        return not self.rbac.allows(
+            user=user,
+            groups=groups,
+            verb=attrs.verb,
+            group=attrs.group,
+            resource=resource,
+            namespace=attrs.namespace,
+            name=attrs.name,
+        )
+
+    def rules_review(self, body: Mapping[str, Any], *, caller: Caller) -> dict[str, Any]:
+        """A SelfSubjectRulesReview: the caller's rules in spec.namespace."""
+        namespace = str((body.get("spec") or {}).get("namespace") or "")
+        if self.rbac is None:
+            granted = [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}]
+        else:
+            granted = self.rbac.rules_for(user=caller.user, groups=caller.groups, namespace=namespace)
+        return {
+            "kind": "SelfSubjectRulesReview",
+            "apiVersion": "authorization.k8s.io/v1",
+            "metadata": {"creationTimestamp": None},
+            "spec": {"namespace": namespace},
+            "status": {
+                "resourceRules": [*BASIC_USER_RULES, *granted],
+                "nonResourceRules": [],
+                "incomplete": False,
+            },
+        }
 
     def review(self, body: Mapping[str, Any], *, caller: Caller, self_review: bool) -> dict[str, Any]:
         """Answer a (Self)SubjectAccessReview body; records it."""

@@ -89,6 +89,8 @@ def answer(state: State, call: Call) -> Answer:
     if route.rt.group == "authorization.k8s.io":
         if call.method != "POST" or not isinstance(call.body, dict):
             raise method_not_allowed()
+        if route.rt.kind == "SelfSubjectRulesReview":
+            return 201, state.access.rules_review(call.body, caller=call.caller), JSON
         self_review = route.rt.kind == "SelfSubjectAccessReview"
         return 201, state.access.review(call.body, caller=call.caller, self_review=self_review), JSON
     if route.rt.group == resources.METRICS_GROUP:

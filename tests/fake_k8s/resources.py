@@ -55,8 +55,10 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
     _RT("batch", "v1", "jobs", "Job", True, ("status",)),
     _RT("batch", "v1", "cronjobs", "CronJob", True, ("status",), ("cj",)),
     _RT("networking.k8s.io", "v1", "ingresses", "Ingress", True, ("status",), ("ing",)),
+    _RT("coordination.k8s.io", "v1", "leases", "Lease", True, ()),
     _RT("authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview", False),
     _RT("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", False),
+    _RT("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview", False),
     _RT("metrics.k8s.io", "v1beta1", "pods", "PodMetrics", True),
     _RT("metrics.k8s.io", "v1beta1", "nodes", "NodeMetrics", False),
 )

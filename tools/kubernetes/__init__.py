@@ -9,6 +9,7 @@ decides policy; every result is redacted and fits the caller's budget.
 from __future__ import annotations
 
 from tools.base import Operation
+from tools.kubernetes.access import access_operations
 from tools.kubernetes.apply import apply_operations
 from tools.kubernetes.client import KubeClients
 from tools.kubernetes.clusters import ClusterConfig, ClusterSet
@@ -42,6 +43,7 @@ def kubernetes_operations(*, clusters: ClusterSet, request_timeout_s: float = 15
         *node_operations(kube),
         *apply_operations(kube),
         *stack_operations(kube),
+        *access_operations(kube),
     ]
 
 

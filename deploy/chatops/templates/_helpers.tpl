@@ -54,6 +54,10 @@ saying what to do instead.
 {{- if and $storage.url (regexMatch "://[^/@]*:[^/@]*@" (toString $storage.url)) -}}
 {{- fail "config.storage.url contains a password: put the database URL in a Secret and set database.secretName / database.secretKey instead" -}}
 {{- end -}}
+{{- $limits := .Values.config.limits | default dict -}}
+{{- if and $limits.redis_url (regexMatch "://[^/@]*:[^/@]*@" (toString $limits.redis_url)) -}}
+{{- fail "config.limits.redis_url contains a password: put the Redis URL in the Secret's CHATOPS_REDIS_URL key instead" -}}
+{{- end -}}
 {{- $secretEnv := append (keys .Values.secrets.env) "CHATOPS_DATABASE_URL" -}}
 {{- range .Values.extraEnv -}}
 {{- if and (has .name $secretEnv) (hasKey . "value") -}}
@@ -62,6 +66,21 @@ saying what to do instead.
 {{- end -}}
 {{- if and .Values.ingress.enabled (not .Values.service.enabled) -}}
 {{- fail "ingress.enabled is true but service.enabled is false: the Ingress routes to the Service; enable both or neither" -}}
+{{- end -}}
+{{- if and (has "helm" .Values.rbac.profiles) (not .Values.rbac.helm.namespaces) -}}
+{{- fail "rbac.profiles has helm but rbac.helm.namespaces is empty: name the namespaces whose releases the bot may manage (Helm's release Secrets are granted per namespace only)" -}}
+{{- end -}}
+{{- range .Values.rbac.impersonation.grants -}}
+{{- $imp := $.Values.rbac.impersonation -}}
+{{- range .users -}}{{- if not (has . $imp.users) -}}
+{{- fail (printf "rbac.impersonation.grants names user %s, who is not in rbac.impersonation.users: the bot could not act as them" .) -}}
+{{- end -}}{{- end -}}
+{{- range .groups -}}{{- if not (has . $imp.groups) -}}
+{{- fail (printf "rbac.impersonation.grants names group %s, which is not in rbac.impersonation.groups: the bot could not act as it" .) -}}
+{{- end -}}{{- end -}}
+{{- if and (eq .profile "helm") (not $.Values.rbac.helm.namespaces) -}}
+{{- fail "rbac.impersonation.grants has the helm profile but rbac.helm.namespaces is empty: name the namespaces" -}}
+{{- end -}}
 {{- end -}}
 {{- if and .Values.database.sqlite (gt (int .Values.replicaCount) 1) -}}
 {{- fail "database.sqlite is true but replicaCount is above 1: SQLite cannot be shared between pods; use PostgreSQL (database.sqlite: false) or one replica" -}}

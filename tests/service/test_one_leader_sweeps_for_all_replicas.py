@@ -1,0 +1,116 @@
+"""Two replicas on one PostgreSQL: only the leader (advisory lock) sweeps, so each expiry is
+posted once; when the leader stops, the other replica takes over; old event ids are pruned."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.metrics import Metrics
+from bot.service import Service
+from bot.webhooks import WebhookSender
+from storage.database import normalise_url
+from tests.core.conftest import open_app
+from tests.core.demo_ops import Backend
+from tests.core.helpers import msg
+from tests.fake_k8s.server import FakeKubernetes
+from tests.service.test_service_endpoints_and_shutdown import StaticAdapter
+from tools.kubernetes.clusters import ClusterSet
+from tools.kubernetes.lease import LeaseElection
+
+
+async def _replica(url: str, backend: Backend, name: str) -> tuple[Service, StaticAdapter]:
+    app = await open_app(url, backend, server={"instance_id": name})
+    adapter = StaticAdapter(name="slack")
+    service = Service(
+        app,
+        [adapter],
+        WebhookSender((), secret=None, metrics=Metrics()),
+        "127.0.0.1",
+        0,
+        sweep_interval_s=3600,  # rounds are driven by the test
+        event_retention=dt.timedelta(0),
+    )
+    await service.start()
+    return service, adapter
+
+
+async def _expire_everything(url: str) -> None:
+    engine = create_async_engine(normalise_url(url))
+    async with engine.begin() as conn:
+        await conn.execute(sa.text("UPDATE approvals SET expires_at = :t"), {"t": dt.datetime(2000, 1, 1)})
+    await engine.dispose()
+
+
+async def test_each_expiry_is_posted_once_by_the_leader_and_leadership_moves_on(
+    postgres_url: str, backend: Backend
+) -> None:
+    (first, first_cards), (second, second_cards) = [
+        await _replica(postgres_url, backend, name) for name in ("replica-a", "replica-b")
+    ]
+    stopped: list[Service] = []
+    try:
+        card = (await first.app.router.handle(msg("!demo scale web --replicas 3")))[0]
+        await _expire_everything(postgres_url)
+        reports = await asyncio.gather(first.sweeper.sweep_once(), second.sweeper.sweep_once())
+        assert sorted(r.leader for r in reports) == [False, True]
+        assert sum(r.expired for r in reports) == 1
+        posted = [r.id for r in first_cards.announced + second_cards.announced]
+        assert posted == [card.approval_id]
+        for _ in range(3):  # later rounds: nothing more to post, and the same leader
+            again = await asyncio.gather(first.sweeper.sweep_once(), second.sweeper.sweep_once())
+            assert [r.leader for r in again] == [r.leader for r in reports]
+            assert sum(r.expired for r in again) == 0
+        assert len(first_cards.announced + second_cards.announced) == 1
+
+        leader, follower = (first, second) if reports[0].leader else (second, first)
+        follower_cards = second_cards if follower is second else first_cards
+        await leader.shutdown()
+        stopped.append(leader)
+        late = (await follower.app.router.handle(msg("!demo scale web --replicas 4")))[0]
+        claimed = await follower.app.store.claim_event(platform="slack", event_id="Ev-old")
+        assert claimed
+        await _expire_everything(postgres_url)
+        report = await follower.sweeper.sweep_once()
+        assert report.leader and report.expired == 1 and report.events_pruned >= 1
+        assert [r.id for r in follower_cards.announced] == [late.approval_id]
+    finally:
+        for service in (first, second):
+            if service not in stopped:
+                await service.shutdown()
+
+
+async def test_sqlite_s_single_process_always_leads(sqlite_url: str, backend: Backend) -> None:
+    service, _ = await _replica(sqlite_url, backend, "only")
+    try:
+        assert (await service.sweeper.sweep_once()).leader
+    finally:
+        await service.shutdown()
+
+
+async def test_with_a_kubernetes_lease_the_lease_holder_sweeps(
+    postgres_url: str, backend: Backend, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
+) -> None:
+    replicas = [await _replica(postgres_url, backend, name) for name in ("pod-a", "pod-b")]
+    cluster = fake_cluster_set.default
+    assert cluster is not None
+    for (service, _), name in zip(replicas, ("pod-a", "pod-b"), strict=True):
+        service.leader = await LeaseElection.for_cluster(
+            cluster, namespace="prod", name="sweeper", identity=name
+        )
+    try:
+        first = replicas[0][0]
+        card = (await first.app.router.handle(msg("!demo scale web --replicas 3")))[0]
+        await _expire_everything(postgres_url)
+        reports = await asyncio.gather(*(service.sweeper.sweep_once() for service, _ in replicas))
+        assert sorted(r.leader for r in reports) == [False, True]
+        assert [r.id for _, cards in replicas for r in cards.announced] == [card.approval_id]
+        holder = fake_k8s.get("Lease", "prod", "sweeper")["spec"]["holderIdentity"]
+        assert holder == ("pod-a" if reports[0].leader else "pod-b")
+    finally:
+        for service, _ in replicas:
+            await service.shutdown()
+    assert fake_k8s.get("Lease", "prod", "sweeper")["spec"]["holderIdentity"] is None  # handed back
