@@ -20,7 +20,7 @@ from bot.outcomes import RequestContext, describe_call
 from bot.policy import Role
 from bot.replies import approval_card, outcome_replies
 from storage.records import AuditFilter
-from tools.base import Safety, Table, check_dns1123_label
+from tools.base import Safety, Table, check_dns1123_label, is_plain_integer
 
 Handler = Callable[[tuple[str, ...], RequestContext], Awaitable[list[Reply]]]
 
@@ -222,7 +222,7 @@ class BuiltinCommands:
 def _int_arg(args: tuple[str, ...], *, default: int, maximum: int) -> int | None:
     if not args:
         return default
-    if len(args) != 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= maximum:
+    if len(args) != 1 or not is_plain_integer(args[0]) or not 1 <= int(args[0]) <= maximum:
         return None
     return int(args[0])
 
@@ -249,8 +249,8 @@ def parse_audit_filters(args: Sequence[str]) -> AuditFilter:
         value = tokens.pop(0)
         key = AUDIT_FLAGS[flag]
         if key == "limit":
-            if not value.isdigit():
-                raise ValueError("--limit takes a number")
+            if not is_plain_integer(value) or int(value) < 1:
+                raise ValueError("--limit takes a whole number like 30")
             values[key] = int(value)
         else:
             values[key] = value

@@ -13,10 +13,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
+import types
+import typing
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class Safety(enum.Enum):
@@ -61,10 +63,39 @@ def check_dns1123_subdomain(value: str, *, what: str = "name") -> str:
     return value
 
 
+PLAIN_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def is_plain_integer(text: str) -> bool:
+    """`3`, `-1`, `+5`: ASCII digits only (no `1_0`, no other scripts' digits, no `1.0`)."""
+    return PLAIN_INTEGER.fullmatch(text.strip()) is not None
+
+
+def _takes_int(annotation: Any) -> bool:
+    if annotation is int:
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return int in typing.get_args(annotation)
+    return False
+
+
 class Args(BaseModel):
     """Base of every argument model: unknown fields are refused."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integers_are_plain(cls, data: Any) -> Any:
+        # pydantic reads "1_0" as 10 (Python's int()); a person who typed it meant something else.
+        if isinstance(data, Mapping):
+            for name, field in cls.model_fields.items():
+                value = data.get(name)
+                if isinstance(value, str) and _takes_int(field.annotation) and not is_plain_integer(value):
+                    raise ValueError(
+                        f"{name} must be a whole number written with the digits 0-9, like 3 (got {value!r})"
+                    )
+        return data
 
 
 class ClusterArgs(Args):
