@@ -213,8 +213,10 @@ class KubeClient:
         since_seconds: int | None,
         previous: bool,
         limit_bytes: int,
+        timestamps: bool = False,
     ) -> str:
         query = [
+            ("timestamps", "true" if timestamps else None),
             ("container", container),
             ("tailLines", tail),
             ("sinceSeconds", since_seconds),
