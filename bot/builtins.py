@@ -13,8 +13,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from bot.agent.flows import Flows
 from bot.approvals import ApprovalDesk
 from bot.channels import ChannelDefaults
-from bot.commands import BUILTINS, Builtin, closest
+from bot.commands import BUILTINS, Builtin
 from bot.executor import Executor
+from bot.help import help_reply
 from bot.models import Reply, ReplyKind
 from bot.outcomes import RequestContext, describe_call
 from bot.policy import Role
@@ -61,31 +62,7 @@ class BuiltinCommands:
         return await self._handlers[command.name](command.args, ctx)
 
     async def help(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
-        registry = self._executor.registry
-        if args:
-            topic = " ".join(args).removeprefix("!").lower()
-            if topic in BUILTINS:
-                return [Reply(BUILTINS[topic])]
-            operation = registry.by_words(tuple(topic.split())) or registry.get(topic)
-            if operation is None:
-                guesses = closest(topic, registry)
-                hint = f" Did you mean: {', '.join('!' + g for g in guesses)}?" if guesses else ""
-                return [Reply(f"No help on '{topic}'.{hint}", kind=ReplyKind.ERROR)]
-            return [
-                Reply(
-                    f"{operation.description}\nSafety: {operation.safety.value}\n"
-                    f"Usage: {operation.command.usage(operation.args_model)}"
-                )
-            ]
-        rows = [(f"!{name}", text.split(" — ", 1)[-1]) for name, text in BUILTINS.items()]
-        rows += [
-            ("!" + " ".join(op.command.words), f"[{op.safety.value}] {op.description}") for op in registry
-        ]
-        text = (
-            "Commands start with `!`; anything else is a question for the assistant. "
-            "Changes wait for an approval. `!help <command>` shows its usage."
-        )
-        return [Reply(text, table=Table(("command", "what it does"), tuple(rows)))]
+        return [help_reply(args, self._executor.registry)]
 
     async def whoami(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
         principal = ctx.principal

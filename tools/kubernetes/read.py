@@ -26,6 +26,7 @@ from tools.base import (
     Table,
     check_dns1123_subdomain,
 )
+from tools.budget import estimate_tokens
 from tools.kubernetes.common import Kube, Scope, guard, meta
 from tools.kubernetes.errors import KubeError
 from tools.kubernetes.health import NODE_METRICS, POD_METRICS
@@ -116,7 +117,7 @@ def read_operations(kube: Kube) -> list[Operation]:
         scope = await kube.scope(args, ctx, all_namespaces=args.all_namespaces and kind.namespaced)
         header = scope.header if kind.namespaced else f"{scope.cluster} / cluster-wide"
         if args.output in ("yaml", "json"):
-            return await _structured(args, scope, kind, header)
+            return await _structured(args, scope, kind, header, ctx.budget_tokens)
         columns, row = columns_for(kind, args.output)
         if args.name:
             try:
@@ -153,7 +154,9 @@ def read_operations(kube: Kube) -> list[Operation]:
             return result
         return dataclasses.replace(result, table=with_usage(result.table, usage, namespace=namespace))
 
-    async def _structured(args: GetArgs, scope: Scope, kind: ResourceKind, header: str) -> OperationResult:
+    async def _structured(
+        args: GetArgs, scope: Scope, kind: ResourceKind, header: str, budget_tokens: int
+    ) -> OperationResult:
         output: Literal["yaml", "json"] = "json" if args.output == "json" else "yaml"
         try:
             if args.name:
@@ -176,11 +179,16 @@ def read_operations(kube: Kube) -> list[Operation]:
             return OperationResult(status=Status.NO_DATA, text=f"{header}\nno {kind.plural} found")
         views = [{"apiVersion": kind.api_version, "kind": kind.kind, **safe_view(kind, o)} for o in items]
         text = header if args.name else f"{header}\n{len(items)} {kind.plural} as {output}"
-        if more:
-            text += f" (the first {MAX_DOCUMENTS}; narrow with -l or --field-selector for the rest)"
-        return OperationResult(
-            status=Status.OK, text=text, code=structured(views, output, single=bool(args.name))
-        )
+        code = structured(views, output, single=bool(args.name))
+        room = budget_tokens - estimate_tokens(text) - 80
+        while len(views) > 1 and estimate_tokens(code) > room:  # whole objects, never half a document
+            views = views[: max(1, len(views) * 3 // 4)]
+            code = structured(views, output, single=False)
+        if len(views) < len(items) or more:
+            text += (
+                f" (showing the first {len(views)}; narrow with -l, --field-selector or a name for the rest)"
+            )
+        return OperationResult(status=Status.OK, text=text, code=code)
 
     @guard
     async def describe(args: DescribeArgs, ctx: RunContext) -> OperationResult:
@@ -243,7 +251,7 @@ def read_operations(kube: Kube) -> list[Operation]:
             command=CommandSpec(
                 words=("get",),
                 positionals=("kind", "name"),
-                aliases={**_NS, "-A": "all_namespaces", "-l": "selector"},
+                aliases={**_NS, "-A": "all_namespaces", "-l": "selector", "-o": "output"},
             ),
         ),
         Operation(
