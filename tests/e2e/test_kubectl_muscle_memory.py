@@ -267,3 +267,24 @@ async def test_cheat_sheet_commands(
         assert undo[0].kind is ReplyKind.APPROVAL, render_text(undo[0])
     finally:
         await app.close()
+
+
+async def test_debug_resolves_the_kind_and_analyze_takes_dash_n(
+    sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
+) -> None:
+    app = await build_app(make_config(sqlite_url), clusters=fake_cluster_set)
+    alice = Principal("console", "alice", "Alice")
+
+    async def say(text: str) -> str:
+        replies = await app.router.handle(IncomingMessage(alice, "ops", text))
+        return "\n".join(render_text(r) for r in replies)
+
+    try:
+        assert "Debugging deployment/api" in await say("!debug api -n prod")
+        pod = await say("!debug worker-imagepull -n prod")
+        assert "Debugging pod/worker-imagepull" in pod and "ImagePull" in pod
+        assert "Debugging" not in await say("!debug deploy/web -n prod")
+        analysis = await say("!analyze -n prod")
+        assert "Usage" not in analysis and "prod" in analysis
+    finally:
+        await app.close()
