@@ -7,7 +7,9 @@ runs an operation directly.
 
 from __future__ import annotations
 
+import re
 import shlex
+import textwrap
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.agent.flows import Flows
@@ -20,9 +22,10 @@ from bot.models import Reply, ReplyKind
 from bot.outcomes import RequestContext, describe_call
 from bot.policy import Role
 from bot.replies import approval_card, outcome_replies
-from storage.records import AuditFilter
-from tools.base import Safety, Table, check_dns1123_label, is_plain_integer
+from storage.records import ApprovalState, AuditFilter, MessageRecord
+from tools.base import Safety, Status, Table, check_dns1123_label, is_plain_integer
 
+APPROVAL_ID = re.compile(r"\bApproval ([a-z0-9]{6,16})\b")
 Handler = Callable[[tuple[str, ...], RequestContext], Awaitable[list[Reply]]]
 
 
@@ -101,7 +104,7 @@ class BuiltinCommands:
                 (a for a in answers if a.id > row.id and (a.channel, a.thread) == (row.channel, row.thread)),
                 None,
             )
-            outcome = f"{answer.operation or ''} {answer.status or ''}".strip() if answer else ""
+            outcome = await self._final_outcome(answer) if answer else ""
             table_rows.append((row.created_at.strftime("%m-%d %H:%M"), row.content[:80], outcome or "-"))
         return [
             Reply(
@@ -110,24 +113,30 @@ class BuiltinCommands:
             )
         ]
 
+    async def _final_outcome(self, answer: MessageRecord) -> str:
+        """The answer's operation and status; for a filed change, the approval's state now."""
+        outcome = f"{answer.operation or ''} {answer.status or ''}".strip()
+        if answer.status != "approval_required":
+            return outcome
+        found = APPROVAL_ID.search(answer.content)
+        record = await self._desk.get(found.group(1)) if found else None
+        if record is None or record.state is ApprovalState.PENDING:
+            return outcome
+        return f"{answer.operation or ''} {record.state.value}".strip()
+
     async def approvals(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
         rows = await self._desk.pending_for(ctx.principal)
         if not rows:
             return [Reply("No pending approvals you can act on.")]
-        table = Table(
-            ("id", "operation", "safety", "asked by", "expires"),
-            tuple(
-                (
-                    r.id,
-                    describe_call(r.operation, r.args)[:70],
-                    r.safety,
-                    r.requester_name,
-                    r.expires_at.strftime("%H:%M UTC"),
-                )
-                for r in rows
-            ),
-        )
-        return [Reply(f"{len(rows)} pending approval(s):", table=table)]
+        lines = [f"{len(rows)} pending approval(s):"]
+        for r in rows:
+            lines.append(
+                f"{r.id}  [{r.safety}]  asked by {r.requester_name}, expires {r.expires_at.strftime('%H:%M UTC')}"
+            )
+            # The whole call, wrapped: an approver must see every argument (the replica count too).
+            call = describe_call(r.operation, r.args)
+            lines += textwrap.wrap(call, width=96, initial_indent="    ", subsequent_indent="      ")
+        return [Reply("\n".join(lines))]
 
     async def approve(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
         if len(args) != 1:
@@ -184,16 +193,46 @@ class BuiltinCommands:
                 check_dns1123_label(value, what="namespace")
             except ValueError as e:
                 return [Reply(f"{e}.", kind=ReplyKind.ERROR)]
+            missing = await self._missing_namespace(value, ctx)
+            if missing is not None:
+                return [Reply(missing, kind=ReplyKind.ERROR)]
             await self._store.set_channel_settings(platform=platform, channel=ctx.channel, namespace=value)
         if self._channel_defaults is not None:
             self._channel_defaults.forget(platform, ctx.channel)
         await self._executor.record("channel.defaults", ctx, status="ok", detail={what: value})
         return [Reply(f"This channel now uses {what} {value} by default.")]
 
+    async def _missing_namespace(self, namespace: str, ctx: RequestContext) -> str | None:
+        """Why `!use namespace NAME` is refused: the namespace does not exist on the channel's cluster.
+
+        Looked up with a policy-checked read through the executor; when it cannot be read
+        (no Kubernetes operations, no permission, cluster down) the choice is not refused."""
+        if self._executor.registry.get("k8s_get") is None:
+            return None
+        outcome = await self._executor.submit(
+            "k8s_get", {"kind": "namespace", "name": namespace}, ctx, file_approvals=False
+        )
+        if outcome.status is Status.ERROR and "was not found" in outcome.text:
+            return (
+                f"There is no namespace {namespace} on this channel's cluster, so it was not set; "
+                "`!get namespaces` lists them."
+            )
+        return None
+
     async def forget(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
         removed = await self._store.forget(platform=ctx.principal.platform, user_id=ctx.principal.user_id)
         await self._executor.record("memory.forgotten", ctx, detail={"messages": removed})
-        return [Reply(f"Forgotten: {removed} message(s) of yours. The audit trail keeps its rows.")]
+        settings = await self._store.get_channel_settings(
+            platform=ctx.principal.platform, channel=ctx.channel
+        )
+        kept = ""
+        if settings is not None and (settings.cluster or settings.namespace):
+            kept = (
+                f" This channel's defaults are not yours to forget and stay as they are (cluster "
+                f"{settings.cluster or '(configured default)'}, namespace {settings.namespace or '(cluster default)'});"
+                " change them with `!use`."
+            )
+        return [Reply(f"Forgotten: {removed} message(s) of yours. The audit trail keeps its rows.{kept}")]
 
 
 def _int_arg(args: tuple[str, ...], *, default: int, maximum: int) -> int | None:

@@ -288,3 +288,19 @@ async def test_debug_resolves_the_kind_and_analyze_takes_dash_n(
         assert "Usage" not in analysis and "prod" in analysis
     finally:
         await app.close()
+
+
+async def test_use_namespace_must_exist_on_the_cluster(
+    sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
+) -> None:
+    app = await build_app(make_config(sqlite_url), clusters=fake_cluster_set)
+    alice = Principal("console", "alice", "Alice")
+    try:
+        refused = await app.router.handle(IncomingMessage(alice, "ops", "!use namespace nosuchns"))
+        assert refused[0].kind is ReplyKind.ERROR and "There is no namespace nosuchns" in refused[0].text
+        settings = await app.store.get_channel_settings(platform="console", channel="ops")
+        assert settings is None or settings.namespace is None
+        accepted = await app.router.handle(IncomingMessage(alice, "ops", "!use namespace prod"))
+        assert "now uses namespace prod" in accepted[0].text
+    finally:
+        await app.close()
