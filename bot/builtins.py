@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot.agent.flows import Flows
 from bot.approvals import ApprovalDesk
+from bot.audit_words import stored_status
 from bot.channels import ChannelDefaults
 from bot.commands import BUILTINS, Builtin
 from bot.executor import Executor
@@ -264,6 +265,8 @@ def parse_audit_filters(args: Sequence[str]) -> AuditFilter:
             raise ValueError(f"unknown or incomplete filter '{flag}'")
         value = tokens.pop(0)
         key = AUDIT_FLAGS[flag]
+        if key == "status":
+            value = stored_status(value)
         if key == "limit":
             if not is_plain_integer(value) or int(value) < 1:
                 raise ValueError("--limit takes a whole number like 30")

@@ -10,10 +10,12 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.audit_words import HELP
 from bot.config import ConfigError, LoadedConfig, load_config
 from bot.logging_setup import configure_logging
 from bot.startup import pause_collector, started
@@ -47,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--channel")
         p.add_argument("--since", help="ISO time, inclusive")
         p.add_argument("--until", help="ISO time, exclusive")
-        p.add_argument("--status")
+        p.add_argument("--status", help=HELP)
         p.add_argument("--operation")
         p.add_argument("--event")
         p.add_argument("--limit", type=int)
@@ -139,6 +141,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `chatops audit list | head`: the reader left; say nothing more and flush nowhere.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as e:  # the outermost boundary: one line, never a traceback
         from storage.errors import StorageError
 
