@@ -39,8 +39,10 @@ async def check_database(loaded: LoadedConfig) -> CheckLine:
             await store.close()
     except Exception as e:  # reported, not raised: check keeps going
         return CheckLine("database", False, str(e))
+    from bot.database_home import describe
+
     scheme = loaded.database_url.split(":", 1)[0]
-    return CheckLine("database", True, f"reachable ({scheme})")
+    return CheckLine("database", True, f"reachable ({scheme}) at {describe(loaded.database_url)}")
 
 
 async def check_clusters(loaded: LoadedConfig) -> list[CheckLine]:

@@ -31,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", type=Path, help="config file (default: $CHATOPS_CONFIG, else built-in defaults)"
     )
     parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default) or ERROR")
+    parser.add_argument(
+        "--db",
+        help="database URL or SQLite file (default: storage.url, else ./chatops.db if it exists, "
+        "else chatops.db in your data directory)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     chat = sub.add_parser(
@@ -97,7 +102,12 @@ def _login_name() -> str:
 
 
 async def _dispatch(args: argparse.Namespace) -> int:
+    from bot.database_home import with_database
+
     loaded = load_config(args.config, require_secrets=args.command in ("run",))
+    loaded, note = with_database(loaded, db=args.db, cwd=Path.cwd())
+    if note:
+        print(f"chatops: {note}", file=sys.stderr)
     if args.command == "chat":
         return await _chat(loaded, args)
     if args.command == "audit":
