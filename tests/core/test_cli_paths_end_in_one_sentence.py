@@ -200,3 +200,13 @@ async def test_cluster_add_keeps_the_contexts_namespace(
     assert await add_cluster(make_config(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"), args) == 0
     [cluster] = managed_clusters(directory)
     assert (cluster.name, cluster.default_namespace) == ("shop", "shop")
+
+
+def test_chat_names_a_kubeconfig_that_does_not_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tools.kubernetes.clusters import UnknownCluster
+
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "nonexistent"))
+    with pytest.raises(UnknownCluster) as info:
+        ClusterSet([]).get(None)
+    assert f"KUBECONFIG names {tmp_path / 'nonexistent'}, which does not exist" in str(info.value)
+    assert "or set KUBECONFIG" not in str(info.value)
