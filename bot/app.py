@@ -72,7 +72,13 @@ def managed_clusters(directory: Path) -> list[ClusterConfig]:
     """Clusters added with `chatops cluster add`: one minimal kubeconfig per file."""
     if not directory.is_dir():
         return []
-    return [ClusterConfig(name=path.stem, kubeconfig=path) for path in sorted(directory.glob("*.kubeconfig"))]
+    found = []
+    for path in sorted(directory.glob("*.kubeconfig")):
+        # Each file holds one context; keep its namespace as the cluster's default.
+        contexts = list(ClusterSet.from_default_kubeconfig(path))
+        namespace = contexts[0].default_namespace if contexts else "default"
+        found.append(ClusterConfig(name=path.stem, kubeconfig=path, default_namespace=namespace))
+    return found
 
 
 def default_operations(

@@ -16,6 +16,7 @@ from bot.cel_rules import approver_role_of
 from bot.executor import Executor
 from bot.models import Principal
 from bot.outcomes import Outcome, RequestContext, describe_call, now_utc
+from bot.replies import state_line
 from storage.records import ApprovalRecord, ApprovalState, Approver
 from tools.base import Safety, Status
 
@@ -238,6 +239,19 @@ class ApprovalDesk:
             return Outcome(
                 Status.ERROR, f"{record.id} has nothing to undo (only completed changes with an inverse do)."
             )
+        earlier = await self._undo_of(record.id)
+        if earlier is not None:
+            if earlier.state is ApprovalState.SUCCEEDED:
+                return Outcome(
+                    Status.ERROR,
+                    f"{record.id} was already undone by {earlier.id} "
+                    f"({state_line(earlier)}); nothing new was filed.",
+                )
+            return Outcome(
+                Status.ERROR,
+                f"An undo of {record.id} is already filed as {earlier.id} ({state_line(earlier)}); "
+                f"act on that one (`!approve {earlier.id}`).",
+            )
         operation = self._executor.registry.get(str(record.undo["operation"]))
         if operation is None:
             return Outcome(Status.ERROR, f"the undo operation {record.undo['operation']} is not available.")
@@ -247,6 +261,23 @@ class ApprovalDesk:
         except ValueError as e:
             return Outcome(Status.ERROR, f"the undo of {record.id} cannot be filed: {e}")
         return await self._executor.submit_args(operation, args, undo_ctx, undo_of=record.id)
+
+    async def _undo_of(self, approval_id: str) -> ApprovalRecord | None:
+        """An undo of this change that is waiting, running or done (a second one would be a no-op)."""
+        live = [
+            ApprovalState.PENDING,
+            ApprovalState.APPROVED,
+            ApprovalState.EXECUTING,
+            ApprovalState.SUCCEEDED,
+        ]
+        rows = await self._store.list_approvals(states=live, limit=500)
+        for row in rows:
+            if row.undo_of != approval_id:
+                continue
+            if row.state is ApprovalState.PENDING and row.expires_at <= now_utc():
+                continue  # expired, not yet swept
+            return row
+        return None
 
     async def pending_for(self, principal: Principal, *, limit: int = 20) -> list[ApprovalRecord]:
         """Pending approvals this person can act on (approve, or cancel as requester)."""

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.audit_words import stored_status
 from bot.config import LoadedConfig
 from storage.records import AuditFilter, AuditRecord
 from storage.store import Store
@@ -41,7 +42,7 @@ def filters_from(args: argparse.Namespace) -> AuditFilter:
         channel=args.channel,
         since=args.since,
         until=args.until,
-        status=args.status,
+        status=stored_status(args.status) if args.status else None,
         operation=args.operation,
         event=args.event,
         limit=args.limit,
@@ -66,6 +67,10 @@ def write_rows(rows: list[AuditRecord], fmt: str, out: TextIO) -> None:
 
 
 def print_table(rows: list[AuditRecord], out: TextIO) -> None:
+    print(
+        f"{'SEQ':>7}  {'TIME':<23}  {'EVENT':<22} {'USER':<14} {'OPERATION':<28} {'STATUS':<12} APPROVAL",
+        file=out,
+    )
     for row in rows:
         print(
             f"{row.seq:>7}  {row.ts[:23]}  {row.event:<22} {row.user_id or '-':<14} "
@@ -93,7 +98,12 @@ async def run_audit_command(loaded: LoadedConfig, args: argparse.Namespace, out:
                 return 1
             print(json.dumps(as_dict(row), indent=2, ensure_ascii=False, sort_keys=True), file=out)
             return 0
-        rows = await store.list_audit(filters_from(args))
+        try:
+            filters = filters_from(args)
+        except ValueError as e:
+            print(f"chatops: {e}", file=sys.stderr)
+            return 2
+        rows = await store.list_audit(filters)
         if args.audit_command == "list":
             print_table(rows, out)
             return 0

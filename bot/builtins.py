@@ -7,22 +7,27 @@ runs an operation directly.
 
 from __future__ import annotations
 
+import re
 import shlex
+import textwrap
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot.access_hint import access_hint, permissions_line
+from bot.access_hint import access_hint
 from bot.agent.flows import Flows
 from bot.approvals import ApprovalDesk
+from bot.audit_words import stored_status
 from bot.channels import ChannelDefaults, namespace_missing
-from bot.commands import BUILTINS, Builtin, closest
+from bot.commands import BUILTINS, Builtin
 from bot.executor import Executor
+from bot.help import help_reply
 from bot.models import Reply, ReplyKind
 from bot.outcomes import RequestContext, describe_call
 from bot.policy import Role
 from bot.replies import approval_card, outcome_replies
-from storage.records import AuditFilter
-from tools.base import Safety, Table, check_dns1123_label
+from storage.records import ApprovalState, AuditFilter, MessageRecord
+from tools.base import Safety, Table, check_dns1123_label, is_plain_integer
 
+APPROVAL_ID = re.compile(r"\bApproval ([a-z0-9]{6,16})\b")
 Handler = Callable[[tuple[str, ...], RequestContext], Awaitable[list[Reply]]]
 
 
@@ -62,40 +67,8 @@ class BuiltinCommands:
         return await self._handlers[command.name](command.args, ctx)
 
     async def help(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
-        registry = self._executor.registry
-        if args:
-            topic = " ".join(args).removeprefix("!").lower()
-            if topic in BUILTINS:
-                return [Reply(BUILTINS[topic])]
-            operation = registry.by_words(tuple(topic.split())) or registry.get(topic)
-            if operation is None:
-                guesses = closest(topic, registry)
-                hint = f" Did you mean: {', '.join('!' + g for g in guesses)}?" if guesses else ""
-                return [Reply(f"No help on '{topic}'.{hint}", kind=ReplyKind.ERROR)]
-            needs = permissions_line(operation.name)
-            return [
-                Reply(
-                    f"{operation.description}\nSafety: {operation.safety.value}\n"
-                    f"Usage: {operation.command.usage(operation.args_model)}"
-                    + (f"\n{needs}" if needs else "")
-                )
-            ]
-        access = await access_hint(self._executor, ctx)
-        rows = [(f"!{name}", text.split(" — ", 1)[-1]) for name, text in BUILTINS.items()]
-        rows += [
-            (
-                "!" + " ".join(op.command.words),
-                f"[{op.safety.value}] {op.description}" + (access.mark(op.name) if access else ""),
-            )
-            for op in registry
-        ]
-        text = (
-            "Commands start with `!`; anything else is a question for the assistant. "
-            "Changes wait for an approval. `!help <command>` shows its usage."
-        )
-        if access is not None:
-            text += "\n" + access.text
-        return [Reply(text, table=Table(("command", "what it does"), tuple(rows)))]
+        access = None if args else await access_hint(self._executor, ctx)
+        return [help_reply(args, self._executor.registry, access=access)]
 
     async def whoami(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
         principal = ctx.principal
@@ -134,7 +107,7 @@ class BuiltinCommands:
                 (a for a in answers if a.id > row.id and (a.channel, a.thread) == (row.channel, row.thread)),
                 None,
             )
-            outcome = f"{answer.operation or ''} {answer.status or ''}".strip() if answer else ""
+            outcome = await self._final_outcome(answer) if answer else ""
             table_rows.append((row.created_at.strftime("%m-%d %H:%M"), row.content[:80], outcome or "-"))
         return [
             Reply(
@@ -143,24 +116,30 @@ class BuiltinCommands:
             )
         ]
 
+    async def _final_outcome(self, answer: MessageRecord) -> str:
+        """The answer's operation and status; for a filed change, the approval's state now."""
+        outcome = f"{answer.operation or ''} {answer.status or ''}".strip()
+        if answer.status != "approval_required":
+            return outcome
+        found = APPROVAL_ID.search(answer.content)
+        record = await self._desk.get(found.group(1)) if found else None
+        if record is None or record.state is ApprovalState.PENDING:
+            return outcome
+        return f"{answer.operation or ''} {record.state.value}".strip()
+
     async def approvals(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
         rows = await self._desk.pending_for(ctx.principal)
         if not rows:
             return [Reply("No pending approvals you can act on.")]
-        table = Table(
-            ("id", "operation", "safety", "asked by", "expires"),
-            tuple(
-                (
-                    r.id,
-                    describe_call(r.operation, r.args)[:70],
-                    r.safety,
-                    r.requester_name,
-                    r.expires_at.strftime("%H:%M UTC"),
-                )
-                for r in rows
-            ),
-        )
-        return [Reply(f"{len(rows)} pending approval(s):", table=table)]
+        lines = [f"{len(rows)} pending approval(s):"]
+        for r in rows:
+            lines.append(
+                f"{r.id}  [{r.safety}]  asked by {r.requester_name}, expires {r.expires_at.strftime('%H:%M UTC')}"
+            )
+            # The whole call, wrapped: an approver must see every argument (the replica count too).
+            call = describe_call(r.operation, r.args)
+            lines += textwrap.wrap(call, width=96, initial_indent="    ", subsequent_indent="      ")
+        return [Reply("\n".join(lines))]
 
     async def approve(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
         if len(args) != 1:
@@ -240,13 +219,23 @@ class BuiltinCommands:
     async def forget(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
         removed = await self._store.forget(platform=ctx.principal.platform, user_id=ctx.principal.user_id)
         await self._executor.record("memory.forgotten", ctx, detail={"messages": removed})
-        return [Reply(f"Forgotten: {removed} message(s) of yours. The audit trail keeps its rows.")]
+        settings = await self._store.get_channel_settings(
+            platform=ctx.principal.platform, channel=ctx.channel
+        )
+        kept = ""
+        if settings is not None and (settings.cluster or settings.namespace):
+            kept = (
+                f" This channel's defaults are not yours to forget and stay as they are (cluster "
+                f"{settings.cluster or '(configured default)'}, namespace {settings.namespace or '(cluster default)'});"
+                " change them with `!use`."
+            )
+        return [Reply(f"Forgotten: {removed} message(s) of yours. The audit trail keeps its rows.{kept}")]
 
 
 def _int_arg(args: tuple[str, ...], *, default: int, maximum: int) -> int | None:
     if not args:
         return default
-    if len(args) != 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= maximum:
+    if len(args) != 1 or not is_plain_integer(args[0]) or not 1 <= int(args[0]) <= maximum:
         return None
     return int(args[0])
 
@@ -272,9 +261,11 @@ def parse_audit_filters(args: Sequence[str]) -> AuditFilter:
             raise ValueError(f"unknown or incomplete filter '{flag}'")
         value = tokens.pop(0)
         key = AUDIT_FLAGS[flag]
+        if key == "status":
+            value = stored_status(value)
         if key == "limit":
-            if not value.isdigit():
-                raise ValueError("--limit takes a number")
+            if not is_plain_integer(value) or int(value) < 1:
+                raise ValueError("--limit takes a whole number like 30")
             values[key] = int(value)
         else:
             values[key] = value

@@ -35,7 +35,20 @@ class ChannelDefaults:
         self._clock = clock
         self._cache: dict[tuple[str, str], tuple[float, str | None, str | None]] = {}
 
-    async def __call__(self, platform: str, channel: str) -> tuple[str | None, str | None]:
+    async def __call__(
+        self, platform: str, channel: str, cluster: str | None = None
+    ) -> tuple[str | None, str | None]:
+        """The channel's (cluster, namespace); with `cluster` (a request's `-c`) that cluster's
+        own default namespace unless the channel's defaults are for that very cluster."""
+        channel_cluster, namespace = await self._channel(platform, channel)
+        if cluster is None or cluster == channel_cluster:
+            return channel_cluster, namespace
+        try:
+            return channel_cluster, self._clusters.get(cluster).default_namespace
+        except LookupError:
+            return channel_cluster, None
+
+    async def _channel(self, platform: str, channel: str) -> tuple[str | None, str | None]:
         key = (platform, channel)
         cached = self._cache.get(key)
         if cached is not None and self._clock() - cached[0] < self._ttl_s:

@@ -39,27 +39,55 @@ async def check_database(loaded: LoadedConfig) -> CheckLine:
             await store.close()
     except Exception as e:  # reported, not raised: check keeps going
         return CheckLine("database", False, str(e))
+    from bot.database_home import describe
+
     scheme = loaded.database_url.split(":", 1)[0]
-    return CheckLine("database", True, f"reachable ({scheme})")
+    return CheckLine("database", True, f"reachable ({scheme}) at {describe(loaded.database_url)}")
 
 
 async def check_clusters(loaded: LoadedConfig) -> list[CheckLine]:
-    clusters = cluster_set(loaded.settings)
-    if not len(clusters):
-        return [
-            CheckLine(
-                "clusters", False, "none configured: add 'clusters' to the config or set KUBECONFIG", False
-            )
-        ]
     from tools.kubernetes.access import cluster_access
+    from tools.kubernetes.clusters import kubeconfig_problem
     from tools.kubernetes.probe import probe_cluster
 
+    clusters = cluster_set(loaded.settings)
     lines = []
+    if not loaded.settings.clusters:
+        problem = kubeconfig_problem()
+        if problem is not None:
+            lines.append(CheckLine("kubeconfig", False, problem))
+    if not len(clusters):
+        if not lines:
+            lines.append(
+                CheckLine(
+                    "clusters",
+                    False,
+                    "none configured: add 'clusters' to the config or set KUBECONFIG",
+                    False,
+                )
+            )
+        return lines
     for cluster in clusters:
-        ok, text = await probe_cluster(cluster)
+        try:  # each cluster on its own: one broken kubeconfig does not hide the others
+            ok, text = await asyncio.wait_for(probe_cluster(cluster), timeout=30)
+        except Exception as e:  # reported, not raised
+            ok, text = False, f"could not be checked ({type(e).__name__}); fix its kubeconfig"
         lines.append(CheckLine(f"cluster {cluster.name}", ok, text))
         if ok:  # what its credentials cannot do is information, not a failure (readonly is a choice)
             lines.append(CheckLine(f"cluster {cluster.name} access", True, await cluster_access(cluster)))
+    return lines
+
+
+async def check_tools(loaded: LoadedConfig) -> list[CheckLine]:
+    from bot.check_tools import tool_line
+
+    lines = []
+    for name, binary in (
+        ("helm", loaded.settings.helm.binary),
+        ("minikube", loaded.settings.minikube.binary),
+    ):
+        ok, text, counts = await tool_line(name, binary)
+        lines.append(CheckLine(name, ok, text, counts))
     return lines
 
 
@@ -67,17 +95,29 @@ def check_chat(loaded: LoadedConfig) -> list[CheckLine]:
     s, secrets = loaded.settings, loaded.secrets
     lines = []
     if s.slack.enabled:
-        have = secrets.slack_bot_token and (secrets.slack_app_token or s.slack.mode == "http")
-        lines.append(
-            CheckLine(
-                "slack", bool(have), f"enabled ({s.slack.mode} mode); tokens {'set' if have else 'missing'}"
-            )
+        needed = {"SLACK_BOT_TOKEN": secrets.slack_bot_token}
+        if s.slack.mode == "http":
+            needed["SLACK_SIGNING_SECRET"] = secrets.slack_signing_secret
+        else:
+            needed["SLACK_APP_TOKEN"] = secrets.slack_app_token
+        missing = [name for name, value in needed.items() if not value]
+        text = f"enabled ({s.slack.mode} mode); " + (
+            f"missing {', '.join(missing)} (set in the environment)"
+            if missing
+            else f"{', '.join(needed)} set"
         )
+        lines.append(CheckLine("slack", not missing, text))
     else:
         lines.append(CheckLine("slack", True, "not enabled", False))
     if s.discord.enabled:
         have = bool(secrets.discord_bot_token)
-        lines.append(CheckLine("discord", have, f"enabled; DISCORD_BOT_TOKEN {'set' if have else 'missing'}"))
+        lines.append(
+            CheckLine(
+                "discord",
+                have,
+                "enabled; DISCORD_BOT_TOKEN " + ("set" if have else "missing (set in the environment)"),
+            )
+        )
     else:
         lines.append(CheckLine("discord", True, "not enabled", False))
     return lines
@@ -102,6 +142,7 @@ async def run_check(loaded: LoadedConfig, out: TextIO | None = None) -> int:
     lines += await asyncio.wait_for(check_clusters(loaded), timeout=60)
     lines.append(await check_llm(loaded))
     lines += check_chat(loaded)
+    lines += await check_tools(loaded)
     for line in lines:
         mark = "ok" if line.ok else "PROBLEM"
         print(f"{line.part}: {mark if line.configured else '-'} — {line.text}", file=out)

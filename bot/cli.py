@@ -10,10 +10,12 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.audit_words import HELP
 from bot.config import ConfigError, LoadedConfig, load_config
 from bot.evals.options import add_eval_arguments
 from bot.logging_setup import configure_logging
@@ -30,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", type=Path, help="config file (default: $CHATOPS_CONFIG, else built-in defaults)"
     )
     parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default) or ERROR")
+    parser.add_argument(
+        "--db",
+        help="database URL or SQLite file (default: storage.url, else ./chatops.db if it exists, "
+        "else chatops.db in your data directory)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     chat = sub.add_parser(
@@ -48,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--channel")
         p.add_argument("--since", help="ISO time, inclusive")
         p.add_argument("--until", help="ISO time, exclusive")
-        p.add_argument("--status")
+        p.add_argument("--status", help=HELP)
         p.add_argument("--operation")
         p.add_argument("--event")
         p.add_argument("--limit", type=int)
@@ -98,7 +105,12 @@ def _login_name() -> str:
 
 
 async def _dispatch(args: argparse.Namespace) -> int:
+    from bot.database_home import with_database
+
     loaded = load_config(args.config, require_secrets=args.command in ("run",))
+    loaded, note = with_database(loaded, db=args.db, cwd=Path.cwd())
+    if note:
+        print(f"chatops: {note}", file=sys.stderr)
     if args.command == "chat":
         return await _chat(loaded, args)
     if args.command == "audit":
@@ -146,6 +158,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `chatops audit list | head`: the reader left; say nothing more and flush nowhere.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as e:  # the outermost boundary: one line, never a traceback
         from storage.errors import StorageError
 

@@ -89,6 +89,8 @@ async def add_cluster(loaded: LoadedConfig, args: argparse.Namespace) -> int:
         return 1
     write_private(target, yaml.safe_dump(minimal, sort_keys=False))
     print(
-        f"cluster {name} added ({result.text}); kubeconfig stored at {target} (0600). Restart the bot to use it."
+        f"cluster {name} added ({result.text}); default namespace "
+        f"{(minimal['contexts'][0].get('context') or {}).get('namespace') or 'default'}; "
+        f"kubeconfig stored at {target} (0600). Restart the bot to use it."
     )
     return 0

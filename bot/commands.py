@@ -18,7 +18,8 @@ import types
 import typing
 from typing import Any
 
-from tools.base import Operation
+from bot.kubectl import FLAG_SENTENCES, NotSupported, translate
+from tools.base import Operation, Safety
 from tools.registry import Registry
 
 BUILTINS: dict[str, str] = {
@@ -36,8 +37,11 @@ BUILTINS: dict[str, str] = {
     ),
     "use": "!use cluster NAME | !use namespace NAME — set this channel's defaults (operator role by default)",
     "forget": "!forget — clear your conversation memory (the audit trail keeps its rows)",
-    "debug": "!debug <pod|deployment> <name> [-n namespace] — diagnose a workload, then the model's analysis",
-    "analyze": "!analyze [namespace] — resource use vs requests/limits, node pressure, recommendations",
+    "debug": (
+        "!debug [pod|deployment] <name> [-n namespace] — diagnose a workload (a bare name is a deployment"
+        " if one exists, else a pod), then the model's analysis"
+    ),
+    "analyze": "!analyze [namespace | -n namespace] — resource use vs requests/limits, node pressure, recommendations",
 }
 
 CODE_BLOCK = re.compile(r"```(?:[a-zA-Z0-9_-]*\n)?(.*?)```", re.DOTALL)
@@ -88,8 +92,24 @@ def tokenize(text: str) -> list[str]:
 
 
 def closest(word: str, registry: Registry, *, limit: int = 3) -> list[str]:
+    """The nearest commands to a mistyped one, reads before changes (`!gte pods` → `!get`)."""
+    writes = {" ".join(op.command.words) for op in registry if op.safety is not Safety.READ}
     names = list(BUILTINS) + registry.command_names()
-    return difflib.get_close_matches(word, names, n=limit, cutoff=0.5)
+    head = word.split()[0] if word.split() else word
+    verbs = list(dict.fromkeys(n.split()[0] for n in names))
+    scores: dict[str, float] = {}
+    for name in difflib.get_close_matches(word, names, n=limit * 3, cutoff=0.5):
+        scores[name] = difflib.SequenceMatcher(None, word, name).ratio()
+    if head not in verbs:  # a mistyped verb: match it alone too (`!gte pods` → `!get`)
+        for verb in difflib.get_close_matches(head, verbs, n=limit * 3, cutoff=0.6):
+            ratio = difflib.SequenceMatcher(None, head, verb).ratio()
+            scores[verb] = max(scores.get(verb, 0.0), ratio)
+
+    def is_write(name: str) -> bool:
+        return name in writes or all(n in writes for n in names if n.split()[0] == name)
+
+    ranked = sorted(scores, key=lambda n: (-round(scores[n], 1), is_write(n)))
+    return ranked[:limit]
 
 
 def parse(text: str, registry: Registry) -> Builtin | OperationCall:
@@ -98,6 +118,13 @@ def parse(text: str, registry: Registry) -> Builtin | OperationCall:
     words = tokenize(body)
     if not words:
         raise CommandError("Empty command. Try !help.")
+    head = words[0].lower()
+    if head in BUILTINS:
+        return Builtin(head, tuple(words[1:]))
+    try:
+        words = translate(words)
+    except NotSupported as e:
+        raise CommandError(str(e)) from None
     head = words[0].lower()
     if head in BUILTINS:
         return Builtin(head, tuple(words[1:]))
@@ -125,7 +152,11 @@ def parse_arguments(operation: Operation, tokens: list[str], code: str | None) -
             name, value = _split_flag(token)
             field = aliases.get(name) or name.lstrip("-").replace("-", "_")
             if field not in fields or field == spec.code_block_field:
-                raise CommandError(f"Unknown option {name} for !{' '.join(spec.words)}. Usage: {usage}")
+                command = "!" + " ".join(spec.words)
+                sentence = FLAG_SENTENCES.get(f"{spec.words[0]} {name}") or FLAG_SENTENCES.get(name)
+                if sentence is not None:
+                    raise CommandError(f"{command} has no {name}: {sentence}. Usage: {usage}")
+                raise CommandError(f"Unknown option {name} for {command}. Usage: {usage}")
             shape = _shape(fields[field].annotation)
             if shape == "bool" and value is None:
                 raw[field] = True

@@ -45,7 +45,8 @@ from tools.registry import Registry
 
 log = logging.getLogger(__name__)
 
-DefaultsFn = Callable[[str, str], Awaitable[tuple[str | None, str | None]]]
+# (platform, channel, the cluster a request names or None) → (cluster, namespace) to fill in
+DefaultsFn = Callable[[str, str, str | None], Awaitable[tuple[str | None, str | None]]]
 NoticeFn = Callable[[ApprovalRecord, str], Awaitable[None]]
 MAX_RESULT_TEXT = 8000
 
@@ -54,7 +55,7 @@ async def _no_notice(_: ApprovalRecord, __: str) -> None:
     return None
 
 
-async def _no_defaults(_: str, __: str) -> tuple[str | None, str | None]:
+async def _no_defaults(_: str, __: str, ___: str | None) -> tuple[str | None, str | None]:
     return None, None
 
 
@@ -107,7 +108,8 @@ class Executor:
         """Fill the channel's default cluster/namespace, then validate (raises ValidationError)."""
         values = dict(raw)
         fields = operation.args_model.model_fields
-        cluster, namespace = await self._defaults(ctx.principal.platform, ctx.channel)
+        asked = values.get("cluster") if isinstance(values.get("cluster"), str) else None
+        cluster, namespace = await self._defaults(ctx.principal.platform, ctx.channel, asked)
         if "cluster" in fields and values.get("cluster") is None and cluster is not None:
             values["cluster"] = cluster
         if "namespace" in fields and values.get("namespace") is None and namespace is not None:
@@ -126,7 +128,7 @@ class Executor:
             args = await self.prepare(operation, raw, ctx)
         except ValidationError as e:
             usage = operation.command.usage(operation.args_model)
-            text = f"{operation.name}: {describe_invalid_args(e)}. Usage: {usage}"
+            text = f"!{' '.join(operation.command.words)}: {describe_invalid_args(e)}. Usage: {usage}"
             await self.record(
                 "request.invalid", ctx, operation=name, status="invalid", detail={"error": text}
             )

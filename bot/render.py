@@ -23,7 +23,9 @@ def render_table(table: Table) -> str:
 def render_text(reply: Reply) -> str:
     parts = [reply.text]
     for field in reply.fields:
-        parts.append(f"  {field.name}: {field.value}")
+        # Continuation lines sit under the value, not at the left margin.
+        indent = "\n" + " " * (len(field.name) + 4)
+        parts.append(f"  {field.name}: {indent.join(str(field.value).splitlines())}")
     if reply.table is not None:
         parts.append(render_table(reply.table))
     if reply.code:

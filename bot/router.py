@@ -53,6 +53,14 @@ KUBECONFIG_REFUSAL = (
 )
 
 
+def builtin_status(replies: Sequence[Reply]) -> str:
+    """What `!history` and the audit trail record for a built-in: a refused `!approve` is not "ok"."""
+    kinds = {r.kind for r in replies}
+    if ReplyKind.DENIED in kinds:
+        return "denied"
+    return "error" if ReplyKind.ERROR in kinds else "ok"
+
+
 class AgentPort(Protocol):
     """The language-model agent (its own module); optional."""
 
@@ -256,7 +264,7 @@ class Router:
             if parsed.name == "approve" and len(parsed.args) == 1:
                 decided = await self.desk.get(parsed.args[0])
                 replies += await self._follow_up(decided, channel=ctx.channel, thread=ctx.thread)
-            return replies, f"!{parsed.name}", "ok"
+            return replies, f"!{parsed.name}", builtin_status(replies)
         return await self._run_operation(parsed, ctx)
 
     async def _ask_agent(

@@ -13,10 +13,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
+import types
+import typing
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tools.readable import ReadableNamespaces
 
@@ -63,10 +65,39 @@ def check_dns1123_subdomain(value: str, *, what: str = "name") -> str:
     return value
 
 
+PLAIN_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def is_plain_integer(text: str) -> bool:
+    """`3`, `-1`, `+5`: ASCII digits only (no `1_0`, no other scripts' digits, no `1.0`)."""
+    return PLAIN_INTEGER.fullmatch(text.strip()) is not None
+
+
+def _takes_int(annotation: Any) -> bool:
+    if annotation is int:
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return int in typing.get_args(annotation)
+    return False
+
+
 class Args(BaseModel):
     """Base of every argument model: unknown fields are refused."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integers_are_plain(cls, data: Any) -> Any:
+        # pydantic reads "1_0" as 10 (Python's int()); a person who typed it meant something else.
+        if isinstance(data, Mapping):
+            for name, field in cls.model_fields.items():
+                value = data.get(name)
+                if isinstance(value, str) and _takes_int(field.annotation) and not is_plain_integer(value):
+                    raise ValueError(
+                        f"{name} must be a whole number written with the digits 0-9, like 3 (got {value!r})"
+                    )
+        return data
 
 
 class ClusterArgs(Args):
@@ -242,16 +273,31 @@ class CommandSpec:
     code_block_field: str | None = None
 
     def usage(self, args_model: type[Args]) -> str:
-        """`!scale deployment <name> --replicas <replicas> [-n <namespace>] [-c <cluster>]`."""
+        """`!scale deployment <name> --replicas <replicas> [-n <namespace>] [-c <cluster>]`.
+
+        A flag with a short alias shows both (`[-A|--all-namespaces]`); a flag with a fixed
+        set of values lists them (`[-o|--output wide|yaml|json|name]`)."""
         required: list[str] = ["!" + " ".join(self.words)]
         optional: list[str] = []
-        required += [f"<{p}>" for p in self.positionals]
-        short = {"namespace": "-n", "cluster": "-c"}
+        fields = args_model.model_fields
+        required += [
+            f"<{p}>" if fields[p].is_required() else f"[<{p}>]" for p in self.positionals if p in fields
+        ]
+        # -n and -c mean namespace and cluster unless the command gives them another meaning.
+        short = {
+            name: flag if self.aliases.get(flag, name) == name else "--" + name
+            for name, flag in (("namespace", "-n"), ("cluster", "-c"))
+        }
+        shorts = {field: alias for alias, field in self.aliases.items() if not alias.startswith("--")}
         for name, field in args_model.model_fields.items():
             if name in self.positionals or name == self.code_block_field or name in short:
                 continue
             flag = "--" + name.replace("_", "-")
-            shape = flag if field.annotation is bool else f"{flag} <{name}>"
+            if name in shorts:
+                flag = f"{shorts[name]}|{flag}"
+            choices = _choices(field.annotation)
+            value = "|".join(choices) if choices else f"<{name}>"
+            shape = flag if field.annotation is bool else f"{flag} {value}"
             (required if field.is_required() else optional).append(
                 shape if field.is_required() else f"[{shape}]"
             )
@@ -259,6 +305,16 @@ class CommandSpec:
         if self.code_block_field:
             optional.append(f"```{self.code_block_field}```")
         return " ".join(required + optional)
+
+
+def _choices(annotation: Any) -> tuple[str, ...]:
+    """The values of a `Literal[...]` (or `Literal[...] | None`) annotation; () otherwise."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        annotation = inner[0] if len(inner) == 1 else None
+    if typing.get_origin(annotation) is typing.Literal:
+        return tuple(str(a) for a in typing.get_args(annotation))
+    return ()
 
 
 RunFn = Callable[[Any, RunContext], Awaitable[OperationResult]]

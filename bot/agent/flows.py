@@ -24,24 +24,40 @@ from prompts import load_prompt
 from tools.base import Safety, Status
 
 Complete = Callable[..., Awaitable[str]]
-DEBUG_USAGE = "Usage: !debug <pod|deployment> <name> [-n namespace]"
-ANALYZE_USAGE = "Usage: !analyze [namespace]"
+DEBUG_USAGE = "Usage: !debug [pod|deployment] <name> [-n namespace] (or KIND/NAME)"
+ANALYZE_USAGE = "Usage: !analyze [namespace] (or -n namespace)"
 MAX_COMMANDS = 25
 
 
-def parse_debug_args(args: tuple[str, ...]) -> tuple[dict[str, str], str | None]:
-    """`pod web -n prod` → raw arguments of k8s_diagnose, or the problem."""
-    words = list(args)
+def _take_namespace(words: list[str], usage: str) -> tuple[dict[str, str], str | None]:
+    """Remove `-n NS` / `--namespace NS` / `--namespace=NS` from `words`."""
     raw: dict[str, str] = {}
-    for flag in ("-n", "--namespace"):
-        if flag in words:
-            at = words.index(flag)
-            if at + 1 >= len(words):
-                return {}, f"{flag} needs a namespace. {DEBUG_USAGE}"
-            raw["namespace"] = words[at + 1]
-            del words[at : at + 2]
+    for i, word in enumerate(list(words)):
+        if word.startswith("--namespace="):
+            raw["namespace"] = word.split("=", 1)[1]
+            words.remove(word)
+            break
+        if word in ("-n", "--namespace"):
+            if i + 1 >= len(words):
+                return {}, f"{word} needs a namespace. {usage}"
+            raw["namespace"] = words[i + 1]
+            del words[i : i + 2]
+            break
+    return raw, None
+
+
+def parse_debug_args(args: tuple[str, ...]) -> tuple[dict[str, str], str | None]:
+    """`pod web -n prod`, `deploy/web`, or just `web` (kind left out: resolved later) → raw
+    arguments of the diagnosis, or the problem."""
+    words = list(args)
+    raw, problem = _take_namespace(words, DEBUG_USAGE)
+    if problem is not None:
+        return {}, problem
+    if len(words) == 1 and "/" in words[0]:
+        words = words[0].split("/", 1)
     if len(words) == 1:
-        words = ["pod", words[0]]
+        raw["name"] = words[0]
+        return raw, None
     if len(words) != 2:
         return {}, DEBUG_USAGE
     raw["kind"], raw["name"] = words
@@ -61,15 +77,21 @@ class Flows:
         if self._executor.registry.get("k8s_diagnose") is None:
             return [
                 Reply(
-                    "!debug needs the k8s_diagnose operation, which this bot does not have.",
+                    "!debug needs the Kubernetes diagnosis (!diagnose), which this bot does not have.",
                     kind=ReplyKind.ERROR,
                 )
             ]
         raw, problem = parse_debug_args(args)
         if problem is not None:
             return [Reply(problem, kind=ReplyKind.ERROR)]
+        resolved: list[Reply] = []
+        if "kind" not in raw:
+            raw["kind"] = await self._kind_of(raw, ctx)
+            resolved = [
+                Reply(f"Debugging {raw['kind']}/{raw['name']} (give the kind to choose: {DEBUG_USAGE}).")
+            ]
         outcome = await self._executor.submit("k8s_diagnose", raw, ctx)
-        replies = outcome_replies(outcome)
+        replies = resolved + outcome_replies(outcome)
         if outcome.status is Status.OK:
             series = await self._series(raw, ctx, ("memory", "cpu", "restarts"))
             replies += [r for o in series for r in outcome_replies(o)]
@@ -92,11 +114,23 @@ class Flows:
             raw = {**target, "metric": metric, "since": "6h"}
             outcomes.append(await self._executor.submit(name, raw, ctx))
         return [o for o in outcomes if o.status in (Status.OK, Status.NO_DATA)]
+    async def _kind_of(self, raw: dict[str, str], ctx: RequestContext) -> str:
+        """What `!debug NAME` means: a deployment of that name if one can be read, else a pod."""
+        if self._executor.registry.get("k8s_get") is None:
+            return "pod"
+        lookup = {k: v for k, v in raw.items() if k == "namespace"}
+        outcome = await self._executor.submit(
+            "k8s_get", {**lookup, "kind": "deployment", "name": raw["name"]}, ctx, file_approvals=False
+        )
+        return "deployment" if outcome.status is Status.OK else "pod"
 
     async def analyze(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
-        if len(args) > 1:
-            return [Reply(ANALYZE_USAGE, kind=ReplyKind.ERROR)]
-        namespace = {"namespace": args[0]} if args else {}
+        words = list(args)
+        namespace, problem = _take_namespace(words, ANALYZE_USAGE)
+        if problem is not None or len(words) > 1 or (words and namespace):
+            return [Reply(problem or ANALYZE_USAGE, kind=ReplyKind.ERROR)]
+        if words:
+            namespace = {"namespace": words[0]}
         plan = [("k8s_resources", namespace), ("k8s_top", {"kind": "node"}), ("k8s_health", {})]
         available = [(name, raw) for name, raw in plan if self._executor.registry.get(name) is not None]
         if not available:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -77,6 +78,8 @@ class FakeKubernetes:
         self.logs = LogStore()
         self.metrics_enabled = True
         self.delay_seconds = 0.0
+        # Set when any request arrives (before `delay_seconds`): tests in other threads wait on it.
+        self.request_arrived = threading.Event()
         self.watch_hold_seconds = 0.2
         self.requests: list[RecordedRequest] = []
         self._runner: web.AppRunner | None = None
@@ -135,6 +138,7 @@ class FakeKubernetes:
 
     # -- HTTP ---------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self.request_arrived.set()
         raw = await request.read()
         headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in request.raw_headers)
         query = {key: request.query.getall(key) for key in request.query}

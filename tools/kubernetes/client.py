@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, TypeVar
 
@@ -26,6 +27,10 @@ from tools.kubernetes.clusters import ClusterConfig, ClusterSet, UnknownCluster
 from tools.kubernetes.errors import ApiError, ClusterConfigError, KubeError, Unreachable
 from tools.kubernetes.impersonation import impersonate
 from tools.kubernetes.kinds import ResourceKind
+
+# urllib3 logs "Retrying (Retry(total=0…))… Connection refused" on every failed connect; the
+# caller already turns that failure into one sentence, so its warning would only be noise in chat.
+logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
 
 T = TypeVar("T")
 PatchType = Literal["strategic", "merge", "json", "apply"]
@@ -213,8 +218,10 @@ class KubeClient:
         since_seconds: int | None,
         previous: bool,
         limit_bytes: int,
+        timestamps: bool = False,
     ) -> str:
         query = [
+            ("timestamps", "true" if timestamps else None),
             ("container", container),
             ("tailLines", tail),
             ("sinceSeconds", since_seconds),
@@ -266,7 +273,8 @@ class KubeClients:
             # A write whose answer was lost must not be sent twice: retry connecting, never reading.
             configuration.retries = urllib3.Retry(total=1, connect=1, read=0, redirect=0, status=0, other=0)
             api = ApiClient(configuration=configuration)
-        except (kube_config.ConfigException, OSError, ValueError, TypeError) as error:
+        except Exception as error:
+            # Any loader failure (YAML, base64, missing keys) is the file's fault, said in one sentence.
             # The loader's messages name keys and files, not credential values.
             reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
             raise ClusterConfigError(

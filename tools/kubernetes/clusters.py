@@ -37,6 +37,29 @@ class UnknownCluster(LookupError):
     pass
 
 
+def kubeconfig_problem(path: Path | None = None) -> str | None:
+    """What is wrong with the default kubeconfig (KUBECONFIG or ~/.kube/config), or None.
+
+    None also when no kubeconfig is named and ~/.kube/config does not exist: then nothing
+    is configured, which is not a fault."""
+    path = path or default_kubeconfig_path()
+    named = bool(os.environ.get("KUBECONFIG"))
+    where = f"KUBECONFIG names {path}" if named else f"{path}"
+    if not path.exists():
+        return f"{where}, which does not exist; point KUBECONFIG at a kubeconfig file" if named else None
+    try:
+        document = yaml.safe_load(path.read_text())
+    except (OSError, UnicodeDecodeError) as e:
+        return f"{where}, which cannot be read ({type(e).__name__}); check its permissions"
+    except yaml.YAMLError:
+        return f"{where}, which is not valid YAML; fix it or point KUBECONFIG at another file"
+    if not isinstance(document, dict) or not [
+        c for c in document.get("contexts") or [] if isinstance(c, dict)
+    ]:
+        return f"{where}, which has no contexts; it is not a kubeconfig"
+    return None
+
+
 class ClusterSet:
     def __init__(self, clusters: Iterable[ClusterConfig]) -> None:
         self._clusters = {c.name: c for c in clusters}
@@ -51,7 +74,7 @@ class ClusterSet:
         path = path or default_kubeconfig_path()
         try:
             document = yaml.safe_load(path.read_text())
-        except (OSError, yaml.YAMLError):
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
             return cls([])
         if not isinstance(document, dict):
             return cls([])
@@ -76,8 +99,11 @@ class ClusterSet:
     def get(self, name: str | None) -> ClusterConfig:
         if name is None:
             if self.default is None:
+                problem = kubeconfig_problem()
                 raise UnknownCluster(
-                    "no cluster is configured: add one under 'clusters' in the config or set KUBECONFIG"
+                    f"no cluster is usable: {problem}"
+                    if problem
+                    else "no cluster is configured: add one under 'clusters' in the config or set KUBECONFIG"
                 )
             return self.default
         try:

@@ -60,6 +60,7 @@ def _refs(pod: dict[str, Any]) -> set[tuple[str, str]]:
 def _state_findings(pod: dict[str, Any]) -> list[str]:
     findings = []
     status = pod.get("status") or {}
+    pod_name = (pod.get("metadata") or {}).get("name")
     for cond in status.get("conditions") or []:
         if cond.get("type") == "PodScheduled" and cond.get("status") == "False":
             findings.append(
@@ -79,7 +80,7 @@ def _state_findings(pod: dict[str, Any]) -> list[str]:
             )
             findings.append(
                 f"container {name} is in CrashLoopBackOff after {cs.get('restartCount', 0)} restarts, "
-                f"{exit_info}; read its previous logs (k8s_logs --previous)"
+                f"{exit_info}; read its previous logs: !logs {pod_name} -c {name} --previous"
             )
         elif reason in _PULL:
             findings.append(

@@ -60,12 +60,35 @@ def quantity(value: Any) -> float:
 
 class TopArgs(NamespacedArgs):
     kind: Literal["pod", "node"] = Field(default="pod", description="pod or node")
+    name: str | None = Field(default=None, max_length=253, description="one pod or node; default: all")
     all_namespaces: bool = Field(default=False, description="pods of every namespace")
+    containers: bool = Field(default=False, description="one row per container (pods)")
 
     @field_validator("kind", mode="before")
     @classmethod
     def _kind(cls, value: object) -> object:
         return normalise_kind(value)
+
+
+def _per_container(items: list[dict[str, Any]], *, header: str, all_namespaces: bool) -> OperationResult:
+    """`kubectl top pods --containers`: POD, NAME, CPU, MEMORY for each container."""
+    rows = []
+    for item in items:
+        pod = str(meta(item).get("name"))
+        if all_namespaces:
+            pod = f"{meta(item).get('namespace')}/{pod}"
+        for container in item.get("containers") or []:
+            usage = container.get("usage") or {}
+            cpu, mem = quantity(usage.get("cpu")), quantity(usage.get("memory"))
+            rows.append((cpu, mem, pod, str(container.get("name"))))
+    if not rows:
+        return OperationResult(status=Status.NO_DATA, text=f"{header}\nno metrics yet")
+    rows.sort(reverse=True)
+    table = Table(
+        ("POD", "NAME", "CPU(m)", "MEMORY(Mi)"),
+        tuple((p, n, f"{c * 1000:.0f}", f"{m / 1024**2:.0f}") for c, m, p, n in rows[:100]),
+    )
+    return OperationResult(status=Status.OK, text=f"{header}\n{len(rows)} containers by CPU", table=table)
 
 
 def health_operations(kube: Kube) -> list[Operation]:
@@ -113,9 +136,7 @@ def health_operations(kube: Kube) -> list[Operation]:
             for ns, n in by_ns.most_common(30)
         )
         healthy = not bad_nodes and not pressure and not pods.unhealthy_total
-        lines.append(
-            "Cluster looks healthy." if healthy else "Needs attention; see the table and k8s_diagnose."
-        )
+        lines.append("Cluster looks healthy." if healthy else "Needs attention; see the table and !diagnose.")
         return OperationResult(
             status=Status.OK,
             text="\n".join(lines),
@@ -145,8 +166,11 @@ def health_operations(kube: Kube) -> list[Operation]:
                 status=Status.ERROR,
                 text=await kube.explain(error, scope, scope.action("list", metrics), metrics),
             )
+        items = [i for i in page.get("items") or [] if args.name in (None, meta(i).get("name"))]
+        if args.containers and args.kind == "pod":
+            return _per_container(items, header=scope.header, all_namespaces=scope.namespace is None)
         rows = []
-        for item in page.get("items") or []:
+        for item in items:
             if args.kind == "pod":
                 usage = [c.get("usage") or {} for c in item.get("containers") or []]
                 cpu = sum(quantity(u.get("cpu")) for u in usage)
@@ -164,7 +188,8 @@ def health_operations(kube: Kube) -> list[Operation]:
                 name = f"{namespace}/{name}"
             rows.append((cpu, mem, name))
         if not rows:
-            return OperationResult(status=Status.NO_DATA, text=f"{scope.header}\nno metrics yet")
+            what = f"{args.kind} {args.name}" if args.name else "anything"
+            return OperationResult(status=Status.NO_DATA, text=f"{scope.header}\nno metrics yet for {what}")
         rows.sort(reverse=True)
         table = Table(
             ("NAME", "CPU(m)", "MEMORY(Mi)"),
@@ -190,7 +215,9 @@ def health_operations(kube: Kube) -> list[Operation]:
             args_model=TopArgs,
             run=top,
             command=CommandSpec(
-                words=("top",), positionals=("kind",), aliases={"-n": "namespace", "-A": "all_namespaces"}
+                words=("top",),
+                positionals=("kind", "name"),
+                aliases={"-n": "namespace", "-A": "all_namespaces"},
             ),
         ),
     ]

@@ -1,4 +1,8 @@
-"""READ operation `k8s_logs`: one container's log lines, filtered and cut to fit.
+"""READ operation `k8s_logs`: a pod's log lines, or several pods' merged, filtered and cut to fit.
+
+`name` alone is one pod; with `kind` (deployment/web) or `selector` (-l app=web) the
+lines of every matching pod are merged in time order, each naming its pod
+(`tools.kubernetes.logsearch`).
 
 The reply always says what it shows and what was cut (tail, since, the
 filter, lines dropped for the budget). Log text passes through redaction like
@@ -8,14 +12,16 @@ every other result. Nothing here writes to the cluster.
 from __future__ import annotations
 
 import re
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from tools.base import CommandSpec, NamespacedArgs, Operation, OperationResult, RunContext, Safety, Status
 from tools.budget import estimate_tokens, fit_text
-from tools.kubernetes.common import Kube, guard, meta
+from tools.kubernetes.common import Kube, Scope, guard, meta
 from tools.kubernetes.errors import KubeError
-from tools.kubernetes.kinds import kind_for
+from tools.kubernetes.kinds import kind_for, normalise_kind
+from tools.kubernetes.logsearch import MAX_PODS, find_pods, merged_lines
 from tools.redact import redact_text
 
 _SINCE = re.compile(r"^(\d{1,6})([smhd])$")
@@ -23,13 +29,33 @@ _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _LIMIT_BYTES = 4 * 1024 * 1024
 
 
+LogKind = Literal["pod", "deployment", "statefulset", "daemonset", "replicaset", "job"]
+
+
 class LogsArgs(NamespacedArgs):
-    name: str = Field(max_length=253, description="pod name")
+    name: str | None = Field(default=None, max_length=253, description="pod name (or the workload's)")
+    kind: LogKind = Field(default="pod", description="pod, or a workload whose pods' lines are merged")
+    selector: str | None = Field(
+        default=None, max_length=256, description="label selector: merge the lines of every matching pod"
+    )
     container: str | None = Field(default=None, max_length=63, description="container; default: the first")
     tail: int = Field(default=200, ge=1, le=5000, description="last N lines")
     since: str | None = Field(default=None, description="only newer than e.g. 10m, 2h")
     previous: bool = Field(default=False, description="the previous, crashed container")
     filter: str | None = Field(default=None, max_length=200, description="keep lines containing this")
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: object) -> object:
+        return normalise_kind(value)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> LogsArgs:
+        if (self.name is None) == (self.selector is None):
+            raise ValueError("give a pod name, KIND/NAME (deployment/web) or -l SELECTOR, one of them")
+        if self.selector is not None and self.kind != "pod":
+            raise ValueError("-l SELECTOR picks pods; leave out the kind")
+        return self
 
     @field_validator("since")
     @classmethod
@@ -50,6 +76,8 @@ def logs_operations(kube: Kube) -> list[Operation]:
     @guard
     async def logs(args: LogsArgs, ctx: RunContext) -> OperationResult:
         scope = await kube.scope(args, ctx)
+        if args.name is None or args.kind != "pod":
+            return await many(args, scope, ctx)
         try:
             pod = await scope.client.get(pods, args.name, scope.namespace)
         except KubeError as error:
@@ -102,17 +130,68 @@ def logs_operations(kube: Kube) -> list[Operation]:
             )
         return OperationResult(status=Status.OK, text=header, code=fitted, data={"lines": len(lines)})
 
+    async def many(args: LogsArgs, scope: Scope, ctx: RunContext) -> OperationResult:
+        found = await find_pods(kube, scope, kind=args.kind, name=args.name, selector=args.selector)
+        header = f"{scope.header}\n{found.described}: "
+        if not found.pods:
+            return OperationResult(status=Status.NO_DATA, text=header + "no pods found")
+        lines, failed = await merged_lines(
+            scope,
+            found,
+            container=args.container,
+            tail=args.tail,
+            since_seconds=since_seconds(args.since),
+            previous=args.previous,
+        )
+        shown_what = [
+            f"{len(found.pods)} pods"
+            + (f" (the first {MAX_PODS} of {found.total})" if found.total > len(found.pods) else "")
+        ]
+        shown_what.append(f"last {args.tail} lines of each")
+        if args.since:
+            shown_what.append(f"since {args.since}")
+        if args.previous:
+            shown_what.append("previous containers")
+        if args.filter:
+            needle = args.filter.lower()
+            lines = [line for line in lines if needle in line.lower()]
+            shown_what.append(f"{len(lines)} lines contain {args.filter!r}")
+        header += ", ".join(shown_what)
+        if failed:
+            header += f"\nnot read: {', '.join(failed)}" + (
+                f" (no container {args.container!r} or no logs yet)" if args.container else " (no logs yet)"
+            )
+        if not lines:
+            return OperationResult(status=Status.NO_DATA, text=header + "\nno log lines")
+        text = redact_text("\n".join(lines))
+        room = max(ctx.budget_tokens - estimate_tokens(header) - 60, 100)
+        fitted, cut = fit_text(text, room)
+        if cut:
+            header += (
+                f"\nlong output: {len(lines) - len(fitted.splitlines()) + 1} lines cut from the middle to fit"
+            )
+        return OperationResult(status=Status.OK, text=header, code=fitted, data={"lines": len(lines)})
+
     return [
         Operation(
             name="k8s_logs",
-            description="Show a pod's log lines (tail, since, previous, filter).",
+            description=(
+                "Show a pod's log lines (tail, since, previous, filter), or the merged lines of a "
+                "workload's pods (kind) or of the pods matching a label selector."
+            ),
             safety=Safety.READ,
             args_model=LogsArgs,
             run=logs,
             command=CommandSpec(
                 words=("logs",),
                 positionals=("name",),
-                aliases={"-n": "namespace", "-c": "container", "-p": "previous"},
+                aliases={
+                    "-n": "namespace",
+                    "-c": "container",
+                    "-p": "previous",
+                    "-l": "selector",
+                    "--grep": "filter",
+                },
             ),
         )
     ]

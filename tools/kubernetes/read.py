@@ -8,7 +8,8 @@ value is ever put in a reply. Nothing here changes the cluster.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import dataclasses
+from typing import Any, Literal
 
 import yaml
 from pydantic import Field, field_validator
@@ -25,12 +26,16 @@ from tools.base import (
     Table,
     check_dns1123_subdomain,
 )
+from tools.budget import estimate_tokens
 from tools.kubernetes.common import Kube, Scope, guard, meta
 from tools.kubernetes.errors import KubeError
+from tools.kubernetes.health import NODE_METRICS, POD_METRICS
 from tools.kubernetes.kinds import KindName, ResourceKind, kind_for, normalise_kind
+from tools.kubernetes.listing import MAX_DOCUMENTS, Output, columns_for, structured, usage_by_name, with_usage
 from tools.kubernetes.probe import probe
 from tools.kubernetes.render import COLUMNS, event_time, secret_keys
 from tools.kubernetes.summarise import SortBy, collect, to_result
+from tools.readable import ReadableNamespaces
 from tools.redact import redact_object
 
 _NS = {"-n": "namespace"}
@@ -51,6 +56,7 @@ class GetArgs(KindArgs):
     selector: str | None = Field(default=None, max_length=256, description="label selector")
     field_selector: str | None = Field(default=None, max_length=256, description="field selector")
     sort: SortBy = Field(default="name", description="sort order")
+    output: Output | None = Field(default=None, description="wide, yaml, json or name (like kubectl -o)")
 
     @field_validator("name")
     @classmethod
@@ -111,6 +117,9 @@ def read_operations(kube: Kube) -> list[Operation]:
         kind = kind_for(args.kind)
         scope = await kube.scope(args, ctx, all_namespaces=args.all_namespaces and kind.namespaced)
         header = scope.header if kind.namespaced else f"{scope.cluster} / cluster-wide"
+        if args.output in ("yaml", "json"):
+            return await _structured(args, scope, kind, header, ctx.budget_tokens, ctx.readable)
+        columns, row = columns_for(kind, args.output)
         if args.name:
             try:
                 obj = await scope.client.get(kind, args.name, scope.namespace)
@@ -119,23 +128,81 @@ def read_operations(kube: Kube) -> list[Operation]:
                     status=Status.ERROR,
                     text=await kube.explain(error, scope, scope.action("get", kind, args.name), kind),
                 )
-            columns, row = COLUMNS[kind.name]
-            return OperationResult(status=Status.OK, text=header, table=Table(columns, (row(obj),)))
+            result = OperationResult(status=Status.OK, text=header, table=Table(columns, (row(obj),)))
+        else:
+            try:
+                found = await collect(
+                    scope.client,
+                    kind,
+                    scope.namespace if kind.namespaced else None,
+                    label_selector=args.selector,
+                    field_selector=args.field_selector,
+                    sort=args.sort,
+                    layout=(columns, row),
+                    readable=ctx.readable,
+                )
+            except KubeError as error:
+                return OperationResult(
+                    status=Status.ERROR,
+                    text=await kube.explain(error, scope, scope.action("list", kind), kind),
+                )
+            result = to_result(found, header=header, budget_tokens=ctx.budget_tokens)
+        if result.table is None or kind.name not in ("pod", "node") or args.output == "name":
+            return result
+        metrics = POD_METRICS if kind.name == "pod" else NODE_METRICS
+        namespace = scope.namespace if kind.namespaced else None
+        usage = await usage_by_name(scope.client, metrics, namespace)
+        if not usage:
+            return result
+        return dataclasses.replace(result, table=with_usage(result.table, usage, namespace=namespace))
+
+    async def _structured(
+        args: GetArgs,
+        scope: Scope,
+        kind: ResourceKind,
+        header: str,
+        budget_tokens: int,
+        readable: ReadableNamespaces | None,
+    ) -> OperationResult:
+        output: Literal["yaml", "json"] = "json" if args.output == "json" else "yaml"
         try:
-            found = await collect(
-                scope.client,
-                kind,
-                scope.namespace if kind.namespaced else None,
-                label_selector=args.selector,
-                field_selector=args.field_selector,
-                sort=args.sort,
-                readable=ctx.readable,
-            )
+            if args.name:
+                items = [await scope.client.get(kind, args.name, scope.namespace)]
+                more = False
+            else:
+                page = await scope.client.list_page(
+                    kind,
+                    scope.namespace if kind.namespaced else None,
+                    label_selector=args.selector,
+                    field_selector=args.field_selector,
+                    limit=MAX_DOCUMENTS,
+                )
+                items = [
+                    o
+                    for o in page.get("items") or []
+                    if readable is None
+                    or not kind.namespaced
+                    or scope.namespace is not None
+                    or readable(str((o.get("metadata") or {}).get("namespace") or ""))
+                ]
+                more = bool((page.get("metadata") or {}).get("continue"))
         except KubeError as error:
-            return OperationResult(
-                status=Status.ERROR, text=await kube.explain(error, scope, scope.action("list", kind), kind)
+            action = scope.action("get", kind, args.name) if args.name else scope.action("list", kind)
+            return OperationResult(status=Status.ERROR, text=await kube.explain(error, scope, action, kind))
+        if not items:
+            return OperationResult(status=Status.NO_DATA, text=f"{header}\nno {kind.plural} found")
+        views = [{"apiVersion": kind.api_version, "kind": kind.kind, **safe_view(kind, o)} for o in items]
+        text = header if args.name else f"{header}\n{len(items)} {kind.plural} as {output}"
+        code = structured(views, output, single=bool(args.name))
+        room = budget_tokens - estimate_tokens(text) - 80
+        while len(views) > 1 and estimate_tokens(code) > room:  # whole objects, never half a document
+            views = views[: max(1, len(views) * 3 // 4)]
+            code = structured(views, output, single=False)
+        if len(views) < len(items) or more:
+            text += (
+                f" (showing the first {len(views)}; narrow with -l, --field-selector or a name for the rest)"
             )
-        return to_result(found, header=header, budget_tokens=ctx.budget_tokens)
+        return OperationResult(status=Status.OK, text=text, code=code)
 
     @guard
     async def describe(args: DescribeArgs, ctx: RunContext) -> OperationResult:
@@ -198,7 +265,7 @@ def read_operations(kube: Kube) -> list[Operation]:
             command=CommandSpec(
                 words=("get",),
                 positionals=("kind", "name"),
-                aliases={**_NS, "-A": "all_namespaces", "-l": "selector"},
+                aliases={**_NS, "-A": "all_namespaces", "-l": "selector", "-o": "output"},
             ),
         ),
         Operation(

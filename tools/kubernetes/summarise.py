@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import heapq
+from collections.abc import Callable
 from typing import Any, Literal
 
 from tools.base import OperationResult, Status, Table
@@ -57,8 +58,9 @@ async def collect(
     page_size: int = 500,
     max_items: int = 200_000,
     readable: ReadableNamespaces | None = None,
+    layout: tuple[tuple[str, ...], Callable[[Any], tuple[str, ...]]] | None = None,
 ) -> Collected:
-    columns, row_of = COLUMNS[kind.name]
+    columns, row_of = layout or COLUMNS[kind.name]
     with_ns = kind.namespaced and namespace is None
     if with_ns:
         columns = ("NAMESPACE", *columns)

@@ -1,0 +1,121 @@
+"""The console loop: read a message, send it to the router, print the replies.
+
+Piped stdin: one message per line, as before (tests and scripts rely on it). A terminal: the
+prompt of `terminal` (editing, history, completion, multi-line input); Ctrl-C during a turn
+cancels it (an `!approve` keeps running: an approved change runs once and reports), Ctrl-C
+at the prompt clears the line, Ctrl-D leaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Awaitable
+from typing import TextIO
+
+from bot.adapters.console.output import PREFIX, as_text, save_files, say
+from bot.app import App
+from bot.models import IncomingMessage, Principal, Reply
+from bot.replies import approval_card
+from storage.records import ApprovalRecord
+
+PROMPT = "you> "
+CANCELLED = "cancelled; nothing more runs for that message (a change already filed stays pending)"
+KEEPS_RUNNING = "an approved change is running and will finish once; its result follows"
+
+
+def to_message(line: str, *, user: str, channel: str) -> IncomingMessage:
+    return IncomingMessage(principal=Principal("console", user, user), channel=channel, text=line)
+
+
+async def _read_line(stream: TextIO) -> str | None:
+    line = await asyncio.to_thread(stream.readline)
+    return line if line else None
+
+
+async def run_turn(turn: Awaitable[list[Reply]], *, cancellable: bool, out: TextIO) -> list[Reply] | None:
+    """Run one message; Ctrl-C (SIGINT) cancels it when `cancellable`. None when cancelled."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(turn)
+
+    def interrupt() -> None:
+        if cancellable:
+            task.cancel()
+        else:
+            say(out, PREFIX + KEEPS_RUNNING)
+
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGINT, interrupt)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if not task.cancelled():
+            raise
+        say(out, PREFIX + CANCELLED)
+        return None
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGINT)
+
+
+async def run_console(
+    app: App, *, user: str, channel: str, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    interactive = stdin.isatty() and stdout.isatty()
+
+    async def progress(record: ApprovalRecord, line: str) -> None:
+        say(stdout, f"{PREFIX}[{record.id} {record.operation}] {line}")
+
+    async def finished(record: ApprovalRecord, text: str) -> None:
+        say(stdout, as_text(approval_card(record)))
+
+    app.executor.progress_sink = progress
+    app.executor.notice = finished
+    for row in await app.start():
+        say(
+            stdout,
+            f"{PREFIX}Approval {row.id} ({row.operation}) was running when the bot stopped; "
+            "its outcome is unknown. Check the cluster before asking again.",
+        )
+    if interactive:
+        from bot.adapters.console.terminal import Terminal
+        from bot.database_home import describe
+
+        terminal = Terminal(app, user=user, channel=channel)
+        say(
+            stdout,
+            f"chatops console — you are '{user}' in '{channel}'; database {describe(app.config.database_url)}.\n"
+            "Type !help (Tab completes; ``` or a trailing \\ continues a message). Ctrl-C cancels, Ctrl-D leaves.",
+        )
+        read = terminal.read_message
+    else:
+        read = lambda: _read_line(stdin)  # noqa: E731
+    while True:
+        line = await read()
+        if line is None:
+            break
+        line = line.strip()
+        if not line or (line.startswith("#") and "\n" not in line):
+            continue
+        if line in ("exit", "quit") and interactive:
+            break
+        message = to_message(line, user=user, channel=channel)
+        if interactive:
+            replies = await run_turn(
+                app.router.handle(message),
+                cancellable=not line.lstrip("!").startswith("approve"),
+                out=stdout,
+            )
+        else:
+            replies = await app.router.handle(message)
+        for reply in replies or []:
+            say(stdout, as_text(reply), page=interactive)
+            for path in save_files(reply):
+                say(stdout, f"{PREFIX}saved {path}")
+    # Long-running changes started here finish before the console leaves.
+    await app.executor.drain(timeout_s=24 * 3600)
+    return 0
