@@ -63,9 +63,6 @@ def help_reply(args: tuple[str, ...], registry: Registry, *, access: AccessHint 
     if len(operations) == 1:
         op = operations[0]
         lines = [op.description, f"Safety: {op.safety.value}", f"Usage: {op.command.usage(op.args_model)}"]
-        needs = permissions_line(op.name)
-        if needs:
-            lines.append(needs)
     else:
         lines = [f"!{topic}:", *(f"- {_usage(op)}" for op in operations)]
     if any("cluster" in op.args_model.model_fields for op in operations):
@@ -73,4 +70,7 @@ def help_reply(args: tuple[str, ...], registry: Registry, *, access: AccessHint 
     spellings = SPELLINGS.get(topic.split()[0], ())
     if spellings:
         lines += ["Examples:", *(f"  {example}" for example in spellings)]
+    needs = permissions_line(operations[0].name) if len(operations) == 1 else None
+    if needs:
+        lines.append(needs)
     return Reply("\n".join(lines))

@@ -83,7 +83,12 @@ async def test_dash_c_uses_that_clusters_default_namespace(sqlite_url: str, tmp_
         await app.router.handle(msg("!demo get"))
         await app.router.handle(msg("!demo get -c staging"))
         await app.router.handle(msg("!demo get -c staging -n other"))
-        await app.router.handle(msg("!use namespace blue"))
+    finally:
+        await app.close()
+    # The channel's namespace is set as `!use` stores it (the demo backend cannot check one exists).
+    app = await build_app(make_config(sqlite_url), operations=demo_operations(backend), clusters=clusters)
+    try:
+        await app.store.set_channel_settings(platform="console", channel="ops", namespace="blue")
         await app.router.handle(msg("!demo get -c prod"))  # the channel's own cluster: its namespace
         await app.router.handle(msg("!demo get -c staging"))
         seen = [(run[1]["cluster"], run[1]["namespace"]) for run in backend.runs]

@@ -74,7 +74,8 @@ async def test_forget_says_the_channel_defaults_stay(sqlite_url: str, backend: B
     try:
         plain = (await app.router.handle(msg("!forget")))[0].text
         assert "defaults" not in plain
-        await app.router.handle(msg("!use namespace blue"))
+        # As `!use namespace blue` stores it (the demo backend cannot check that a namespace exists).
+        await app.store.set_channel_settings(platform="console", channel="ops", namespace="blue")
         text = (await app.router.handle(msg("!forget")))[0].text
         assert "namespace blue" in text and "change them with `!use`" in text
     finally:

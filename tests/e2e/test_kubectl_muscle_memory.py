@@ -297,7 +297,7 @@ async def test_use_namespace_must_exist_on_the_cluster(
     alice = Principal("console", "alice", "Alice")
     try:
         refused = await app.router.handle(IncomingMessage(alice, "ops", "!use namespace nosuchns"))
-        assert refused[0].kind is ReplyKind.ERROR and "There is no namespace nosuchns" in refused[0].text
+        assert refused[0].kind is ReplyKind.ERROR and "Namespace nosuchns does not exist" in refused[0].text
         settings = await app.store.get_channel_settings(platform="console", channel="ops")
         assert settings is None or settings.namespace is None
         accepted = await app.router.handle(IncomingMessage(alice, "ops", "!use namespace prod"))

@@ -102,7 +102,8 @@ def test_a_model_that_cannot_be_reached_stops_before_the_suite(
     argv = ["eval", "--model", "m", "--base-url", "http://127.0.0.1:9/v1", "--timeout", "1"]
     assert main([*argv, "--report", str(tmp_path / "r.json")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("chatops eval: model m at http://127.0.0.1:9/v1: ") and err.count("\n") == 1
+    assert err.startswith("chatops eval: model m at http://127.0.0.1:9/v1 does not answer: ")
+    assert err.count("\n") == 1
     assert not (tmp_path / "r.json").exists()
 
 
