@@ -26,6 +26,7 @@ from tools.base import (
 )
 from tools.kubernetes.authorize import sar_hook
 from tools.kubernetes.common import Kube, Scope, binding_of, guard, guard_preview, meta
+from tools.kubernetes.effects import effect_of, effect_preview
 from tools.kubernetes.errors import KubeError
 from tools.kubernetes.kinds import kind_for
 from tools.kubernetes.writes import check_binding, dry_run_patch, patch_checked, read_target, spec_flag_change
@@ -89,15 +90,20 @@ def node_operations(kube: Kube) -> list[Operation]:
     async def drain_preview(args: NodeArgs, ctx: RunContext) -> Preview:
         scope = await kube.scope(args, ctx)
         current = await read_target(kube, scope, NODE, args.name, "patch")
-        await dry_run_patch(kube, scope, NODE, args.name, {"spec": {"unschedulable": True}})
+        after = await dry_run_patch(kube, scope, NODE, args.name, {"spec": {"unschedulable": True}})
         evict, stay = await pods_on(scope, args.name)
+        effects = [effect_of(NODE, args.name, None, old=current, new=after)] + [
+            effect_of(POD, str(meta(p).get("name")), str(meta(p).get("namespace")), old=p, new=None)
+            for p in evict
+        ]
         names = ", ".join(_label(p) for p in evict[:15]) + (
             f" and {len(evict) - 15} more" if len(evict) > 15 else ""
         )
-        return Preview(
-            text=f"node/{args.name} on {scope.cluster}: cordon, then evict {len(evict)} pod(s)"
+        return effect_preview(
+            f"node/{args.name} on {scope.cluster}: cordon, then evict {len(evict)} pod(s)"
             + (f" ({names})" if evict else "")
             + f"; {len(stay)} DaemonSet/mirror pod(s) stay",
+            effects,
             binding=binding_of(current),
         )
 
