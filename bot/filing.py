@@ -7,10 +7,12 @@ refuses the request at once instead of filing it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
+from bot.effect_gate import gate
 from bot.outcomes import Outcome, RequestContext, args_digest, now_utc
 from storage.records import NewApproval
 from tools.base import Args, Operation, Preview, Safety, Status
@@ -67,6 +69,15 @@ async def file_approval(
         return Outcome(
             Status.ERROR, redact_text(preview.text), operation=operation.name, safety=safety, call=call
         )
+    if preview is not None:
+        # Policy judges the effect, not the verb: the effective safety and every object touched.
+        gated = await gate(
+            executor, operation, args, ctx, call=call, declared=safety, effects=preview.effects
+        )
+        if isinstance(gated, Outcome):
+            return gated
+        safety = gated.safety
+        preview = dataclasses.replace(preview, text=gated.card_header() + preview.text)
     preview_text = redact_text(preview.text) if preview is not None else f"read: {call}"
     normalised = args.model_dump(mode="json")
     target = operation.target(args)

@@ -84,7 +84,13 @@ def object_changes(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None)
 
 
 def _related(a: str, b: str) -> bool:
-    return a == b or a.startswith(b + ".") or a.startswith(b + "[") or b.startswith(a + ".") or b.startswith(a + "[")
+    return (
+        a == b
+        or a.startswith(b + ".")
+        or a.startswith(b + "[")
+        or b.startswith(a + ".")
+        or b.startswith(a + "[")
+    )
 
 
 def _leaf_changes(old: Any, new: Any) -> list[Change]:
@@ -119,7 +125,13 @@ def _expand(op: ChangeOp, path: str, old: Any, new: Any) -> list[Change]:
     """A whole mapping or list added or removed, as one change per leaf."""
     value = new if op == "add" else old
     if isinstance(value, dict) and value:
-        return [c for k, v in value.items() for c in _expand(op, _join(path, str(k)), v if op == "remove" else None, v if op == "add" else None)]
+        return [
+            c
+            for k, v in value.items()
+            for c in _expand(
+                op, _join(path, str(k)), v if op == "remove" else None, v if op == "add" else None
+            )
+        ]
     if isinstance(value, list) and value:
         out: list[Change] = []
         for index, item in enumerate(value):
