@@ -56,9 +56,9 @@ class Judgement:
     def card_header(self) -> str:
         """Risk flags first, then what raised the safety; empty when nothing applies."""
         lines = [f"RISK (admin only): {f.line()}" for f in self.flags]
-        if self.safety is not self.declared:
-            lines.append(f"Safety raised from {self.declared.value} to {self.safety.value} by the effect:")
         lines += [f"DESTRUCTIVE: {f.line()}" for f in self.effects]
+        if self.safety is not self.declared:
+            lines.append(f"Safety: {self.declared.value} → {self.safety.value} (by the effect, not the verb)")
         return "\n".join(lines) + "\n" if lines else ""
 
 
