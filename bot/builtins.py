@@ -142,7 +142,7 @@ class BuiltinCommands:
             tuple(
                 (
                     r.id,
-                    describe_call(r.operation, r.args)[:70],
+                    describe_call(r.operation, r.args),
                     r.safety,
                     r.requester_name,
                     r.expires_at.strftime("%H:%M UTC"),
