@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.audit import Auditor, AuditUnavailable
+from bot.effect_check import effect_changed
 from bot.filing import file_approval
 from bot.identities import IdentityMap
 from bot.metrics import Metrics
@@ -327,7 +328,11 @@ class Executor:
             self.run_context(self._requester_identity(claimed), claimed.request_id, claimed.binding),
             progress=progress,
         )
-        result, duration = await self._invoke(operation, args, run_ctx)
+        changed = await effect_changed(operation, args, run_ctx)
+        if changed is not None:  # what would run is no longer what was approved
+            result, duration = OperationResult.failure(call=operation.name, message=changed), 0
+        else:
+            result, duration = await self._invoke(operation, args, run_ctx)
         final = await self._finish(claimed, result)
         await self._audit_finished(final, result, ctx, call, duration)
         outcome = Outcome(

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
+from bot.effect_check import bind_effect
 from bot.effect_gate import gate
 from bot.outcomes import Outcome, RequestContext, args_digest, now_utc
 from storage.records import NewApproval
@@ -77,7 +78,11 @@ async def file_approval(
         if isinstance(gated, Outcome):
             return gated
         safety = gated.safety
-        preview = dataclasses.replace(preview, text=gated.card_header() + preview.text)
+        preview = dataclasses.replace(
+            preview,
+            text=gated.card_header() + preview.text,
+            binding=bind_effect(dict(preview.binding), preview.effects),
+        )
     preview_text = redact_text(preview.text) if preview is not None else f"read: {call}"
     normalised = args.model_dump(mode="json")
     target = operation.target(args)

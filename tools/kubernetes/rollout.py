@@ -200,8 +200,9 @@ def rollout_operations(kube: Kube) -> list[Operation]:
             table=Table(("REVISION", "IMAGES", "REPLICAS", "CHANGE-CAUSE", "AGE"), rows),
         )
 
-    def restart_body() -> dict[str, Any]:
-        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    def restart_body(ctx: RunContext) -> dict[str, Any]:
+        # The approved time is sent (and re-checked), not the time the approval came in.
+        now = ctx.binding.get("restartedAt") or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         annotations = {"kubectl.kubernetes.io/restartedAt": now}
         return {"spec": {"template": {"metadata": {"annotations": annotations}}}}
 
@@ -209,12 +210,14 @@ def rollout_operations(kube: Kube) -> list[Operation]:
     async def restart_preview(args: NameArgs, ctx: RunContext) -> Preview:
         scope = await kube.scope(args, ctx)
         current = await read_target(kube, scope, DEPLOY, args.name, "patch")
-        after = await dry_run_patch(kube, scope, DEPLOY, args.name, restart_body())
+        body = restart_body(ctx)
+        after = await dry_run_patch(kube, scope, DEPLOY, args.name, body)
         n = (current.get("spec") or {}).get("replicas") or 0
+        stamp = body["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"]
         return effect_preview(
             f"{ref(DEPLOY, args.name, scope)}: rolling restart; {n} pod(s) replaced one by one",
             [effect_of(DEPLOY, args.name, scope.namespace, old=current, new=after)],
-            binding=binding_of(current),
+            binding={**binding_of(current), "restartedAt": stamp},
         )
 
     @guard
@@ -222,7 +225,7 @@ def rollout_operations(kube: Kube) -> list[Operation]:
         scope = await kube.scope(args, ctx)
         current = await read_target(kube, scope, DEPLOY, args.name, "patch")
         check_binding(ctx, current, scope.action("patch", DEPLOY, args.name))
-        await patch_checked(kube, scope, ctx, DEPLOY, args.name, restart_body())
+        await patch_checked(kube, scope, ctx, DEPLOY, args.name, restart_body(ctx))
         return OperationResult(
             status=Status.OK,
             text=f"{scope.header}\ndeployment/{args.name}: restart started",
