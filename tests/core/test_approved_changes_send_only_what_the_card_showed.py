@@ -255,6 +255,7 @@ async def test_a_change_whose_dry_run_moved_on_does_not_run(
     outcome, _ = await app.router.handle_button(
         principal=BOB, action=ButtonAction.APPROVE, approval_id=approval_id, channel="C1", thread=None
     )
+    assert "different effect" in outcome.text
     final = await app.store.get_approval(approval_id)
     assert final is not None and final.state is ApprovalState.FAILED
     assert "different effect" in (final.result_text or "") and "nothing ran" in (final.result_text or "")
