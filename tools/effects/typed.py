@@ -9,6 +9,7 @@ value never reaches a card, an approval row, the audit trail or the history.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -79,6 +80,42 @@ def typed_secret_in_manifest(text: str) -> str | None:
             where = f"document {index} ({document.get('kind')}) at {path}"
             return refusal(where, "secretKeyRef, or a volume from a Secret")
     return None
+
+
+_FENCE = re.compile(r"```[a-zA-Z]*\n?(.*?)```", re.DOTALL)
+
+
+def mask_typed_secrets(text: str) -> str:
+    """`text` with every secret-looking value of its YAML code blocks replaced by a marker.
+
+    For what the bot keeps of a message (history): the request itself is refused, and the
+    value it carried must not stay behind in the conversation either.
+    """
+    found: set[str] = set()
+    for block in _FENCE.findall(text):
+        try:
+            documents = [d for d in yaml.safe_load_all(block) if d is not None]
+        except yaml.YAMLError:
+            continue
+        for document in documents:
+            _collect(document, redact_object(document), "", found)
+    for value in sorted(found, key=len, reverse=True):
+        text = text.replace(value, "[REDACTED]")
+    return text
+
+
+def _collect(raw: Any, masked: Any, key: str, found: set[str]) -> None:
+    if isinstance(raw, Mapping):
+        name = raw.get("name")
+        for k, v in raw.items():
+            sub_key = name if k == "value" and isinstance(name, str) else str(k)
+            _collect(v, masked.get(k) if isinstance(masked, Mapping) else None, sub_key, found)
+    elif isinstance(raw, list):
+        for index, item in enumerate(raw):
+            other = masked[index] if isinstance(masked, list) and index < len(masked) else None
+            _collect(item, other, key, found)
+    elif isinstance(raw, str) and len(raw) >= 4 and (raw != masked or is_typed_secret(key, raw)):
+        found.add(raw)
 
 
 def _first_masked(raw: Any, masked: Any, path: str) -> str | None:
