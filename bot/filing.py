@@ -17,6 +17,7 @@ from bot.effect_gate import gate
 from bot.outcomes import Outcome, RequestContext, args_digest, now_utc
 from storage.records import NewApproval
 from tools.base import Args, Operation, Preview, Safety, Status
+from tools.ledger import recording
 from tools.redact import redact_text
 
 if TYPE_CHECKING:
@@ -55,7 +56,8 @@ async def file_approval(
                 Status.DENIED, f"Refused: {refusal}", operation=operation.name, safety=safety, call=call
             )
     try:
-        preview = await operation.preview(args, run_ctx) if operation.preview is not None else None
+        with recording() as ledger:  # the requests its dry run makes are the ones the run may send
+            preview = await operation.preview(args, run_ctx) if operation.preview is not None else None
     except Exception as e:  # a tool broke its promise not to raise: refuse, never file blind
         log.exception("preview of %s raised", operation.name)
         preview = Preview(text=f"{operation.name} preview failed ({type(e).__name__}); try again", ok=False)
@@ -81,7 +83,7 @@ async def file_approval(
         preview = dataclasses.replace(
             preview,
             text=gated.card_header() + preview.text,
-            binding=bind_effect(dict(preview.binding), preview.effects),
+            binding=bind_effect(dict(preview.binding), preview.effects, ledger.seen),
         )
     preview_text = redact_text(preview.text) if preview is not None else f"read: {call}"
     normalised = args.model_dump(mode="json")

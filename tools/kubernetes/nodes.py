@@ -64,6 +64,15 @@ async def pods_on(scope: Scope, node: str) -> tuple[list[dict[str, Any]], list[d
             return evict, stay
 
 
+def _eviction(pod: dict[str, Any]) -> dict[str, Any]:
+    ns, name = str(meta(pod).get("namespace")), str(meta(pod).get("name"))
+    return {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name, "namespace": ns}}
+
+
+def _eviction_path(pod: dict[str, Any]) -> str:
+    return POD.path(namespace=str(meta(pod).get("namespace")), name=str(meta(pod).get("name")), sub="eviction")
+
+
 def _label(pod: dict[str, Any]) -> str:
     return f"{meta(pod).get('namespace')}/{meta(pod).get('name')}"
 
@@ -92,6 +101,14 @@ def node_operations(kube: Kube) -> list[Operation]:
         current = await read_target(kube, scope, NODE, args.name, "patch")
         after = await dry_run_patch(kube, scope, NODE, args.name, {"spec": {"unschedulable": True}})
         evict, stay = await pods_on(scope, args.name)
+        refused = 0
+        for pod in evict:  # each eviction as a dry run: the run sends exactly these
+            try:
+                await scope.client.json(
+                    "POST", _eviction_path(pod), query=[("dryRun", "All")], body=_eviction(pod)
+                )
+            except KubeError:  # often a PodDisruptionBudget: the run reports it per pod
+                refused += 1
         effects = [effect_of(NODE, args.name, None, old=current, new=after)] + [
             effect_of(POD, str(meta(p).get("name")), str(meta(p).get("namespace")), old=p, new=None)
             for p in evict
@@ -102,7 +119,8 @@ def node_operations(kube: Kube) -> list[Operation]:
         return effect_preview(
             f"node/{args.name} on {scope.cluster}: cordon, then evict {len(evict)} pod(s)"
             + (f" ({names})" if evict else "")
-            + f"; {len(stay)} DaemonSet/mirror pod(s) stay",
+            + f"; {len(stay)} DaemonSet/mirror pod(s) stay"
+            + (f"; {refused} eviction(s) would be refused now" if refused else ""),
             effects,
             binding=binding_of(current),
         )
@@ -116,14 +134,8 @@ def node_operations(kube: Kube) -> list[Operation]:
         evict, stay = await pods_on(scope, args.name)
         evicted, failed = [], []
         for pod in evict:
-            ns, name = str(meta(pod).get("namespace")), str(meta(pod).get("name"))
-            body = {
-                "apiVersion": "policy/v1",
-                "kind": "Eviction",
-                "metadata": {"name": name, "namespace": ns},
-            }
             try:
-                await scope.client.json("POST", POD.path(namespace=ns, name=name, sub="eviction"), body=body)
+                await scope.client.json("POST", _eviction_path(pod), body=_eviction(pod))
                 evicted.append(_label(pod))
             except KubeError as error:
                 failed.append(f"{_label(pod)} ({error})")
