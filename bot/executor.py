@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.audit import Auditor, AuditUnavailable
+from bot.effect_check import approved_requests, effect_changed
 from bot.filing import file_approval
 from bot.identities import IdentityMap
 from bot.metrics import Metrics
@@ -341,7 +342,12 @@ class Executor:
                 principal=requester, channel=claimed.channel, cluster=claimed.cluster, approved=True
             ),
         )
-        result, duration = await self._invoke(operation, args, run_ctx)
+        changed = await effect_changed(operation, args, run_ctx)
+        if changed is not None:  # what would run is no longer what was approved
+            result, duration = OperationResult.failure(call=operation.name, message=changed), 0
+        else:
+            with approved_requests(run_ctx.binding):  # exactly the requests the approved dry run made
+                result, duration = await self._invoke(operation, args, run_ctx)
         final = await self._finish(claimed, result)
         await self._audit_finished(final, result, ctx, call, duration)
         outcome = Outcome(

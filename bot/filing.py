@@ -7,14 +7,18 @@ refuses the request at once instead of filing it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
 from bot.cel_rules import judge_effects
+from bot.effect_check import bind_effect
+from bot.effect_gate import gate
 from bot.outcomes import Outcome, RequestContext, args_digest, now_utc
 from storage.records import NewApproval
 from tools.base import Args, Operation, Preview, Safety, Status
+from tools.ledger import recording
 from tools.redact import redact_text
 
 if TYPE_CHECKING:
@@ -53,7 +57,8 @@ async def file_approval(
                 Status.DENIED, f"Refused: {refusal}", operation=operation.name, safety=safety, call=call
             )
     try:
-        preview = await operation.preview(args, run_ctx) if operation.preview is not None else None
+        with recording() as ledger:  # the requests its dry run makes are the ones the run may send
+            preview = await operation.preview(args, run_ctx) if operation.preview is not None else None
     except Exception as e:  # a tool broke its promise not to raise: refuse, never file blind
         log.exception("preview of %s raised", operation.name)
         preview = Preview(text=f"{operation.name} preview failed ({type(e).__name__}); try again", ok=False)
@@ -68,6 +73,20 @@ async def file_approval(
         return Outcome(
             Status.ERROR, redact_text(preview.text), operation=operation.name, safety=safety, call=call
         )
+    if preview is not None:
+        # Policy judges the effect, not the verb: the effective safety and every object touched.
+        gated = await gate(
+            executor, operation, args, ctx, call=call, declared=safety, effects=preview.effects
+        )
+        if isinstance(gated, Outcome):
+            return gated
+        safety = gated.safety
+        preview = dataclasses.replace(
+            preview,
+            text=gated.card_header() + preview.text,
+            binding=bind_effect(dict(preview.binding), preview.effects, ledger.seen),
+        )
+    # Admins' own CEL rules judge each object the effect touches, at its effective safety.
     target = operation.target(args)
     judgement = judge_effects(
         executor.policy.settings.rules,

@@ -13,6 +13,8 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
+import yaml
+
 from bot.models import Principal
 from storage.records import ApprovalRecord
 from tools.base import OperationResult, Safety, Status
@@ -55,14 +57,37 @@ def args_digest(operation: str, args: Mapping[str, Any]) -> str:
 
 
 def describe_call(operation: str, args: Mapping[str, Any]) -> str:
-    """`k8s_scale_deployment(name=web, namespace=prod, replicas=4)`: unset arguments left out."""
+    """`k8s_scale_deployment(name=web, namespace=prod, replicas=4)`: unset arguments left out.
+
+    Every argument is shown whole (never cut); a block of text (a manifest, a values block)
+    is shown by its digest and its documents, whose content the card's diff shows in full.
+    """
     shown = []
     for key in sorted(args):
         value = args[key]
         if value is None or value == [] or value == {} or value is False:
             continue
-        text = value if isinstance(value, str) else canonical_json(value)
-        if isinstance(text, str) and len(text) > 60:
-            text = text[:57] + "..."
+        if isinstance(value, str) and ("\n" in value or len(value) > 200):
+            text = describe_block(value)
+        else:
+            text = value if isinstance(value, str) else canonical_json(value)
         shown.append(f"{key}={text}")
     return f"{operation}({', '.join(shown)})"
+
+
+def describe_block(text: str) -> str:
+    """`sha256:1a2b3c4d5e6f (12 lines: Deployment/web, ConfigMap/settings)` for a YAML block."""
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    lines = len(text.strip().splitlines())
+    try:
+        documents = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError:
+        documents = []
+    names = [
+        f"{d.get('kind')}/{(d.get('metadata') or {}).get('name', '?')}"
+        for d in documents
+        if isinstance(d, dict) and "kind" in d and isinstance(d.get("metadata") or {}, dict)
+    ]
+    if not names and len(documents) == 1 and isinstance(documents[0], dict):
+        names = [f"keys {', '.join(str(k) for k in documents[0])}"]
+    return f"sha256:{digest} ({lines} lines" + (f": {', '.join(names)})" if names else ")")

@@ -29,6 +29,7 @@ from bot.replies import outcome_replies
 from storage.errors import StorageError
 from storage.records import ApprovalRecord
 from tools.base import Status
+from tools.effects.typed import mask_typed_secrets
 from tools.redact import redact_text
 
 log = logging.getLogger(__name__)
@@ -196,7 +197,7 @@ class Router:
                 "thread": message.thread,
                 "user_id": principal.user_id,
                 "role": "user",
-                "content": redact_text(text),
+                "content": redact_text(mask_typed_secrets(text)),
             },
         )
         await self.executor.record(

@@ -64,7 +64,8 @@ async def test_template_lists_objects_by_kind_with_values_and_set(
         {
             "name": "web",
             "chart": "shop",
-            "values": f"serviceAccount:\n  create: false\ndb:\n  password: {SECRET}\n",
+            # A typed secret is refused (tests/core/test_typed_secrets_are_refused.py); a reference is not.
+            "values": "serviceAccount:\n  create: false\ndb:\n  existingSecret: shop-db\n",
             "set": {"autoscaling.enabled": "true"},
         }
     )
@@ -123,7 +124,7 @@ async def test_install_dry_run_client_renders_without_a_cluster_and_hides_values
     await _create(ops, ctx)
     install = ops["helm_install"]
     args = install.parse_args(
-        {"name": "web", "chart": "shop", "namespace": "shop", "values": f"db:\n  password: {SECRET}\n"}
+        {"name": "web", "chart": "shop", "namespace": "shop", "values": "db:\n  existingSecret: shop-db\n"}
     )
     result = await install.run(args, dataclasses.replace(ctx, dry_run=True))
     assert result.status is Status.OK, result.text

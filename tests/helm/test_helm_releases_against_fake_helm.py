@@ -140,7 +140,7 @@ async def test_install_preview_is_a_server_dry_run_with_values_on_stdin(
         version=1,
         chart_version="1.3.0",
         status="pending-install",
-        config={"auth": {"password": SECRET}, "image": {"tag": "1.26"}},
+        config={"auth": {"existingSecret": "web-auth"}, "image": {"tag": "1.26"}},
         manifest_text=manifest(("Secret", "web"), ("Deployment", "web"), ("Service", "web")),
     )
     argv = [
@@ -162,18 +162,28 @@ async def test_install_preview_is_a_server_dry_run_with_values_on_stdin(
             "chart": "bitnami/nginx",
             "version": "1.3.0",
             "set": {"image.tag": "1.26"},
-            "values": f"auth:\n  password: {SECRET}\n",
+            "values": "auth:\n  existingSecret: web-auth\n",
         }
     )
     preview = await op.preview(args, ctx)
     assert preview.ok, preview.text
-    assert preview.text.splitlines() == [
+    lines = preview.text.splitlines()
+    assert lines[:3] == [
         "Install release web in namespace apps on dev: chart nginx 1.3.0.",
-        "Values: +auth.password=[REDACTED], +image.tag=1.26",
+        "Values: +auth.existingSecret=[REDACTED], +image.tag=1.26",
         "Creates 3 objects: 1 Deployment (web); 1 Secret (web); 1 Service (web)",
     ]
+    # Then every object and every field it gets; a Secret's values are named, never shown.
+    assert "+ Secret/web in apps (created)" in lines
+    assert "    stringData.password: set (secret-shaped value, not shown)" in lines
+    assert "    + spec.replicas: 1" in lines and SECRET not in preview.text
+    assert [(e.action, e.kind) for e in preview.effects] == [
+        ("create", "Secret"),
+        ("create", "Deployment"),
+        ("create", "Service"),
+    ]
     assert preview.binding == {"chart_version": "1.3.0"}
-    assert fake_helm.calls()[0]["stdin"] == f"auth:\n  password: {SECRET}"
+    assert fake_helm.calls()[0]["stdin"] == "auth:\n  existingSecret: web-auth"
 
 
 async def test_install_runs_the_approved_chart_version_and_plans_an_uninstall(
@@ -300,12 +310,19 @@ async def test_rollback_preview_names_the_revision_it_returns_to(
     make_ops: OpsFactory, fake_helm: FakeCli, ctx: RunContext
 ) -> None:
     fake_helm.expect(["history", "web", "--max=100", "--output=json", *DEV], stdout=HISTORY)
+    fake_helm.expect(["get", "manifest", "web", *DEV], stdout=CURRENT["manifest"])
+    revision_2 = manifest(("Secret", "web"), ("Deployment", "web"), replicas=0)
+    fake_helm.expect(["get", "manifest", "web", "--revision=2", *DEV], stdout=revision_2)
     op = make_ops()["helm_rollback"]
     preview = await op.preview(op.parse_args({"name": "web"}), ctx)
-    assert preview.text == (
+    assert preview.text.splitlines() == [
         "Roll back release web in namespace apps on dev from revision 3 (nginx-1.2.3, deployed) "
-        "to revision 2 (nginx-1.2.2, superseded, 2025-01-01T11:00:00Z)."
-    )
+        "to revision 2 (nginx-1.2.2, superseded, 2025-01-01T11:00:00Z).",
+        "= Secret/web in apps (unchanged)",
+        "~ Deployment/web in apps (changed)",
+        "    spec.replicas: 1 → 0",
+        "- ConfigMap/web-old in apps (deleted)",
+    ]
     assert preview.binding == {"revision": "3"}
     missing = await op.preview(op.parse_args({"name": "web", "revision": 7}), ctx)
     assert not missing.ok
@@ -334,10 +351,14 @@ async def test_uninstall_preview_lists_what_is_deleted(
     op = make_ops()["helm_uninstall"]
     args = op.parse_args({"name": "web"})
     preview = await op.preview(args, ctx)
-    assert preview.text == (
+    assert preview.text.splitlines() == [
         "Uninstall release web (revision 3, chart nginx 1.2.3) from namespace apps on dev. "
-        "Deletes 3 objects: 1 ConfigMap (web-old); 1 Deployment (web); 1 Secret (web)"
-    )
+        "Deletes 3 objects: 1 ConfigMap (web-old); 1 Deployment (web); 1 Secret (web)",
+        "- Secret/web in apps (deleted)",
+        "- Deployment/web in apps (deleted)",
+        "- ConfigMap/web-old in apps (deleted)",
+    ]
+    assert {e.action for e in preview.effects} == {"delete"}
     result = await op.run(args, dataclasses.replace(ctx, binding=preview.binding))
     assert result.status is Status.OK
     assert result.text == "Uninstalled web from apps."

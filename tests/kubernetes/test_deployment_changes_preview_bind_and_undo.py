@@ -15,7 +15,10 @@ async def test_scale_preview_states_before_and_after_without_mutating(preview, f
     fake_k8s.reset_requests()
     shown = await preview("k8s_scale_deployment", name="web", namespace="prod", replicas=4)
     assert shown.ok
-    assert shown.text == "deployment/web in fake / prod: replicas 2 → 4; 2 pod(s) will be started"
+    summary, *diff = shown.text.splitlines()
+    assert summary == "deployment/web in fake / prod: replicas 2 → 4; 2 pod(s) will be started"
+    assert diff == ["~ Deployment/web in prod (changed)", "    spec.replicas: 2 → 4"]
+    assert [(e.action, e.kind, e.name) for e in shown.effects] == [("update", "Deployment", "web")]
     assert shown.binding["resourceVersion"] and shown.binding["uid"]
     assert fake_k8s.mutations() == []
     assert any(r.dry_run and r.method == "PATCH" for r in fake_k8s.requests)
@@ -84,10 +87,12 @@ async def test_scale_of_missing_deployment_previews_not_ok_with_suggestion(previ
 
 async def test_set_image_preview_and_run(preview, run, fake_k8s):
     shown = await preview("k8s_set_image", name="web", namespace="prod", image="nginx:1.27")
-    assert shown.text == (
+    assert shown.text.splitlines() == [
         "deployment/web in fake / prod: container nginx image nginx:1.25.3 → nginx:1.27; "
-        "2 pod(s) will be replaced"
-    )
+        "2 pod(s) will be replaced",
+        "~ Deployment/web in prod (changed)",
+        "    spec.template.spec.containers[nginx].image: nginx:1.25.3 → nginx:1.27",
+    ]
     assert fake_k8s.mutations() == []
     result = await run(
         "k8s_set_image",
@@ -118,7 +123,10 @@ async def test_rollback_returns_to_the_previous_revision(preview, run, fake_k8s)
     history = await run("k8s_rollout_history", name="web", namespace="prod")
     assert [row[0] for row in history.table.rows] == ["2", "1"]
     shown = await preview("k8s_rollback_deployment", name="web", namespace="prod")
-    assert shown.text == "deployment/web in fake / prod: revision 2 (nginx:1.27) → revision 1 (nginx:1.25.3)"
+    assert shown.text.splitlines()[0] == (
+        "deployment/web in fake / prod: revision 2 (nginx:1.27) → revision 1 (nginx:1.25.3)"
+    )
+    assert "spec.template.spec.containers[nginx].image: nginx:1.27 → nginx:1.25.3" in shown.text
     fake_k8s.reset_requests()
     result = await run(
         "k8s_rollback_deployment", name="web", namespace="prod", ctx=context(binding=dict(shown.binding))
@@ -177,7 +185,8 @@ async def test_create_deployment_previews_then_creates(preview, run, fake_k8s):
 
 async def test_delete_deployment_keeps_the_prior_object_and_offers_reapply(preview, run, fake_k8s):
     shown = await preview("k8s_delete_deployment", name="web", namespace="prod")
-    assert shown.text == "deployment/web in fake / prod will be deleted with its 2 pod(s)"
+    assert shown.text == "deployment/web in fake / prod will be deleted with its 2 pod(s)\n- Deployment/web in prod (deleted)"
+    assert shown.effects[0].action == "delete" and shown.effects[0].new is None
     assert fake_k8s.get("Deployment", "prod", "web") is not None
     fake_k8s.reset_requests()
     result = await run(

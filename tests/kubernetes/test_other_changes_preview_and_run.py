@@ -38,7 +38,8 @@ async def test_update_service_states_type_change_and_undo_restores_it(preview, r
     shown, result = await _previewed_run(
         preview, run, fake_k8s, "k8s_update_service", name="web", namespace="prod", type="NodePort"
     )
-    assert shown.text == "service/web in fake / prod: type ClusterIP → NodePort"
+    assert shown.text.splitlines()[0] == "service/web in fake / prod: type ClusterIP → NodePort"
+    assert "    spec.type: ClusterIP → NodePort" in shown.text
     assert fake_k8s.get("Service", "prod", "web")["spec"]["type"] == "NodePort"
     assert result.undo.args["type"] == "ClusterIP"
 
@@ -65,7 +66,11 @@ async def test_namespace_create_and_delete(preview, run, fake_k8s):
 
 async def test_cordon_uncordon_and_drain(preview, run, fake_k8s):
     shown, cordoned = await _previewed_run(preview, run, fake_k8s, "k8s_cordon_node", name="node-1")
-    assert shown.text == "node/node-1 on fake: unschedulable False → True"
+    assert shown.text.splitlines() == [
+        "node/node-1 on fake: unschedulable False → True",
+        "~ Node/node-1 (changed)",
+        "    + spec.unschedulable: true",
+    ]
     assert fake_k8s.get("Node", "", "node-1")["spec"]["unschedulable"] is True
     assert cordoned.undo.operation == "k8s_uncordon_node"
     await run("k8s_uncordon_node", name="node-1")
@@ -95,8 +100,14 @@ spec:
 
 async def test_apply_previews_created_and_changed_then_applies(preview, run, fake_k8s):
     shown = await preview("k8s_apply", namespace="prod", manifest=MANIFEST)
-    assert "configmap/app-settings in prod: created" in shown.text
-    assert "service/web in prod: spec.ports: 1 → 2 items" in shown.text  # SSA merges ports by port number
+    assert "+ ConfigMap/app-settings in prod (created)" in shown.text
+    assert "    + data.MODE: blue" in shown.text
+    assert "~ Service/web in prod (changed)" in shown.text
+    assert "    + spec.ports[http].port: 8080" in shown.text  # SSA merges ports by port number
+    assert [(e.action, e.kind, e.namespace) for e in shown.effects] == [
+        ("create", "ConfigMap", "prod"),
+        ("update", "Service", "prod"),
+    ]
     assert fake_k8s.mutations() == []
     result = await run(
         "k8s_apply", namespace="prod", manifest=MANIFEST, ctx=context(binding=dict(shown.binding))
@@ -124,7 +135,7 @@ async def test_deploy_redis_stack_creates_deployment_and_service(preview, run, f
     shown, _ = await _previewed_run(
         preview, run, fake_k8s, "k8s_deploy_stack", stack="redis", name="cache", namespace="prod"
     )
-    assert "deployment/cache in prod: created" in shown.text
+    assert "+ Deployment/cache in prod (created)" in shown.text
     assert fake_k8s.get("Deployment", "prod", "cache")["spec"]["template"]["spec"]["containers"][0][
         "image"
     ] == ("redis:7.4")

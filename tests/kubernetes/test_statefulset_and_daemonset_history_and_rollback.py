@@ -29,7 +29,11 @@ async def test_history_preview_rollback_and_undo(run, preview, fake_k8s, fake_ap
 
     fake_k8s.reset_requests()
     shown = await preview("k8s_rollback_statefulset", name="redis", namespace="prod")
-    assert shown.text == "statefulset/redis in fake / prod: revision 3 (redis:6.2) → revision 2 (redis:6.0)"
+    assert shown.text.splitlines() == [
+        "statefulset/redis in fake / prod: revision 3 (redis:6.2) → revision 2 (redis:6.0)",
+        "~ StatefulSet/redis in prod (changed)",
+        "    spec.template.spec.containers[redis].image: redis:6.2 → redis:6.0",
+    ]
     assert not fake_k8s.mutations()
 
     result = await run(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from tools.effects.typed import typed_secret_in_set, typed_secret_in_values
 from tools.helm.settings import HelmSettings
 
 RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -97,6 +98,9 @@ def check_set_pair(key: str, value: str) -> tuple[str, str]:
             f"--set {key}: the value contains a ',' that would set another key; "
             "escape it as '\\,' or use one --set per key"
         )
+    secret = typed_secret_in_set(key, value)
+    if secret:
+        raise ValueError(secret)
     return key, value
 
 
@@ -112,6 +116,9 @@ def check_values_yaml(text: str) -> str:
         raise ValueError(f"the values block is not valid YAML{where}; check the indentation") from None
     if document is not None and not isinstance(document, dict):
         raise ValueError("the values block must be a YAML mapping (key: value), not a list or a scalar")
+    secret = typed_secret_in_values(document)
+    if secret:
+        raise ValueError(secret)
     return text
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tools.base import OperationResult, Preview, RunContext, Status, UndoPlan
+from tools.base import ObjectEffect, OperationResult, Preview, RunContext, Status, UndoPlan
+from tools.effects import describe_effects
 from tools.helm import args as a
 from tools.helm.cli import HelmCli, HelmError, KubeTarget, failure
+from tools.helm.effects import release_effects
 from tools.helm.reads import release_summary, values_input
 from tools.helm.refs import Refused, resolve_chart
 from tools.helm.summaries import (
@@ -43,6 +45,11 @@ def _where(target: KubeTarget) -> str:
 
 class StaleRelease(HelmError):
     pass
+
+
+def _with_effects(text: str, effects: list[ObjectEffect], binding: dict[str, str]) -> Preview:
+    """The release summary, then every object the change touches and every path that changes."""
+    return Preview(text=f"{text}\n{describe_effects(effects)}", binding=binding, effects=tuple(effects))
 
 
 class HelmReleases:
@@ -107,7 +114,8 @@ class HelmReleases:
             f"Values: {diff_values({}, planned.get('config'))}\n"
             f"Creates {summarise_objects(objects, limit_chars=1500)}"
         )
-        return Preview(text=text, binding={"chart_version": _chart_version(planned)})
+        effects = release_effects(None, str(planned.get("manifest") or ""), namespace=target.namespace)
+        return _with_effects(text, effects, {"chart_version": _chart_version(planned)})
 
     async def install(self, args: a.InstallArgs, ctx: RunContext) -> OperationResult:
         try:
@@ -151,7 +159,10 @@ class HelmReleases:
             f"Objects: {truncate(changes.describe(), 1500)}"
         )
         binding = {"revision": str(before.get("version")), "chart_version": _chart_version(after)}
-        return Preview(text=text, binding=binding)
+        effects = release_effects(
+            str(before.get("manifest") or ""), str(after.get("manifest") or ""), namespace=target.namespace
+        )
+        return _with_effects(text, effects, binding)
 
     async def upgrade(self, args: a.UpgradeArgs, ctx: RunContext) -> OperationResult:
         try:
@@ -214,7 +225,15 @@ class HelmReleases:
             f"({current.get('chart')}, {current.get('status')}) to revision {wanted} "
             f"({goal.get('chart')}, {goal.get('status')}, {goal.get('updated')})."
         )
-        return Preview(text=text, binding={"revision": str(current["revision"])})
+        try:
+            now = await self.cli.run(["get", "manifest", args.name], ctx=ctx, target=target)
+            then = await self.cli.run(
+                ["get", "manifest", args.name, f"--revision={wanted}"], ctx=ctx, target=target
+            )
+        except HelmError as e:
+            return Preview(text=f"helm rollback {args.name} cannot go ahead: {e}", ok=False)
+        effects = release_effects(now.stdout, then.stdout, namespace=target.namespace)
+        return _with_effects(text, effects, {"revision": str(current["revision"])})
 
     async def rollback(self, args: a.RollbackArgs, ctx: RunContext) -> OperationResult:
         try:
@@ -261,7 +280,8 @@ class HelmReleases:
             f"chart {_chart_label(release)}) "
             f"from {_where(target)}{history}. Deletes {summarise_objects(objects, limit_chars=1500)}"
         )
-        return Preview(text=text, binding={"revision": str(release.get("version"))})
+        effects = release_effects(str(release.get("manifest") or ""), None, namespace=target.namespace)
+        return _with_effects(text, effects, {"revision": str(release.get("version"))})
 
     async def uninstall(self, args: a.UninstallArgs, ctx: RunContext) -> OperationResult:
         try:

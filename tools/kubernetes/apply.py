@@ -3,8 +3,8 @@
 Documents are parsed with `yaml.safe_load_all`, checked against the
 allow-listed kinds (Secrets are refused: their values would sit in the
 approval row) and applied with field manager `chatops`. The preview dry-runs
-every document and says what is created, changed (which fields) or
-unchanged; the binding holds each existing object's resourceVersion, which
+every document and shows each object's full effect (every field path that
+changes, metadata included; `tools.effects`); the binding holds each existing object's resourceVersion, which
 the run sends back so a change since approval gives a 409. No policy here.
 """
 
@@ -14,12 +14,11 @@ import dataclasses
 from typing import Any
 
 import yaml
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from tools.base import (
     CommandSpec,
     NamespacedArgs,
-    ObjectEffect,
     Operation,
     OperationResult,
     Preview,
@@ -27,20 +26,30 @@ from tools.base import (
     Safety,
     Status,
 )
+from tools.effects import summarise_effects
+from tools.effects.typed import typed_secret_in_manifest
 from tools.kubernetes.authorize import review
 from tools.kubernetes.common import Explained, Kube, Scope, guard, guard_preview, meta
+from tools.kubernetes.effects import effect_of, effect_preview
 from tools.kubernetes.errors import KubeError, NotFound, changed_since_approval
 from tools.kubernetes.kinds import ResourceKind, kind_for_manifest
 from tools.kubernetes.writes import manifest_yaml, rv
 
 MAX_DOCS = 30
-_IGNORED = ("status", "metadata")
 
 
 class ApplyArgs(NamespacedArgs):
     manifest: str = Field(
         min_length=1, max_length=65536, description="YAML manifest (may hold several documents)"
     )
+
+    @field_validator("manifest")
+    @classmethod
+    def _no_typed_secrets(cls, value: str) -> str:
+        secret = typed_secret_in_manifest(value)
+        if secret:
+            raise ValueError(secret)
+        return value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,33 +102,6 @@ def parse_manifest(text: str, *, default_namespace: str, allow_secrets: bool = F
     return docs
 
 
-def _short(value: Any) -> str:
-    text = str(value)
-    return text[:40] + "…" if len(text) > 40 else text
-
-
-def _changes(before: dict[Any, Any], after: dict[Any, Any], prefix: str = "", limit: int = 6) -> list[str]:
-    out: list[str] = []
-    for key in sorted(set(before) | set(after), key=str):
-        if not prefix and key in _IGNORED:
-            continue
-        a, b = before.get(key), after.get(key)
-        if a == b:
-            continue
-        path = f"{prefix}[{key}]" if isinstance(key, int) else f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(a, dict) and isinstance(b, dict):
-            out += _changes(a, b, path, limit)
-        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-            out += _changes(dict(enumerate(a)), dict(enumerate(b)), path, limit)
-        elif isinstance(a, list) and isinstance(b, list):
-            out.append(f"{path}: {len(a)} → {len(b)} items")
-        else:
-            out.append(f"{path} {_short(a)} → {_short(b)}" if a is not None else f"{path} added")
-        if len(out) >= limit:
-            break
-    return out[:limit]
-
-
 async def _current(scope: Scope, doc: Doc) -> dict[str, Any] | None:
     try:
         return await scope.client.get(doc.kind, doc.name, doc.namespace)
@@ -138,33 +120,18 @@ async def _apply(
 
 
 async def preview_docs(kube: Kube, scope: Scope, docs: list[Doc]) -> Preview:
-    lines, binding = [f"{scope.header}: apply {len(docs)} object(s)"], {}
-    effects: list[ObjectEffect] = []
+    binding: dict[str, str] = {}
+    effects = []
     for doc in docs:
         current = await _current(scope, doc)
         after = await _apply(kube, scope, doc, doc.body, dry_run=True)
-        effects.append(
-            ObjectEffect(
-                action="create" if current is None else "update",
-                api_version=str(doc.body.get("apiVersion")),
-                kind=doc.kind.kind,
-                name=doc.name,
-                namespace=doc.namespace,
-                old=current,
-                new=after,
-            )
-        )
-        if current is None:
-            lines.append(f"- {doc.label}: created")
-            binding[doc.key] = ""
-            continue
-        binding[doc.key] = rv(current)
-        binding.setdefault("resourceVersion", rv(current))
-        binding.setdefault("uid", str(meta(current).get("uid") or ""))
-        # A Secret's fields are its values: never describe them.
-        changes = ["values set"] if doc.kind.name == "secret" else _changes(current, after)
-        lines.append(f"- {doc.label}: " + ("; ".join(changes) if changes else "unchanged"))
-    return Preview(text="\n".join(lines), binding=binding, effects=tuple(effects))
+        binding[doc.key] = rv(current) if current is not None else ""
+        if current is not None:
+            binding.setdefault("resourceVersion", rv(current))
+            binding.setdefault("uid", str(meta(current).get("uid") or ""))
+        effects.append(effect_of(doc.kind, doc.name, doc.namespace, old=current, new=after))
+    summary = f"{scope.header}: apply {summarise_effects(effects)}"
+    return effect_preview(summary, effects, binding=binding)
 
 
 async def run_docs(kube: Kube, scope: Scope, ctx: RunContext, docs: list[Doc]) -> OperationResult:

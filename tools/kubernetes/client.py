@@ -24,9 +24,10 @@ from kubernetes.client.exceptions import ApiException
 
 from tools.base import KubeIdentity
 from tools.kubernetes.clusters import ClusterConfig, ClusterSet, UnknownCluster
-from tools.kubernetes.errors import ApiError, ClusterConfigError, KubeError, Unreachable
+from tools.kubernetes.errors import ApiError, ClusterConfigError, KubeError, NotApproved, Unreachable
 from tools.kubernetes.impersonation import impersonate
 from tools.kubernetes.kinds import ResourceKind
+from tools.ledger import check_request
 
 # urllib3 logs "Retrying (Retry(total=0…))… Connection refused" on every failed connect; the
 # caller already turns that failure into one sentence, so its warning would only be noise in chat.
@@ -88,6 +89,10 @@ class KubeClient:
         content_type: str | None = None,
         accept: str = "application/json",
     ) -> bytes:
+        refusal = check_request(method, path, body, dry_run=any(k == "dryRun" and v for k, v in query))
+        if refusal is not None:
+            raise NotApproved(refusal)
+
         def call() -> bytes:
             headers = {"Accept": accept}
             if body is not None:

@@ -27,6 +27,7 @@ from tools.base import (
 )
 from tools.kubernetes.authorize import sar_hook
 from tools.kubernetes.common import Explained, Kube, binding_of, guard, guard_preview
+from tools.kubernetes.effects import effect_of, effect_preview
 from tools.kubernetes.kinds import kind_for
 from tools.kubernetes.specs import DeploymentSpecArgs, deployment_manifest
 from tools.kubernetes.writes import (
@@ -105,8 +106,9 @@ def deployment_operations(kube: Kube) -> list[Operation]:
             effect = f"; {before - got} pod(s) will be stopped"
         elif got > before:
             effect = f"; {got - before} pod(s) will be started"
-        return Preview(
-            text=f"{ref(DEPLOY, args.name, scope)}: replicas {before} → {got}{effect}",
+        return effect_preview(
+            f"{ref(DEPLOY, args.name, scope)}: replicas {before} → {got}{effect}",
+            [effect_of(DEPLOY, args.name, scope.namespace, old=current, new=after)],
             binding=binding_of(current),
         )
 
@@ -136,10 +138,11 @@ def deployment_operations(kube: Kube) -> list[Operation]:
         body = {"spec": {"template": {"spec": {"containers": [{"name": container, "image": args.image}]}}}}
         after = await dry_run_patch(kube, scope, DEPLOY, args.name, body)
         replicas = (current.get("spec") or {}).get("replicas") or 0
-        return Preview(
-            text=f"{ref(DEPLOY, args.name, scope)}: container {container} image "
+        return effect_preview(
+            f"{ref(DEPLOY, args.name, scope)}: container {container} image "
             f"{_image_of(current, container)} → {_image_of(after, container)}; "
             f"{replicas} pod(s) will be replaced",
+            [effect_of(DEPLOY, args.name, scope.namespace, old=current, new=after)],
             binding=binding_of(current),
         )
 
@@ -167,15 +170,17 @@ def deployment_operations(kube: Kube) -> list[Operation]:
     async def create_preview(args: DeploymentSpecArgs, ctx: RunContext) -> Preview:
         scope = await kube.scope(args, ctx)
         body = deployment_manifest(args, namespace=str(scope.namespace))
-        await kube.attempt(
+        planned = await kube.attempt(
             scope,
             scope.action("create", DEPLOY, args.name),
             DEPLOY,
             scope.client.create(DEPLOY, scope.namespace, body, dry_run=True),
         )
-        return Preview(
-            text=f"{ref(DEPLOY, args.name, scope)} will be created: image {args.image}, "
-            f"replicas {args.replicas}" + (f", port {args.port}" if args.port else "")
+        env = f", env {', '.join(args.env)}" if args.env else ""
+        return effect_preview(
+            f"{ref(DEPLOY, args.name, scope)} will be created: image {args.image}, "
+            f"replicas {args.replicas}" + (f", port {args.port}" if args.port else "") + env,
+            [effect_of(DEPLOY, args.name, scope.namespace, old=None, new=planned)],
         )
 
     @guard
@@ -206,8 +211,9 @@ def deployment_operations(kube: Kube) -> list[Operation]:
         ctx_bound = RunContext(request_id=ctx.request_id, identity=ctx.identity, binding=binding_of(current))
         await delete_checked(kube, scope, ctx_bound, DEPLOY, args.name, dry_run=True)
         replicas = (current.get("spec") or {}).get("replicas") or 0
-        return Preview(
-            text=f"{ref(DEPLOY, args.name, scope)} will be deleted with its {replicas} pod(s)",
+        return effect_preview(
+            f"{ref(DEPLOY, args.name, scope)} will be deleted with its {replicas} pod(s)",
+            [effect_of(DEPLOY, args.name, scope.namespace, old=current, new=None)],
             binding=binding_of(current),
         )
 

@@ -23,6 +23,10 @@ class KubeError(Exception):
     """A Kubernetes failure; `str()` is already a readable sentence."""
 
 
+class NotApproved(KubeError):
+    """A request the approved preview did not make (see `tools.ledger`); it was not sent."""
+
+
 class Unreachable(KubeError):
     pass
 

@@ -26,6 +26,7 @@ from tools.base import (
 )
 from tools.kubernetes.authorize import sar_hook
 from tools.kubernetes.common import Kube, Scope, binding_of, guard, guard_preview, meta
+from tools.kubernetes.effects import effect_of, effect_preview
 from tools.kubernetes.errors import KubeError
 from tools.kubernetes.kinds import kind_for
 from tools.kubernetes.writes import check_binding, dry_run_patch, patch_checked, read_target, spec_flag_change
@@ -63,6 +64,15 @@ async def pods_on(scope: Scope, node: str) -> tuple[list[dict[str, Any]], list[d
             return evict, stay
 
 
+def _eviction(pod: dict[str, Any]) -> dict[str, Any]:
+    ns, name = str(meta(pod).get("namespace")), str(meta(pod).get("name"))
+    return {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name, "namespace": ns}}
+
+
+def _eviction_path(pod: dict[str, Any]) -> str:
+    return POD.path(namespace=str(meta(pod).get("namespace")), name=str(meta(pod).get("name")), sub="eviction")
+
+
 def _label(pod: dict[str, Any]) -> str:
     return f"{meta(pod).get('namespace')}/{meta(pod).get('name')}"
 
@@ -89,15 +99,29 @@ def node_operations(kube: Kube) -> list[Operation]:
     async def drain_preview(args: NodeArgs, ctx: RunContext) -> Preview:
         scope = await kube.scope(args, ctx)
         current = await read_target(kube, scope, NODE, args.name, "patch")
-        await dry_run_patch(kube, scope, NODE, args.name, {"spec": {"unschedulable": True}})
+        after = await dry_run_patch(kube, scope, NODE, args.name, {"spec": {"unschedulable": True}})
         evict, stay = await pods_on(scope, args.name)
+        refused = 0
+        for pod in evict:  # each eviction as a dry run: the run sends exactly these
+            try:
+                await scope.client.json(
+                    "POST", _eviction_path(pod), query=[("dryRun", "All")], body=_eviction(pod)
+                )
+            except KubeError:  # often a PodDisruptionBudget: the run reports it per pod
+                refused += 1
+        effects = [effect_of(NODE, args.name, None, old=current, new=after)] + [
+            effect_of(POD, str(meta(p).get("name")), str(meta(p).get("namespace")), old=p, new=None)
+            for p in evict
+        ]
         names = ", ".join(_label(p) for p in evict[:15]) + (
             f" and {len(evict) - 15} more" if len(evict) > 15 else ""
         )
-        return Preview(
-            text=f"node/{args.name} on {scope.cluster}: cordon, then evict {len(evict)} pod(s)"
+        return effect_preview(
+            f"node/{args.name} on {scope.cluster}: cordon, then evict {len(evict)} pod(s)"
             + (f" ({names})" if evict else "")
-            + f"; {len(stay)} DaemonSet/mirror pod(s) stay",
+            + f"; {len(stay)} DaemonSet/mirror pod(s) stay"
+            + (f"; {refused} eviction(s) would be refused now" if refused else ""),
+            effects,
             binding=binding_of(current),
         )
 
@@ -110,14 +134,8 @@ def node_operations(kube: Kube) -> list[Operation]:
         evict, stay = await pods_on(scope, args.name)
         evicted, failed = [], []
         for pod in evict:
-            ns, name = str(meta(pod).get("namespace")), str(meta(pod).get("name"))
-            body = {
-                "apiVersion": "policy/v1",
-                "kind": "Eviction",
-                "metadata": {"name": name, "namespace": ns},
-            }
             try:
-                await scope.client.json("POST", POD.path(namespace=ns, name=name, sub="eviction"), body=body)
+                await scope.client.json("POST", _eviction_path(pod), body=_eviction(pod))
                 evicted.append(_label(pod))
             except KubeError as error:
                 failed.append(f"{_label(pod)} ({error})")

@@ -31,6 +31,7 @@ from tools.base import (
 )
 from tools.kubernetes.authorize import sar_hook
 from tools.kubernetes.common import Kube, Scope, binding_of, guard, guard_preview, meta
+from tools.kubernetes.effects import effect_of, effect_preview
 from tools.kubernetes.kinds import ResourceKind, kind_for
 from tools.kubernetes.writes import (
     NO_RECREATE,
@@ -112,8 +113,10 @@ def delete_operation(
         bound = RunContext(request_id=ctx.request_id, identity=ctx.identity, binding=binding_of(current))
         await delete_checked(kube, scope, bound, kind, args.name, dry_run=True)
         then = await consequence(scope, current)
-        return Preview(
-            text=f"{ref(kind, args.name, scope)} will be deleted{then}", binding=binding_of(current)
+        return effect_preview(
+            f"{ref(kind, args.name, scope)} will be deleted{then}",
+            [effect_of(kind, args.name, scope.namespace, old=current, new=None)],
+            binding=binding_of(current),
         )
 
     @guard
@@ -150,13 +153,16 @@ def object_operations(kube: Kube) -> list[Operation]:
     async def create_ns_preview(args: NamespaceArgs, ctx: RunContext) -> Preview:
         scope = await kube.scope(args, ctx)
         body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": args.name}}
-        await kube.attempt(
+        planned = await kube.attempt(
             scope,
             scope.action("create", NAMESPACE, args.name),
             NAMESPACE,
             scope.client.create(NAMESPACE, None, body, dry_run=True),
         )
-        return Preview(text=f"namespace/{args.name} will be created on {scope.cluster}")
+        return effect_preview(
+            f"namespace/{args.name} will be created on {scope.cluster}",
+            [effect_of(NAMESPACE, args.name, None, old=None, new=planned)],
+        )
 
     @guard
     async def create_ns(args: NamespaceArgs, ctx: RunContext) -> OperationResult:

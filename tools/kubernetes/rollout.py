@@ -27,6 +27,7 @@ from tools.base import (
 from tools.kubernetes.authorize import sar_hook
 from tools.kubernetes.common import Explained, Kube, Scope, binding_of, guard, guard_preview, meta
 from tools.kubernetes.deployments import DEPLOY, NameArgs
+from tools.kubernetes.effects import effect_of, effect_preview
 from tools.kubernetes.kinds import kind_for, normalise_kind
 from tools.kubernetes.render import age_seconds, human_age
 from tools.kubernetes.workload_rollout import workload_history, workload_rollback_operation
@@ -199,8 +200,9 @@ def rollout_operations(kube: Kube) -> list[Operation]:
             table=Table(("REVISION", "IMAGES", "REPLICAS", "CHANGE-CAUSE", "AGE"), rows),
         )
 
-    def restart_body() -> dict[str, Any]:
-        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    def restart_body(ctx: RunContext) -> dict[str, Any]:
+        # The approved time is sent (and re-checked), not the time the approval came in.
+        now = ctx.binding.get("restartedAt") or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         annotations = {"kubectl.kubernetes.io/restartedAt": now}
         return {"spec": {"template": {"metadata": {"annotations": annotations}}}}
 
@@ -208,11 +210,14 @@ def rollout_operations(kube: Kube) -> list[Operation]:
     async def restart_preview(args: NameArgs, ctx: RunContext) -> Preview:
         scope = await kube.scope(args, ctx)
         current = await read_target(kube, scope, DEPLOY, args.name, "patch")
-        await dry_run_patch(kube, scope, DEPLOY, args.name, restart_body())
+        body = restart_body(ctx)
+        after = await dry_run_patch(kube, scope, DEPLOY, args.name, body)
         n = (current.get("spec") or {}).get("replicas") or 0
-        return Preview(
-            text=f"{ref(DEPLOY, args.name, scope)}: rolling restart; {n} pod(s) replaced one by one",
-            binding=binding_of(current),
+        stamp = body["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"]
+        return effect_preview(
+            f"{ref(DEPLOY, args.name, scope)}: rolling restart; {n} pod(s) replaced one by one",
+            [effect_of(DEPLOY, args.name, scope.namespace, old=current, new=after)],
+            binding={**binding_of(current), "restartedAt": stamp},
         )
 
     @guard
@@ -220,7 +225,7 @@ def rollout_operations(kube: Kube) -> list[Operation]:
         scope = await kube.scope(args, ctx)
         current = await read_target(kube, scope, DEPLOY, args.name, "patch")
         check_binding(ctx, current, scope.action("patch", DEPLOY, args.name))
-        await patch_checked(kube, scope, ctx, DEPLOY, args.name, restart_body())
+        await patch_checked(kube, scope, ctx, DEPLOY, args.name, restart_body(ctx))
         return OperationResult(
             status=Status.OK,
             text=f"{scope.header}\ndeployment/{args.name}: restart started",
@@ -234,16 +239,16 @@ def rollout_operations(kube: Kube) -> list[Operation]:
         what = ref(DEPLOY, args.name, scope)
         now_rev, to_rev, rs = await _target_revision(scope, current, args.revision, what)
         body = {**current, "spec": {**current["spec"], "template": _clean_template(rs)}}
-        await kube.attempt(
+        after = await kube.attempt(
             scope,
             scope.action("update", DEPLOY, args.name),
             DEPLOY,
             scope.client.replace(DEPLOY, args.name, scope.namespace, body, dry_run=True),
         )
         before = _images((current.get("spec") or {}).get("template") or {})
-        return Preview(
-            text=f"{what}: revision {now_rev} ({before}) → revision {to_rev} "
-            f"({_images(_clean_template(rs))})",
+        return effect_preview(
+            f"{what}: revision {now_rev} ({before}) → revision {to_rev} ({_images(_clean_template(rs))})",
+            [effect_of(DEPLOY, args.name, scope.namespace, old=current, new=after)],
             binding=binding_of(current),
         )
 

@@ -26,6 +26,7 @@ from tools.base import (
 )
 from tools.kubernetes.authorize import sar_hook
 from tools.kubernetes.common import Explained, Kube, Scope, binding_of, guard, guard_preview
+from tools.kubernetes.effects import effect_of, effect_preview
 from tools.kubernetes.kinds import kind_for
 from tools.kubernetes.objects import ObjectArgs, delete_operation, no_consequence
 from tools.kubernetes.writes import check_binding, read_target, ref, replace_checked
@@ -114,16 +115,17 @@ def service_operations(kube: Kube) -> list[Operation]:
         scope = await kube.scope(args, ctx)
         selector = await _selector(kube, scope, args.deployment or args.name)
         body = _service(args, str(scope.namespace), selector)
-        await kube.attempt(
+        planned = await kube.attempt(
             scope,
             scope.action("create", SERVICE, args.name),
             SERVICE,
             scope.client.create(SERVICE, scope.namespace, body, dry_run=True),
         )
         sel = ",".join(f"{k}={v}" for k, v in selector.items())
-        return Preview(
-            text=f"{ref(SERVICE, args.name, scope)} will be created: {args.type} port {args.port} → "
-            f"{args.target_port or args.port}/{args.protocol}, selecting {sel}"
+        return effect_preview(
+            f"{ref(SERVICE, args.name, scope)} will be created: {args.type} port {args.port} → "
+            f"{args.target_port or args.port}/{args.protocol}, selecting {sel}",
+            [effect_of(SERVICE, args.name, scope.namespace, old=None, new=planned)],
         )
 
     @guard
@@ -152,14 +154,16 @@ def service_operations(kube: Kube) -> list[Operation]:
         scope = await kube.scope(args, ctx)
         current = await read_target(kube, scope, SERVICE, args.name, "update")
         body, changes = _updated(current, args)
-        await kube.attempt(
+        after = await kube.attempt(
             scope,
             scope.action("update", SERVICE, args.name),
             SERVICE,
             scope.client.replace(SERVICE, args.name, scope.namespace, body, dry_run=True),
         )
-        return Preview(
-            text=f"{ref(SERVICE, args.name, scope)}: " + ", ".join(changes), binding=binding_of(current)
+        return effect_preview(
+            f"{ref(SERVICE, args.name, scope)}: " + ", ".join(changes),
+            [effect_of(SERVICE, args.name, scope.namespace, old=current, new=after)],
+            binding=binding_of(current),
         )
 
     @guard

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from tools.base import NamespacedArgs, check_dns1123_subdomain
+from tools.effects.typed import typed_secret_in_env
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
 _LABEL_KEY = re.compile(r"^([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
@@ -70,6 +71,9 @@ class DeploymentSpecArgs(NamespacedArgs):
                 raise ValueError(
                     f"env {key!r} must be a valid variable name with a value under 1024 characters"
                 )
+        secret = typed_secret_in_env(value)
+        if secret:
+            raise ValueError(secret)
         return value
 
     @field_validator("labels")

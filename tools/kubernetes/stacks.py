@@ -9,6 +9,7 @@ never shown; an existing password Secret is kept. No policy here.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.resources
 import secrets
 import string
@@ -95,7 +96,7 @@ def stack_operations(kube: Kube) -> list[Operation]:
         text = f"stack {args.stack} as {args.name or args.stack}\n{shown.text}" + "".join(
             f"\n- {n}" for n in notes
         )
-        return Preview(text=text, binding=shown.binding)
+        return dataclasses.replace(shown, text=text)
 
     @guard
     async def run(args: StackArgs, ctx: RunContext) -> OperationResult:

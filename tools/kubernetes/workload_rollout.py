@@ -27,6 +27,7 @@ from tools.base import (
 from tools.kubernetes.authorize import sar_hook
 from tools.kubernetes.common import Explained, Kube, Scope, binding_of, guard, guard_preview, meta
 from tools.kubernetes.deployments import NameArgs
+from tools.kubernetes.effects import effect_of, effect_preview
 from tools.kubernetes.kinds import ResourceKind, kind_for
 from tools.kubernetes.render import age_seconds, human_age
 from tools.kubernetes.writes import check_binding, read_target, ref, replace_checked
@@ -115,15 +116,16 @@ def workload_rollback_operation(kube: Kube, kind_name: WorkloadKind) -> Operatio
         what = ref(kind, args.name, scope)
         now, to, template = await _target(scope, current, args.revision, what)
         body = {**current, "spec": {**current["spec"], "template": template}}
-        await kube.attempt(
+        after = await kube.attempt(
             scope,
             scope.action("update", kind, args.name),
             kind,
             scope.client.replace(kind, args.name, scope.namespace, body, dry_run=True),
         )
         before = images((current.get("spec") or {}).get("template") or {})
-        return Preview(
-            text=f"{what}: revision {now} ({before}) → revision {to} ({images(template)})",
+        return effect_preview(
+            f"{what}: revision {now} ({before}) → revision {to} ({images(template)})",
+            [effect_of(kind, args.name, scope.namespace, old=current, new=after)],
             binding=binding_of(current),
         )
 

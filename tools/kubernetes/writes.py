@@ -18,6 +18,7 @@ import yaml
 from tools.base import OperationResult, Preview, RunContext, Status, UndoPlan
 from tools.kubernetes.client import PatchType
 from tools.kubernetes.common import Explained, Kube, Scope, binding_of, guard, guard_preview, meta
+from tools.kubernetes.effects import effect_of, effect_preview
 from tools.kubernetes.errors import Action, Conflict, KubeError, changed_since_approval
 from tools.kubernetes.kinds import ResourceKind
 from tools.redact import redact_text
@@ -211,8 +212,13 @@ def spec_flag_change(
         scope = await kube.scope(args, ctx)
         current = await read_target(kube, scope, kind, args.name, "patch")
         before = bool((current.get("spec") or {}).get(field))
-        await dry_run_patch(kube, scope, kind, args.name, body)
-        return Preview(text=f"{target(args, scope)}: {field} {before} → {value}", binding=binding_of(current))
+        after = await dry_run_patch(kube, scope, kind, args.name, body)
+        namespace = scope.namespace if kind.namespaced else None
+        return effect_preview(
+            f"{target(args, scope)}: {field} {before} → {value}",
+            [effect_of(kind, args.name, namespace, old=current, new=after)],
+            binding=binding_of(current),
+        )
 
     @guard
     async def run(args: Any, ctx: RunContext) -> OperationResult:

@@ -140,7 +140,18 @@ def _card(reply: Reply) -> Outgoing:
             name=cut(field.name, MAX_TITLE), value=cut(value, MAX_FIELD), inline=field.name != "Result"
         )
     view = card_view(reply.buttons) if reply.buttons else None
+    if _card_is_cut(reply):  # never cut silently: the whole card, preview and every field, as a file
+        full = render_text(reply)
+        note = f"The full preview ({len(full.splitlines())} lines) is attached."
+        return Outgoing(content=note, embeds=(embed,), view=view, attachment=full.encode())
     return Outgoing(content="", embeds=(embed,), view=view)
+
+
+def _card_is_cut(reply: Reply) -> bool:
+    rest = "\n".join(reply.text.splitlines()[1:]).strip()
+    room = max(MAX_DESCRIPTION - len(rest) - 20, 200) - 8
+    preview_cut = bool(reply.code) and len(str(reply.code).replace("```", "`\u200b`\u200b`")) > room
+    return preview_cut or any(len(f.value) > MAX_FIELD - 8 for f in reply.fields)
 
 
 def _card_description(rest: list[str], preview: str | None) -> str | None:

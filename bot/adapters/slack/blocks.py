@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from bot.models import Button, ButtonAction, Reply, ReplyKind
-from bot.render import render_table
+from bot.render import render_table, render_text
 
 from .escape import clip, code_block, escape_text
 
@@ -130,7 +130,11 @@ def render_reply(reply: Reply, *, lead: str | None = None, file_stem: str = "out
                     "the full output is in the attached file."
                 )
             )
-            upload = Upload(filename=f"{file_stem}.txt", title=clip(text.splitlines()[0], 80), content=body)
+            full = render_text(reply) if any(len(f.value) > FIELD_LIMIT for f in reply.fields) else body
+            upload = Upload(filename=f"{file_stem}.txt", title=clip(text.splitlines()[0], 80), content=full)
+    if upload is None and any(len(f.value) > FIELD_LIMIT for f in reply.fields):
+        # A field (the whole call) longer than Slack shows: the complete card goes in a file.
+        upload = Upload(filename=f"{file_stem}.txt", title="Full card", content=render_text(reply))
     if len(text) > SECTION_LIMIT and upload is None:
         upload = Upload(filename=f"{file_stem}.txt", title="Full answer", content=text)
     if reply.buttons:
