@@ -185,6 +185,8 @@ def translate(words: list[str]) -> list[str]:
         namespace = [f.split("=", 1)[1] for f in flags if f.startswith("--namespace=")]
         if namespace:  # kubectl config set-context --current --namespace=prod
             return ["use", "namespace", namespace[0]]
+    if verb == "set" and any(f == "--image" or f.startswith("--image=") for f in flags):
+        return words  # the bot's own spelling: !set image NAME --image IMG [--container C]
     if verb == "drain":  # the bot's drain already leaves DaemonSet pods where they are
         flags = [f for f in flags if f != "--ignore-daemonsets"]
     for length in (2, 1):

@@ -92,17 +92,17 @@ async def test_a_require_role_rule_rechecks_the_requester_and_every_approver(
     database_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
 ) -> None:
     rule = {
-        "expression": "object.spec.replicas == 0 && oldObject != null && oldObject.spec.replicas > 0",
+        "expression": "object.spec.replicas > 5 && oldObject != null && oldObject.spec.replicas <= 5",
         "effect": "require_role",
         "role": "admin",
-        "message": "scaling a Deployment to zero",
+        "message": "scaling a Deployment past five replicas",
     }
     app = await open_bot(database_url, fake_cluster_set, [rule])
     try:
-        refused = (await say(app, "UOP", deployment(replicas=0)))[0]
+        refused = (await say(app, "UOP", deployment(replicas=8)))[0]
         assert refused.approval_id is None
-        assert "scaling a Deployment to zero" in refused.text and "needs the admin role" in refused.text
-        card = (await say(app, "UA1", deployment(replicas=0)))[0]
+        assert "scaling a Deployment past five replicas" in refused.text and "needs the admin role" in refused.text
+        card = (await say(app, "UA1", deployment(replicas=8)))[0]
         assert card.approval_id, card.text
         record = await app.store.get_approval(card.approval_id)
         assert record is not None and "approvers must be admin" in record.preview
@@ -114,7 +114,7 @@ async def test_a_require_role_rule_rechecks_the_requester_and_every_approver(
         assert card.approval_id not in {r.id for r in pending_for_operator}
         await click(app, "UA2", card.approval_id)
         web = fake_k8s.get("Deployment", "prod", "web")
-        assert web is not None and web["spec"]["replicas"] == 0
+        assert web is not None and web["spec"]["replicas"] == 8
     finally:
         await app.close()
 
