@@ -31,6 +31,7 @@ from tools.kubernetes.common import Explained, Kube, Scope, guard, guard_preview
 from tools.kubernetes.errors import KubeError, NotFound, changed_since_approval
 from tools.kubernetes.kinds import ResourceKind, kind_for_manifest
 from tools.kubernetes.writes import manifest_yaml, rv
+from tools.redact import redact_object
 
 MAX_DOCS = 30
 _IGNORED = ("status", "metadata")
@@ -97,7 +98,14 @@ def _short(value: Any) -> str:
     return text[:40] + "…" if len(text) > 40 else text
 
 
-def _changes(before: dict[Any, Any], after: dict[Any, Any], prefix: str = "", limit: int = 6) -> list[str]:
+def _changes(before: dict[Any, Any], after: dict[Any, Any]) -> list[str]:
+    """What a change does, path by path; a secret-shaped value, old or new, only says `changed`."""
+    return _diff(before, after, redact_object(before), redact_object(after), prefix="", limit=6)
+
+
+def _diff(
+    before: Any, after: Any, shown_before: Any, shown_after: Any, *, prefix: str, limit: int
+) -> list[str]:
     out: list[str] = []
     for key in sorted(set(before) | set(after), key=str):
         if not prefix and key in _IGNORED:
@@ -105,18 +113,31 @@ def _changes(before: dict[Any, Any], after: dict[Any, Any], prefix: str = "", li
         a, b = before.get(key), after.get(key)
         if a == b:
             continue
+        sa, sb = _at(shown_before, key), _at(shown_after, key)
         path = f"{prefix}[{key}]" if isinstance(key, int) else f"{prefix}.{key}" if prefix else str(key)
         if isinstance(a, dict) and isinstance(b, dict):
-            out += _changes(a, b, path, limit)
+            out += _diff(a, b, sa, sb, prefix=path, limit=limit)
         elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-            out += _changes(dict(enumerate(a)), dict(enumerate(b)), path, limit)
+            out += _diff(
+                dict(enumerate(a)), dict(enumerate(b)), _indexed(sa), _indexed(sb), prefix=path, limit=limit
+            )
         elif isinstance(a, list) and isinstance(b, list):
             out.append(f"{path}: {len(a)} → {len(b)} items")
+        elif sa != a or sb != b:
+            out.append(f"{path} changed" if a is not None else f"{path} added")
         else:
             out.append(f"{path} {_short(a)} → {_short(b)}" if a is not None else f"{path} added")
         if len(out) >= limit:
             break
     return out[:limit]
+
+
+def _at(shown: Any, key: Any) -> Any:
+    return shown.get(key) if isinstance(shown, dict) else None
+
+
+def _indexed(shown: Any) -> dict[int, Any]:
+    return dict(enumerate(shown)) if isinstance(shown, list) else {}
 
 
 async def _current(scope: Scope, doc: Doc) -> dict[str, Any] | None:

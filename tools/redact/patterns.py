@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from tools.redact.entropy import redact_high_entropy
+from tools.redact.files import redact_file_shapes
 from tools.redact.keyvalues import marker, redact_key_values
 from tools.redact.known import SECRET_VALUES
 
@@ -72,7 +73,8 @@ def _replace_token(match: re.Match[str]) -> str:
 
 
 # scheme://user:password@host -> scheme://user:[REDACTED:url-password]@host
-_URL_PASSWORD = re.compile(r"(?<=[A-Za-z0-9+.-])(?P<head>://[^\s:/?#@\[\]]{0,256}:)[^\s/?#@]{1,256}@")
+# The password may hold `#` or an unencoded `@` (the last `@` before the path ends it).
+_URL_PASSWORD = re.compile(r"(?<=[A-Za-z0-9+.-])(?P<head>://[^\s:/?#@\[\]]{0,256}:)[^\s/?]{1,256}@")
 
 
 def redact_text(text: str) -> str:
@@ -83,5 +85,6 @@ def redact_text(text: str) -> str:
     text = _redact_pem(text)
     text = _URL_PASSWORD.sub(lambda m: m.group("head") + marker("url-password") + "@", text)
     text = _TOKENS.sub(_replace_token, text)
+    text = redact_file_shapes(text)
     text = redact_key_values(text)
     return redact_high_entropy(text)
