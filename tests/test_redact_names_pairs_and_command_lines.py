@@ -119,3 +119,19 @@ def test_annotations_under_secret_names_are_masked_even_when_short() -> None:
         "example.com/db-password": "[REDACTED]",
         "team": "pay",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("export GITLAB_TOKEN_X=glpat-Ab3dEf6hIj9kLm2nOp5q", "gitlab-pat"),
+        ("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe-access-token"),
+        (
+            "npm config set //registry/:_authToken npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+            "npm-access-token",
+        ),
+        ("HF hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh", "huggingface-access-token"),
+    ],
+)
+def test_vendor_formats_come_from_the_gitleaks_rule_set(text: str, kind: str) -> None:
+    assert f"[REDACTED:{kind}]" in redact_text(text)
