@@ -26,7 +26,8 @@ ENTROPY_BITS = 3.8
 MAX_WORDISH = 0.6
 MARKER = "[REDACTED:high-entropy]"
 
-CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{32,}={0,2}(?![A-Za-z0-9+/_=-])")
+# A `=` in front is a separator (`AccountKey=…`, `--jwt-signing-key=…`), not part of the run.
+CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,}={0,2}(?![A-Za-z0-9+/_=-])")
 _HEX_OR_UUID = re.compile(r"[0-9a-fA-F-]+")
 _DNS_LIKE = re.compile(r"[a-z0-9._/-]+")
 _UPPER_SNAKE = re.compile(r"[A-Z0-9_]+")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import re
 
+from tools.redact.context import redact_by_context
 from tools.redact.entropy import redact_high_entropy
 from tools.redact.files import redact_file_shapes
 from tools.redact.keyvalues import marker, redact_key_values
@@ -113,4 +114,5 @@ def _redact(text: str) -> str:
     text = redact_known_formats(text)
     text = redact_file_shapes(text)
     text = redact_key_values(text)
+    text = redact_by_context(text, redact_text)
     return redact_high_entropy(text)
