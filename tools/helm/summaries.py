@@ -10,6 +10,8 @@ This module never runs helm.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import hashlib
 import json
@@ -62,6 +64,32 @@ def parse_manifest(text: str) -> list[ManifestObject]:
             )
         )
     return objects
+
+
+def manifest_secrets(text: str) -> set[str]:
+    """Values a rendered manifest holds secretly (Secret data, decoded too; secret-named leaves).
+
+    A chart may generate a password into a Secret and print it in its NOTES;
+    these strings are scrubbed from NOTES, descriptions and errors.
+    """
+    found: set[str] = set()
+    try:
+        documents = list(yaml.safe_load_all(text or ""))
+    except yaml.YAMLError:
+        return found
+    for document in documents:
+        if not isinstance(document, dict):
+            continue
+        found |= secret_leaves(document)
+        data = document.get("data") if document.get("kind") == "Secret" else None
+        for value in (data or {}).values() if isinstance(data, dict) else ():
+            try:
+                decoded = base64.b64decode(str(value), validate=True).decode("utf-8").strip()
+            except (binascii.Error, ValueError):
+                continue
+            if len(decoded) >= MIN_SCRUB_CHARS:
+                found.add(decoded)
+    return found
 
 
 def summarise_objects(objects: Iterable[ManifestObject], *, limit_chars: int = 1500) -> str:
