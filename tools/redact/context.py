@@ -26,10 +26,12 @@ MASK_PROSE = "[REDACTED:password]"
 
 _HEX = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{32,128}(?![0-9A-Za-z])")
 _HEX_CONTEXT = re.compile(
-    r"(?i)(?:key|secret|token|passw|hmac|signing|encrypt|cipher|private|master|salt|seed|credential|api)"
+    r"(?i)(?<![a-z])(?:key|secret|token|passw\w*|pwd|hmac|signing|encrypt\w*|cipher|private|master|salt|seed"
+    r"|credentials?)(?![a-z])"
 )
+# Digests, ids and image tags (`repo/name:<commit>`) in front of a hex run say it is not a key.
 _HEX_DIGEST = re.compile(
-    r"(?i)(?:sha\d*|md5|digest|commit|checksum|hash|trace|span|request|etag|uid|id)[\W_]*$"
+    r"(?i)(?:(?:sha\d*|md5|digest|commit|checksum|hash|trace|span|request|etag|uid|id)[\W_]*|/[\w.-]+:)$"
 )
 _B64 = re.compile(
     r"(?<![A-Za-z0-9+/=_-])(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{12,256}={0,2}(?![A-Za-z0-9+/=_-])"

@@ -159,13 +159,21 @@ class _Walker:
                 out[name] = self.annotations(value, secret=False)
             elif name in ("binaryData", "binary_data") and isinstance(value, Mapping):
                 out[name] = {k: _size_marker(v, encoded=True) for k, v in value.items()}
-            elif name in _ARGV_KEYS and isinstance(value, list) and all(isinstance(v, str) for v in value):
-                out[name] = [redact_text(item) for item in self._argv(value)]
+            elif name in _ARGV_KEYS and _is_argv(value):
+                out[name] = self._container_argv(d, name)
             elif (secret_context and name in _VALUE_CHILDREN) or is_secret_key(name):
                 out[name] = self.mask(value)
             else:
                 out[name] = self.walk(value, secret_list=secret_list and name == "items")
         return out
+
+    def _container_argv(self, d: Mapping[str, Any], name: str) -> list[str]:
+        """`command` and `args` of a container are one command line: `mysql` in one, `-pX` in the other."""
+        command: list[str] = list(d["command"]) if name == "args" and _is_argv(d.get("command")) else []
+        args: list[str] = list(d["args"]) if name == "command" and _is_argv(d.get("args")) else []
+        own = list(d[name])
+        joined = self._argv([*command, *own, *args])
+        return [redact_text(item) for item in joined[len(command) : len(command) + len(own)]]
 
     def _argv(self, argv: list[str]) -> list[str]:
         masked = redact_argv(argv)
@@ -254,6 +262,10 @@ class _Walker:
                 user[key] = self.walk(value)
         rest = {k: self.walk(v) for k, v in entry.items() if k != "user"}
         return {**rest, "user": user}
+
+
+def _is_argv(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 def _size_marker(value: Any, *, encoded: bool) -> str:
