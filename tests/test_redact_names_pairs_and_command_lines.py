@@ -135,3 +135,29 @@ def test_annotations_under_secret_names_are_masked_even_when_short() -> None:
 )
 def test_vendor_formats_come_from_the_gitleaks_rule_set(text: str, kind: str) -> None:
     assert f"[REDACTED:{kind}]" in redact_text(text)
+
+
+def test_an_undo_whose_arguments_hold_a_secret_is_withheld_and_the_result_says_why() -> None:
+    from tools.base import OperationResult, Status, UndoPlan
+    from tools.redact import redact_result
+
+    manifest = "kind: Deployment\nspec:\n  env:\n  - name: DB_PASSWORD\n    value: hunter2hunter2\n"
+    result = OperationResult(
+        status=Status.OK,
+        text="deployment/api configured",
+        prior_state={"env": [{"name": "DB_PASSWORD", "value": "hunter2hunter2"}]},
+        undo=UndoPlan("k8s_apply", {"manifest": manifest}, "put it back"),
+    )
+    redacted = redact_result(result)
+    assert redacted.undo is None and "no automatic undo" in redacted.text
+    assert redacted.prior_state == {"env": [{"name": "DB_PASSWORD", "value": "[REDACTED]"}]}
+    harmless = dataclasses_replace_undo(result, {"name": "web", "replicas": 2})
+    assert redact_result(harmless).undo == harmless.undo
+
+
+def dataclasses_replace_undo(result: object, args: dict[str, object]) -> object:
+    import dataclasses
+
+    from tools.base import UndoPlan
+
+    return dataclasses.replace(result, undo=UndoPlan("k8s_scale_deployment", args, "scale back"))  # type: ignore[type-var]

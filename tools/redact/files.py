@@ -6,7 +6,8 @@ lines whose secrets have no `password=` in front of them:
 - `.netrc` entries `machine h login u password p`;
 - cloud-init `chpasswd` lists (`root:secret` lines) and `echo user:pw | chpasswd`;
 - htpasswd lines `user:$apr1$…`;
-- `mysql … -pSECRET` and `curl -u user:secret`, `Authorization: Basic …`.
+- `mysql … -pSECRET` and `curl -u user:secret`, `Authorization: Basic …`;
+- `{name, value}` pairs written out as YAML or JSON (an env list in a manifest).
 Only the secret part is replaced, so the file stays readable. Every rule is
 prefiltered on a literal, so text without one costs a substring search.
 This module must not parse YAML or objects; it reads lines.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from tools.redact.keys import is_harmless_value
+from tools.redact.keys import is_harmless_value, is_secret_key
 
 MASK = "[REDACTED]"
 
@@ -38,6 +39,13 @@ _HTPASSWD = re.compile(
 _MYSQL_P = re.compile(r"(\b(?:mysql\w*|mariadb\w*)\b[^\n]{0,300}?[ \t]-p)([^\s\"'-][^\s\"']{0,255})")
 _CURL_USER = re.compile(r"((?<!\S)(?:-u|--user|--proxy-user)[ \t=]*[\"']?[^\s:\"']{1,64}:)([^\s\"'@]{1,256})")
 _BASIC = re.compile(r"(\b[Bb]asic[ \t]+)([A-Za-z0-9+/]{8,1024}={0,2})(?![A-Za-z0-9+/=])")
+# `{name, value}` pairs written out as YAML (`- name: DB_PASSWORD` then `value: …`) or JSON.
+_YAML_PAIR = re.compile(
+    r"(?m)^([ \t]*-?[ \t]*name:[ \t]*[\"']?([\w.-]{1,80})[\"']?[ \t]*\n[ \t]*value:[ \t]*)([^\n]+)$"
+)
+_JSON_PAIR = re.compile(
+    r'("name"[ \t]*:[ \t]*"([\w.-]{1,80})"[ \t]*,[ \t]*"value"[ \t]*:[ \t]*")((?:[^"\\]|\\.){1,4096})"'
+)
 _RANDOM_WORDS = frozenset({"random", "r", "*", "!", "x"})
 
 
@@ -58,9 +66,19 @@ def redact_file_shapes(text: str) -> str:
         text = _MYSQL_P.sub(lambda m: m.group(1) + MASK, text)
     if "-u" in text:
         text = _CURL_USER.sub(lambda m: m.group(1) + MASK, text)
+    if "name" in text and "value" in text:
+        text = _YAML_PAIR.sub(_pair_value, text)
+        text = _JSON_PAIR.sub(lambda m: _pair_value(m) + '"', text)
     if "asic" in text:
         text = _BASIC.sub(lambda m: m.group(1) + "[REDACTED:authorization]", text)
     return text
+
+
+def _pair_value(match: re.Match[str]) -> str:
+    value = match.group(3)
+    if not is_secret_key(match.group(2)) or is_harmless_value(value):
+        return match.group(1) + value
+    return match.group(1) + MASK
 
 
 def _netrc_password(match: re.Match[str]) -> str:
