@@ -24,20 +24,22 @@ MASK_HEX = "[REDACTED:hex-key]"
 MASK_B64 = "[REDACTED:base64-secret]"
 MASK_PROSE = "[REDACTED:password]"
 
-_HEX = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{32,128}(?![0-9A-Za-z])")
-_HEX_CONTEXT = re.compile(
-    r"(?i)(?<![a-z])(?:key|secret|token|passw\w*|pwd|hmac|signing|encrypt\w*|cipher|private|master|salt|seed"
-    r"|credentials?)(?![a-z])"
+_HEX_WORDS = (
+    "key|secret|token|passw[a-z]*|pwd|hmac|signing|encrypt[a-z]*|cipher|private|master|salt|seed|credentials?"
 )
-# Digests, ids and image tags (`repo/name:<commit>`) in front of a hex run say it is not a key.
+# A context word, up to 40 characters of the same line, then a hex run; scanned on lowercased text,
+# so the scan starts only at the first letters of the words.
+_HEX_AFTER_WORD = re.compile(
+    rf"(?<![a-z])(?:{_HEX_WORDS})(?![a-z])([^\n]{{0,40}}?)(?<![0-9a-z])([0-9a-f]{{32,128}})(?![0-9a-z])"
+)
+# Digests, ids and image tags (`repo/name:<commit>`) between the word and the run say it is not a key.
 _HEX_DIGEST = re.compile(
-    r"(?i)(?:(?:sha\d*|md5|digest|commit|checksum|hash|trace|span|request|etag|uid|id)[\W_]*|/[\w.-]+:)$"
+    r"(?:sha\d*|md5|digest|commit|checksum|hash|trace|span|request|etag|uid|id)[\W_]*$|/[\w.-]+:$"
 )
-_B64 = re.compile(
-    r"(?<![A-Za-z0-9+/=_-])(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{12,256}={0,2}(?![A-Za-z0-9+/=_-])"
-)
+_B64_RUN = re.compile(r"[A-Za-z0-9+/]{12,256}={0,2}")
+_B64_NEIGHBOUR = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-")
 _PROSE = re.compile(
-    r"(?i)\b((?:password|passwd|passphrase|token|secret|api key)(?: for [\w.@-]{1,40})?"
+    r"\b((?:password|passwd|passphrase|token|secret|api key)(?: for [\w.@-]{1,40})?"
     r"[ \t]+(?:is|was|will be|set to)[ \t]*:?[ \t]+[\"'`]?)([^\s\"'`]{4,256})"
 )
 _DECODED_SECRET = re.compile(r"(?i)(?:pass|pwd|secret|token|key)\w*[ \t]*[:=]|^[\w.@-]{1,64}:[^\s:]{3,}$")
@@ -45,44 +47,80 @@ _DECODED_SECRET = re.compile(r"(?i)(?:pass|pwd|secret|token|key)\w*[ \t]*[:=]|^[
 
 def redact_by_context(text: str, redact: Callable[[str], str]) -> str:
     """Apply the context rules; `redact` is the full text redaction, used on decoded base64."""
-    if _HEX_CONTEXT.search(text):
-        text = _HEX.sub(_hex_replacement(text), text)
-    text = _B64.sub(lambda m: _base64_replacement(m, redact), text)
+    text = _replace_spans(text, _hex_spans(text))
+    text = _replace_spans(text, _base64_spans(text, redact))
     if " is" in text or " was" in text or " set to" in text or " will be" in text:
-        text = _PROSE.sub(_prose_replacement, text)
+        text = _replace_spans(text, _prose_spans(text))
     return text
 
 
-def _hex_replacement(text: str) -> Callable[[re.Match[str]], str]:
-    def replace(match: re.Match[str]) -> str:
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        before = text[max(line_start, match.start() - 48) : match.start()]
-        if _HEX_DIGEST.search(before) or not _HEX_CONTEXT.search(before):
-            return match.group(0)
-        return MASK_HEX
-
-    return replace
+def _scanned(text: str) -> str | None:
+    """Lowercased text with the same positions, or None when lowering would move them."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else None
 
 
-def _base64_replacement(match: re.Match[str], redact: Callable[[str], str]) -> str:
-    value = match.group(0)
-    if len(value) % 4:
-        return value
+def _hex_spans(text: str) -> list[tuple[int, int, str]]:
+    lowered = _scanned(text)
+    if lowered is None:
+        return []
+    spans = []
+    for match in _HEX_AFTER_WORD.finditer(lowered):
+        if not _HEX_DIGEST.search(match.group(1)):
+            spans.append((match.start(2), match.end(2), MASK_HEX))
+    return spans
+
+
+def _base64_spans(text: str, redact: Callable[[str], str]) -> list[tuple[int, int, str]]:
+    spans = []
+    for match in _B64_RUN.finditer(text):
+        start, end = match.span()
+        value = match.group(0)
+        # Only whole runs of mixed case (hex digests and names are single-case) are decoded.
+        if len(value) % 4 or value.islower() or value.isupper() or value.isdigit():
+            continue
+        if (start and text[start - 1] in _B64_NEIGHBOUR) or (end < len(text) and text[end] in _B64_NEIGHBOUR):
+            continue
+        if _is_base64_secret(value, redact):
+            spans.append((start, end, MASK_B64))
+    return spans
+
+
+def _is_base64_secret(value: str, redact: Callable[[str], str]) -> bool:
     try:
         decoded = base64.b64decode(value, validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
-        return value
-    if not decoded.isprintable() and not decoded.replace("\n", "").isprintable():
-        return value
-    if _DECODED_SECRET.search(decoded.strip()) or redact(decoded) != decoded:
-        return MASK_B64
-    return value
+        return False
+    if not decoded.replace("\n", "").isprintable():
+        return False
+    return _DECODED_SECRET.search(decoded.strip()) is not None or redact(decoded) != decoded
 
 
-def _prose_replacement(match: re.Match[str]) -> str:
-    value = match.group(2).rstrip(".,;")
-    # Generated values mix cases or carry digits; `token was revoked` is prose.
-    looks_generated = any(c.isdigit() for c in value) or (value.lower() != value and value.upper() != value)
-    if is_harmless_value(value) or not looks_generated:
-        return match.group(0)
-    return match.group(1) + MASK_PROSE + match.group(2)[len(value) :]
+def _prose_spans(text: str) -> list[tuple[int, int, str]]:
+    lowered = _scanned(text)
+    if lowered is None:
+        return []
+    spans = []
+    for match in _PROSE.finditer(lowered):
+        value = text[match.start(2) : match.end(2)].rstrip(".,;")
+        if _looks_generated(value):
+            spans.append((match.start(2), match.start(2) + len(value), MASK_PROSE))
+    return spans
+
+
+def _replace_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
+    if not spans:
+        return text
+    out, pos = [], 0
+    for start, end, marker in spans:
+        out += [text[pos:start], marker]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _looks_generated(value: str) -> bool:
+    """Generated values mix cases or carry digits; `token was revoked` is prose."""
+    if is_harmless_value(value):
+        return False
+    return any(c.isdigit() for c in value) or (value.lower() != value and value.upper() != value)

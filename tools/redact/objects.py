@@ -46,6 +46,19 @@ _EXEC_KEEP = frozenset({"command", "apiVersion", "api_version", "interactiveMode
 _MARKER_ONLY = re.compile(r"\[REDACTED:[a-z0-9-]{1,40}\]")
 _MANAGED = frozenset({"managedFields", "managed_fields"})
 _ARGV_KEYS = frozenset({"args", "command", "extraArgs", "extra_args", "containerArgs", "cmd", "entrypoint"})
+_SPECIAL_KEYS = (
+    _MANAGED
+    | _ARGV_KEYS
+    | {
+        "value",
+        "values",
+        "valueFrom",
+        "value_from",
+        "annotations",
+        "binaryData",
+        "binary_data",
+    }
+)
 # Children of a secret-named mapping that hold its value whatever they are called (`auth: {key: …}`).
 _VALUE_CHILDREN = frozenset({"key", "value", "data", "secret", "val"})
 
@@ -72,6 +85,8 @@ def is_secret_object(d: Mapping[str, Any]) -> bool:
     kind = d.get("kind")
     if kind == "Secret":
         return True
+    if kind is not None or "type" not in d:
+        return False
     has_data = isinstance(_get(d, "data", "stringData", "string_data"), Mapping)
     return kind is None and has_data and isinstance(d.get("type"), str)
 
@@ -96,6 +111,13 @@ class _Walker:
         self.found = found
 
     def walk(self, obj: Any, *, secret_list: bool = False) -> Any:
+        kind = type(obj)  # exact types first: a listing has hundreds of thousands of leaves
+        if kind is str:
+            return redact_text(obj)
+        if kind is dict:
+            return self.mapping(obj, force_secret=secret_list)
+        if kind is int or kind is bool or kind is float or obj is None:
+            return obj
         if isinstance(obj, str):
             return redact_text(obj)
         if isinstance(obj, Mapping):
@@ -148,7 +170,16 @@ class _Walker:
         secret_pair = isinstance(pair_name, str) and is_secret_key(pair_name)
         out: dict[str, Any] = {}
         for key, value in d.items():
-            name = str(key)
+            name = key if type(key) is str else str(key)
+            if name not in _SPECIAL_KEYS and not secret_context:
+                # The common case, kept short: an ordinary key, judged by its name alone.
+                if is_secret_key(name):
+                    out[name] = self.mask(value)
+                elif type(value) is str:
+                    out[name] = redact_text(value)
+                else:
+                    out[name] = self.walk(value, secret_list=secret_list and name == "items")
+                continue
             if name in _MANAGED:
                 continue
             if name in ("value", "values") and secret_pair:
