@@ -24,15 +24,13 @@ MASK_HEX = "[REDACTED:hex-key]"
 MASK_B64 = "[REDACTED:base64-secret]"
 MASK_PROSE = "[REDACTED:password]"
 
-_HEX_WORDS = (
-    "key|secret|token|passw[a-z]*|pwd|hmac|signing|encrypt[a-z]*|cipher|private|master|salt|seed|credentials?"
+_HEX = re.compile(r"(?<![0-9a-z])[0-9a-f]{32,128}(?![0-9a-z])")
+# A context word in the 48 characters before a hex run, on its line, makes the run a key...
+_HEX_CONTEXT = re.compile(
+    r"(?<![a-z])(?:key|secret|token|passw[a-z]*|pwd|hmac|signing|encrypt[a-z]*|cipher|private|master|salt"
+    r"|seed|credentials?)(?![a-z])"
 )
-# A context word, up to 40 characters of the same line, then a hex run; scanned on lowercased text,
-# so the scan starts only at the first letters of the words.
-_HEX_AFTER_WORD = re.compile(
-    rf"(?<![a-z])(?:{_HEX_WORDS})(?![a-z])([^\n]{{0,40}}?)(?<![0-9a-z])([0-9a-f]{{32,128}})(?![0-9a-z])"
-)
-# Digests, ids and image tags (`repo/name:<commit>`) between the word and the run say it is not a key.
+# ...unless a digest, an id or an image tag (`repo/name:<commit>`) comes right before it.
 _HEX_DIGEST = re.compile(
     r"(?:sha\d*|md5|digest|commit|checksum|hash|trace|span|request|etag|uid|id)[\W_]*$|/[\w.-]+:$"
 )
@@ -65,9 +63,12 @@ def _hex_spans(text: str) -> list[tuple[int, int, str]]:
     if lowered is None:
         return []
     spans = []
-    for match in _HEX_AFTER_WORD.finditer(lowered):
-        if not _HEX_DIGEST.search(match.group(1)):
-            spans.append((match.start(2), match.end(2), MASK_HEX))
+    for match in _HEX.finditer(lowered):
+        window = max(0, match.start() - 48)
+        line_start = lowered.rfind("\n", window, match.start()) + 1
+        before = lowered[max(line_start, window) : match.start()]
+        if _HEX_CONTEXT.search(before) and not _HEX_DIGEST.search(before):
+            spans.append((match.start(), match.end(), MASK_HEX))
     return spans
 
 
