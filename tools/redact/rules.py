@@ -51,7 +51,9 @@ class RuleSet:
     def rules_for(self, lowered: str) -> list[tuple[Rule, list[int]]]:
         """The rules whose keywords occur in `lowered`, each with where its keywords start."""
         # The trie matches the longest keyword at a position; shorter ones it starts with are there too.
-        # Matches do not overlap: a keyword hidden inside another's match is missed, a cheap trade.
+        # Matches do not overlap, and a keyword counts only at the start of a word (after a character
+        # that is not a letter or digit: `glpat-…`, `ADAFRUIT_KEY`): a scan that tries every letter of
+        # every word costs twice as much, for keywords run together with other words (`myadafruitkey`).
         at: dict[str, list[int]] = {}
         for match in self.keyword_scan.finditer(lowered):
             at.setdefault(match.group(1), []).append(match.start())
@@ -79,7 +81,7 @@ def rule_set() -> RuleSet:
     return RuleSet(
         rules=rules,
         by_keyword={k: tuple(v) for k, v in by_keyword.items()},
-        keyword_scan=re.compile(f"({_trie(by_keyword)})"),
+        keyword_scan=re.compile(f"(?<![a-z0-9])({_trie(by_keyword)})"),
         global_allow=tuple(re.compile(p) for p in document.get("global_allow", [])),
     )
 
