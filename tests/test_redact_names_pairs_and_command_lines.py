@@ -161,3 +161,18 @@ def dataclasses_replace_undo(result: object, args: dict[str, object]) -> object:
     from tools.base import UndoPlan
 
     return dataclasses.replace(result, undo=UndoPlan("k8s_scale_deployment", args, "scale back"))  # type: ignore[type-var]
+
+
+def test_redacting_the_leak_corpus_twice_gives_the_same_as_once() -> None:
+    from tests.e2e import leak_corpus
+
+    corpus = leak_corpus.build()
+    texts = [*corpus.log_lines, *corpus.event_messages, *corpus.config_files.values(), *corpus.notes]
+    assert [t for t in texts if redact_text(redact_text(t)) != redact_text(t)] == []
+    objects = {
+        "env": corpus.env,
+        "args": corpus.args,
+        "command": corpus.command,
+        "values": corpus.helm_values,
+    }
+    assert redact_object(redact_object(objects)) == redact_object(objects)
