@@ -1,4 +1,4 @@
-"""Over 200 planted secrets in 40 shapes and 10 places never leave the bot, through any channel.
+"""236 planted secrets in 68 shapes and 10 places never leave the bot, through any channel.
 
 The whole bot runs: router, agent with the real OpenAI client against the fake
 model, executor, approvals, storage, the real kubernetes client against the
