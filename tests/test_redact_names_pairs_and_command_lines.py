@@ -107,6 +107,7 @@ def test_shell_strings_are_split_like_a_shell_would() -> None:
         ("DB_PASS=plainpw1 pass = other2pw Pwd=Thrd3pw", "plainpw1"),
         ("postgres://app:p%40ss%23w0rd@db:5432/app", "p%40ss%23w0rd"),
         ("redis://:pa#ss@word@cache:6379/0", "pa#ss"),
+        ("git clone https://Xk9fQ2mZp7Lr4Tq8Wn3Vb6Yc@github.com/acme/x.git", "Xk9fQ2mZp7Lr4Tq8Wn3Vb6Yc"),
     ],
 )
 def test_file_and_line_shapes_keep_their_shape_but_not_the_secret(text: str, secret: str) -> None:

@@ -89,6 +89,16 @@ _CACHE_CHARS = 256
 _CACHE_SIZE = 8192
 
 
+# scheme://TOKEN@host: a token used as the user name (`https://<token>@github.com/…`).
+_URL_USER_TOKEN = re.compile(r"(?<=://)[A-Za-z0-9._~%+-]{20,256}(?=@)")
+
+
+def _url_user_token(match: re.Match[str]) -> str:
+    user = match.group(0)
+    mixed = any(c.isdigit() for c in user) and user.lower() != user and user.upper() != user
+    return marker("url-token") if mixed else user
+
+
 def redact_text(text: str) -> str:
     """Return `text` with every recognised secret replaced by `[REDACTED:<kind>]`."""
     if not text:
@@ -109,7 +119,9 @@ def _redact_cached(text: str, version: int) -> str:
 def _redact(text: str) -> str:
     text = SECRET_VALUES.redact(text)
     text = _redact_pem(text)
-    text = _URL_PASSWORD.sub(lambda m: m.group("head") + marker("url-password") + "@", text)
+    if "://" in text:
+        text = _URL_PASSWORD.sub(lambda m: m.group("head") + marker("url-password") + "@", text)
+        text = _URL_USER_TOKEN.sub(_url_user_token, text)
     text = _TOKENS.sub(_replace_token, text)
     text = redact_known_formats(text)
     text = redact_file_shapes(text)
