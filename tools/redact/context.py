@@ -24,7 +24,7 @@ MASK_HEX = "[REDACTED:hex-key]"
 MASK_B64 = "[REDACTED:base64-secret]"
 MASK_PROSE = "[REDACTED:password]"
 
-_HEX = re.compile(r"(?<![0-9a-z])[0-9a-f]{32,128}(?![0-9a-z])")
+_HEX_RUN = re.compile(r"[0-9a-fA-F]+")
 # A context word in the 48 characters before a hex run, on its line, makes the run a key...
 _HEX_CONTEXT = re.compile(
     r"(?<![a-z])(?:key|secret|token|passw[a-z]*|pwd|hmac|signing|encrypt[a-z]*|cipher|private|master|salt"
@@ -45,8 +45,7 @@ _DECODED_SECRET = re.compile(r"(?i)(?:pass|pwd|secret|token|key)\w*[ \t]*[:=]|^[
 
 def redact_by_context(text: str, redact: Callable[[str], str]) -> str:
     """Apply the context rules; `redact` is the full text redaction, used on decoded base64."""
-    text = _replace_spans(text, _hex_spans(text))
-    text = _replace_spans(text, _base64_spans(text, redact))
+    text = _replace_spans(text, _run_spans(text, redact))
     if " is" in text or " was" in text or " set to" in text or " will be" in text:
         text = _replace_spans(text, _prose_spans(text))
     return text
@@ -58,33 +57,37 @@ def _scanned(text: str) -> str | None:
     return lowered if len(lowered) == len(text) else None
 
 
-def _hex_spans(text: str) -> list[tuple[int, int, str]]:
-    lowered = _scanned(text)
-    if lowered is None:
-        return []
-    spans = []
-    for match in _HEX.finditer(lowered):
-        window = max(0, match.start() - 48)
-        line_start = lowered.rfind("\n", window, match.start()) + 1
-        before = lowered[max(line_start, window) : match.start()]
-        if _HEX_CONTEXT.search(before) and not _HEX_DIGEST.search(before):
-            spans.append((match.start(), match.end(), MASK_HEX))
-    return spans
-
-
-def _base64_spans(text: str, redact: Callable[[str], str]) -> list[tuple[int, int, str]]:
+def _run_spans(text: str, redact: Callable[[str], str]) -> list[tuple[int, int, str]]:
+    """Hex keys and base64 secrets, from one scan of base64-alphabet runs (hex runs are among them)."""
     spans = []
     for match in _B64_RUN.finditer(text):
         start, end = match.span()
         value = match.group(0)
-        # Only whole runs of mixed case (hex digests and names are single-case) are decoded.
-        if len(value) % 4 or value.islower() or value.isupper() or value.isdigit():
+        alone = not (start and text[start - 1] in _B64_NEIGHBOUR) and not (
+            end < len(text) and text[end] in _B64_NEIGHBOUR
+        )
+        if 32 <= len(value) <= 128 and _HEX_RUN.fullmatch(value):
+            if _is_hex_key(text, start, end):
+                spans.append((start, end, MASK_HEX))
             continue
-        if (start and text[start - 1] in _B64_NEIGHBOUR) or (end < len(text) and text[end] in _B64_NEIGHBOUR):
+        # Only whole runs of mixed case (hex digests and names are single-case) are decoded.
+        if not alone or len(value) % 4 or value.islower() or value.isupper() or value.isdigit():
             continue
         if _is_base64_secret(value, redact):
             spans.append((start, end, MASK_B64))
     return spans
+
+
+def _is_hex_key(text: str, start: int, end: int) -> bool:
+    """A hex run is a key when a key word precedes it on its line and no digest word does."""
+    before_alnum = start and text[start - 1].isalnum()
+    after_alnum = end < len(text) and text[end].isalnum()
+    if before_alnum or after_alnum:
+        return False
+    window = max(0, start - 48)
+    line_start = text.rfind("\n", window, start) + 1
+    before = text[max(line_start, window) : start].lower()
+    return _HEX_CONTEXT.search(before) is not None and _HEX_DIGEST.search(before) is None
 
 
 def _is_base64_secret(value: str, redact: Callable[[str], str]) -> bool:
