@@ -90,13 +90,13 @@ _CACHE_SIZE = 8192
 
 
 # scheme://TOKEN@host: a token used as the user name (`https://<token>@github.com/…`).
-_URL_USER_TOKEN = re.compile(r"(?<=://)[A-Za-z0-9._~%+-]{20,256}(?=@)")
+_URL_USER_TOKEN = re.compile(r"://([A-Za-z0-9._~%+-]{20,256})@")
 
 
 def _url_user_token(match: re.Match[str]) -> str:
-    user = match.group(0)
+    user = match.group(1)
     mixed = any(c.isdigit() for c in user) and user.lower() != user and user.upper() != user
-    return marker("url-token") if mixed else user
+    return f"://{marker('url-token')}@" if mixed else match.group(0)
 
 
 def redact_text(text: str) -> str:
