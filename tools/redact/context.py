@@ -24,7 +24,7 @@ MASK_HEX = "[REDACTED:hex-key]"
 MASK_B64 = "[REDACTED:base64-secret]"
 MASK_PROSE = "[REDACTED:password]"
 
-_HEX_RUN = re.compile(r"[0-9a-fA-F]+")
+_HEX_DIGITS = "0123456789abcdefABCDEF"
 # A context word in the 48 characters before a hex run, on its line, makes the run a key...
 _HEX_CONTEXT = re.compile(
     r"(?<![a-z])(?:key|secret|token|passw[a-z]*|pwd|hmac|signing|encrypt[a-z]*|cipher|private|master|salt"
@@ -61,17 +61,18 @@ def _run_spans(text: str, redact: Callable[[str], str]) -> list[tuple[int, int, 
     """Hex keys and base64 secrets, from one scan of base64-alphabet runs (hex runs are among them)."""
     spans = []
     for match in _B64_RUN.finditer(text):
-        start, end = match.span()
         value = match.group(0)
-        alone = not (start and text[start - 1] in _B64_NEIGHBOUR) and not (
-            end < len(text) and text[end] in _B64_NEIGHBOUR
-        )
-        if 32 <= len(value) <= 128 and _HEX_RUN.fullmatch(value):
+        size = len(value)
+        if 32 <= size <= 128 and not value.strip(_HEX_DIGITS):
+            start, end = match.span()
             if _is_hex_key(text, start, end):
                 spans.append((start, end, MASK_HEX))
             continue
-        # Only whole runs of mixed case (hex digests and names are single-case) are decoded.
-        if not alone or len(value) % 4 or value.islower() or value.isupper() or value.isdigit():
+        # Only runs of mixed case (hex digests, numbers and names are single-case) are decoded.
+        if size % 4 or value.islower() or value.isupper() or value.isdigit():
+            continue
+        start, end = match.span()
+        if (start and text[start - 1] in _B64_NEIGHBOUR) or (end < len(text) and text[end] in _B64_NEIGHBOUR):
             continue
         if _is_base64_secret(value, redact):
             spans.append((start, end, MASK_B64))
