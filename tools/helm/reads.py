@@ -19,6 +19,7 @@ from tools.helm.refs import Refused, resolve_chart
 from tools.helm.summaries import (
     budget_chars,
     count_kinds,
+    manifest_secrets,
     mask_values,
     parse_manifest,
     scrub,
@@ -52,6 +53,7 @@ def release_summary(release: dict[str, Any], *, limit: int) -> tuple[str, dict[s
     metadata = (release.get("chart") or {}).get("metadata") or {}
     secrets: set[str] = set()
     mask_values(release.get("config") or {}, secrets=secrets)
+    secrets |= manifest_secrets(str(release.get("manifest") or ""))
     objects = parse_manifest(str(release.get("manifest") or ""))
     data = {
         "name": release.get("name"),

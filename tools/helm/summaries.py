@@ -1,14 +1,17 @@
 """Turn helm's output into short, secret-free summaries.
 
 Manifests become objects by kind and name (never their content, so a Secret's
-data cannot leak); values are masked structurally (any secret-looking key)
-and their secret leaves are remembered so the same strings can be scrubbed
-from free text such as release notes. Output is cut to the token budget.
+data cannot leak); values are redacted by the shared structural redactor
+(`tools.redact.redact_object`: secret-named paths, `{name, value}` pairs,
+argument lists) and their secret leaves are remembered so the same strings
+can be scrubbed from free text such as release notes. Output is cut to the token budget.
 This module never runs helm.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import hashlib
 import json
@@ -18,10 +21,13 @@ from typing import Any
 
 import yaml
 
-from tools.redact import redact_text
-from tools.redact.keys import is_harmless_value, is_secret_key
+from tools.redact import redact_object, redact_text
+from tools.redact.keys import is_harmless_value, is_secret_path
+from tools.redact.objects import secret_leaves
 
 MASK = "[REDACTED]"
+# Known secret strings shorter than this are left to the patterns: replacing `app` everywhere mangles text.
+MIN_SCRUB_CHARS = 4
 CHARS_PER_TOKEN = 4
 
 
@@ -58,6 +64,32 @@ def parse_manifest(text: str) -> list[ManifestObject]:
             )
         )
     return objects
+
+
+def manifest_secrets(text: str) -> set[str]:
+    """Values a rendered manifest holds secretly (Secret data, decoded too; secret-named leaves).
+
+    A chart may generate a password into a Secret and print it in its NOTES;
+    these strings are scrubbed from NOTES, descriptions and errors.
+    """
+    found: set[str] = set()
+    try:
+        documents = list(yaml.safe_load_all(text or ""))
+    except yaml.YAMLError:
+        return found
+    for document in documents:
+        if not isinstance(document, dict):
+            continue
+        found |= secret_leaves(document)
+        data = document.get("data") if document.get("kind") == "Secret" else None
+        for value in (data or {}).values() if isinstance(data, dict) else ():
+            try:
+                decoded = base64.b64decode(str(value), validate=True).decode("utf-8").strip()
+            except (binascii.Error, ValueError):
+                continue
+            if len(decoded) >= MIN_SCRUB_CHARS:
+                found.add(decoded)
+    return found
 
 
 def summarise_objects(objects: Iterable[ManifestObject], *, limit_chars: int = 1500) -> str:
@@ -108,40 +140,17 @@ def diff_objects(before: Iterable[ManifestObject], after: Iterable[ManifestObjec
 
 
 def mask_values(values: Any, *, secrets: set[str] | None = None) -> Any:
-    """A copy of `values` with every secret-looking key's value masked; masked strings go to `secrets`."""
-    if isinstance(values, Mapping):
-        masked: dict[str, Any] = {}
-        for key, value in values.items():
-            if is_secret_key(str(key)) and not (isinstance(value, str) and is_harmless_value(value)):
-                _collect(value, secrets)
-                masked[str(key)] = MASK if not isinstance(value, bool | type(None)) else value
-            else:
-                masked[str(key)] = mask_values(value, secrets=secrets)
-        return masked
-    if isinstance(values, list):
-        return [mask_values(item, secrets=secrets) for item in values]
-    if isinstance(values, str):
-        return redact_text(values)
-    return values
-
-
-def _collect(value: Any, secrets: set[str] | None) -> None:
-    if secrets is None:
-        return
-    if isinstance(value, Mapping):
-        for item in value.values():
-            _collect(item, secrets)
-    elif isinstance(value, list):
-        for item in value:
-            _collect(item, secrets)
-    elif isinstance(value, str | int | float) and not isinstance(value, bool) and len(str(value)) >= 4:
-        secrets.add(str(value))
+    """A copy of `values` redacted by structure (`tools.redact.redact_object`); masked strings go to `secrets`."""
+    if secrets is not None:
+        secrets |= secret_leaves(values)
+    return redact_object(values)
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """Replace every known secret string in `text`, then apply the shared text redaction."""
     for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, MASK)
+        if len(secret) >= MIN_SCRUB_CHARS:
+            text = text.replace(secret, MASK)
     return redact_text(text)
 
 
@@ -156,25 +165,40 @@ def flatten(values: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def diff_values(before: Any, after: Any) -> str:
-    """Which value keys a change adds, changes and removes, one line; secret values are masked."""
+    """Which value keys a change adds, changes and removes, one line.
+
+    A secret-shaped value, old or new (a secret-named path, a `{name, value}`
+    pair, a value the text rules would mask), is never shown: the path says
+    `changed` (`+path=[REDACTED]` when added).
+    """
     old, new = flatten(before or {}), flatten(after or {})
     parts = []
     for key in sorted(new.keys() | old.keys()):
-        secret = any(is_secret_key(part) for part in key.split("."))
+        secret = is_secret_path(key)
         if key not in old:
-            parts.append(f"+{key}={_short(new[key], secret=secret)}")
+            shown = _short(new[key], secret=secret)
+            parts.append(f"+{key}={MASK if shown is None else shown}")
         elif key not in new:
             parts.append(f"-{key}")
         elif old[key] != new[key]:
-            parts.append(f"~{key}: {_short(old[key], secret=secret)} → {_short(new[key], secret=secret)}")
+            was, now = _short(old[key], secret=secret), _short(new[key], secret=secret)
+            parts.append(f"~{key}: changed" if was is None or now is None else f"~{key}: {was} → {now}")
     return ", ".join(parts) or "no value changes"
 
 
-def _short(value: Any, *, secret: bool) -> str:
-    if secret:
-        return MASK
-    text = redact_text(value if isinstance(value, str) else json.dumps(mask_values(value), default=str))
-    return text if len(text) <= 40 else text[:37] + "..."
+def _short(value: Any, *, secret: bool) -> str | None:
+    """The value cut to 40 characters, or None when it is secret-shaped and must not be shown."""
+    if secret and not (isinstance(value, str) and is_harmless_value(value)) and not isinstance(value, bool):
+        return None
+    plain = value if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)
+    shown = (
+        redact_text(plain)
+        if isinstance(value, str)
+        else json.dumps(redact_object(value), default=str, sort_keys=True)
+    )
+    if shown != plain:
+        return None
+    return shown if len(shown) <= 40 else shown[:37] + "..."
 
 
 def to_yaml(values: Any) -> str:

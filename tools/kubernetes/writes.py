@@ -21,7 +21,7 @@ from tools.kubernetes.common import Explained, Kube, Scope, binding_of, guard, g
 from tools.kubernetes.effects import effect_of, effect_preview
 from tools.kubernetes.errors import Action, Conflict, KubeError, changed_since_approval
 from tools.kubernetes.kinds import ResourceKind
-from tools.redact import redact_text
+from tools.redact import redact_object, redact_text
 
 _SERVER_FIELDS = (
     "uid",
@@ -166,8 +166,8 @@ def to_manifest(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def manifest_yaml(obj: Mapping[str, Any]) -> str:
-    """The re-apply manifest of an undo, pattern-redacted: literal secrets become markers, references stay."""
-    return redact_text(yaml.safe_dump(to_manifest(obj), sort_keys=False))
+    """The prior manifest to keep, redacted by structure: secret values become markers, references stay."""
+    return redact_text(yaml.safe_dump(redact_object(to_manifest(obj)), sort_keys=False))
 
 
 NO_RECREATE = "no automatic undo: the object held values the bot never stores (secrets), so re-create it from its source"
@@ -177,8 +177,9 @@ def recreate_undo(
     *, kind_name: str, name: str, cluster: str | None, namespace: str | None, obj: Mapping[str, Any]
 ) -> UndoPlan | None:
     """Undo of a delete: re-apply the object, unless redaction changed it (it would come back broken)."""
-    plain = yaml.safe_dump(to_manifest(obj), sort_keys=False)
-    if redact_text(plain) != plain:
+    manifest = to_manifest(obj)
+    plain = yaml.safe_dump(manifest, sort_keys=False)
+    if redact_object(manifest) != manifest or redact_text(plain) != plain:
         return None
     return UndoPlan(
         "k8s_apply",

@@ -14,6 +14,8 @@ This module must not know any named secret format; that is `patterns.py`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from collections import Counter
@@ -26,10 +28,12 @@ ENTROPY_BITS = 3.8
 MAX_WORDISH = 0.6
 MARKER = "[REDACTED:high-entropy]"
 
-CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{32,}={0,2}(?![A-Za-z0-9+/_=-])")
+# A `=` in front is a separator (`AccountKey=…`, `--jwt-signing-key=…`), not part of the run.
+CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,}={0,2}(?![A-Za-z0-9+/_=-])")
 _HEX_OR_UUID = re.compile(r"[0-9a-fA-F-]+")
 _DNS_LIKE = re.compile(r"[a-z0-9._/-]+")
 _UPPER_SNAKE = re.compile(r"[A-Z0-9_]+")
+_SECRET_WORDS = re.compile(r"(?i)pass|pwd|secret|token|key|auth|credential|[:=]")
 # Case-change segments: `ServiceAccount2Token` -> Service, Account, 2, Token.
 _SEGMENTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+|[^A-Za-z0-9]+")
 
@@ -55,7 +59,20 @@ def is_high_entropy(token: str) -> bool:
         return False
     if wordish_share(body) >= MAX_WORDISH:
         return False
-    return shannon_entropy(body) > ENTROPY_BITS
+    if shannon_entropy(body) <= ENTROPY_BITS:
+        return False
+    return not is_base64_of_a_sentence(token)
+
+
+def is_base64_of_a_sentence(token: str) -> bool:
+    """Base64 of ordinary prose (`aGVsbG8gZnJvbS…`): printable words with spaces, no secret word."""
+    if len(token) % 4:
+        return False
+    try:
+        decoded = base64.b64decode(token, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    return decoded.isprintable() and decoded.count(" ") >= 3 and _SECRET_WORDS.search(decoded) is None
 
 
 def wordish_share(text: str) -> float:

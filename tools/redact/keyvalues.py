@@ -18,12 +18,22 @@ from __future__ import annotations
 
 import re
 
-from tools.redact.keys import SENSITIVE_KEY_WORDS, is_harmless_value, marker_kind
+from tools.redact.keys import (
+    SENSITIVE_KEY_WORDS,
+    WEAK_WORDS,
+    is_harmless_value,
+    is_secret_key,
+    marker_kind,
+)
 
-_KEY_SEP = re.compile(
-    rf"(?=[PpSsTtAaCc])(?i:(?P<key>{SENSITIVE_KEY_WORDS}))"
+_KEY_AND_SEP = (
+    rf"(?P<key>(?:{SENSITIVE_KEY_WORDS})(?:[_.-]?(?:data|value|b64|base64|string|raw|plain))?)"
     r"(?P<close>\\?[\"']?)(?P<sep>[ \t]{0,10}[:=][ \t]{0,10}|[ \t]{1,10})"
 )
+# ASCII text is scanned lowercased with a case-sensitive pattern: sre then skips positions by the
+# first letters of the alternatives, four times faster than `(?i)`. Other text keeps `(?i)`.
+_KEY_SEP_LOWER = re.compile(_KEY_AND_SEP)
+_KEY_SEP = re.compile(_KEY_AND_SEP, re.IGNORECASE)
 _DQ = re.compile(r"\"((?:[^\"\\\n]|\\.)+)\"")
 _SQ = re.compile(r"'([^'\n]+)'")
 _ESCAPED_DQ = re.compile(r"\\\"((?:[^\"\\]|\\[^\"])+)\\\"")
@@ -48,7 +58,10 @@ def redact_key_values(text: str) -> str:
     out: list[str] = []
     pos = 0
     search_from = 0
-    while (match := _KEY_SEP.search(text, search_from)) is not None:
+    ascii_text = text.isascii()
+    scanned = text.lower() if ascii_text else text
+    pattern = _KEY_SEP_LOWER if ascii_text else _KEY_SEP
+    while (match := pattern.search(scanned, search_from)) is not None:
         found = _value(text, match)
         if found is None:
             search_from = match.end()
@@ -64,12 +77,20 @@ def redact_key_values(text: str) -> str:
 
 
 def _value(text: str, match: re.Match[str]) -> tuple[int, int, str] | None:
-    """Where the value of this key starts and ends, and what replaces it; None to leave it."""
-    key, close, sep = match.group("key"), match.group("close"), match.group("sep")
+    """Where the value of this key starts and ends, and what replaces it; None to leave it.
+
+    `match` may come from a lowercased copy of `text`: only its spans are used.
+    """
+    word = text[match.start("key") : match.end("key")]
+    close, sep = match.group("close"), match.group("sep")
     end = match.end()
-    if ":" not in sep and "=" not in sep:
-        if close or not _is_flag(text, match.start()):
-            return None
+    flag_form = ":" not in sep and "=" not in sep
+    if flag_form and (close or not _is_flag(text, match.start())):
+        return None
+    key = _full_name(text, match.start()) + word
+    if not is_secret_key(key):
+        return None  # `compass=`, `cacheKey:`, `secretName=`
+    if flag_form:
         return _replace(key, _FLAG_VALUE.match(text, end))
     if close.startswith("\\"):
         return _replace(key, _ESCAPED_DQ.match(text, end), group=1)
@@ -85,15 +106,28 @@ def _value(text: str, match: re.Match[str]) -> tuple[int, int, str] | None:
             return None
         value = rest.group(0).rstrip()
         return _masked(key, value, start=end, end=end + len(value))
-    is_auth = key.lower() == "authorization"
-    word = (_AUTH_WORDS if is_auth else _WORD).match(text, end)
-    if word is None:
+    is_auth = word.lower() == "authorization"
+    found = (_AUTH_WORDS if is_auth else _WORD).match(text, end)
+    if found is None:
         return None
-    value = word.group(0)
-    # `invalid token: expired` in prose: a short plain word after a colon is not a secret.
-    if ":" in sep and not close and value.isalpha() and len(value) < 12:
-        return None
-    return _masked(key, value, start=end, end=word.end())
+    value = found.group(0)
+    # `invalid token: expired` in prose: a short plain word after a colon is not a secret;
+    # nor is a small count after a short word (`pass: 3, fail: 0`).
+    if ":" in sep and not close:
+        if value.isalpha() and len(value) < 12:
+            return None
+        if value.isdigit() and len(value) < 6 and word.lower() in WEAK_WORDS:
+            return None
+    return _masked(key, value, start=end, end=found.end())
+
+
+def _full_name(text: str, key_start: int) -> str:
+    """The part of the name before the secret word (`DB_` of `DB_PASS`), empty when there is none."""
+    start = key_start
+    floor = max(0, key_start - 80)
+    while start > floor and (text[start - 1].isalnum() or text[start - 1] in "_.-"):
+        start -= 1
+    return text[start:key_start]
 
 
 def _replace(key: str, found: re.Match[str] | None, *, group: int = 0) -> tuple[int, int, str] | None:
@@ -106,7 +140,7 @@ def _replace(key: str, found: re.Match[str] | None, *, group: int = 0) -> tuple[
 def _masked(key: str, value: str, *, start: int, end: int) -> tuple[int, int, str] | None:
     if is_harmless_value(value):
         return None
-    if key.lower() == "authorization" and (scheme := _SCHEME_AND_CREDENTIAL.fullmatch(value)):
+    if key.lower().endswith("authorization") and (scheme := _SCHEME_AND_CREDENTIAL.fullmatch(value)):
         return start, end, f"{scheme.group(1)} {marker('authorization')}"
     if _AWS_SECRET.fullmatch(value) and ("secret" in key.lower() or "access" in key.lower()):
         return start, end, marker("aws-secret-key")

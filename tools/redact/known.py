@@ -27,6 +27,8 @@ class SecretValues:
         self._lock = threading.Lock()
         self._values: frozenset[str] = frozenset()
         self._pattern: re.Pattern[str] | None = None
+        # Bumped on every new value, so caches of redacted text know when they are stale.
+        self.version = 0
 
     def add(self, value: str) -> bool:
         """Remember `value`; returns False (and ignores it) when it is too short to be a secret."""
@@ -40,6 +42,7 @@ class SecretValues:
             # Longest first so a value that contains another is replaced whole.
             alternatives = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
             self._values, self._pattern = values, re.compile(alternatives)
+            self.version += 1
         return True
 
     def __contains__(self, value: object) -> bool:

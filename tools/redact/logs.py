@@ -33,7 +33,9 @@ def _redact_mapping(d: Mapping[Any, Any], *, depth: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in d.items():
         name = str(key)
-        if is_secret_key(name) and value is not None and not isinstance(value, bool):
+        if isinstance(value, str) and value.startswith("[REDACTED"):
+            out[name] = value  # already a marker (a Secret's size from `redact_object`)
+        elif is_secret_key(name) and value is not None and not isinstance(value, bool):
             out[name] = REDACTED
         else:
             out[name] = _redact_value(value, depth=depth + 1)

@@ -16,11 +16,15 @@ must not parse structure (YAML, JSON, Kubernetes objects): that is `objects.py`.
 
 from __future__ import annotations
 
+import functools
 import re
 
+from tools.redact.context import redact_by_context
 from tools.redact.entropy import redact_high_entropy
+from tools.redact.files import redact_file_shapes
 from tools.redact.keyvalues import marker, redact_key_values
 from tools.redact.known import SECRET_VALUES
+from tools.redact.rules import redact_known_formats
 
 _PEM_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9]+ ){0,3}PRIVATE KEY( BLOCK)?-----")
 _PEM_END = re.compile(r"-----END ([A-Z0-9]+ ){0,3}PRIVATE KEY( BLOCK)?-----")
@@ -72,16 +76,55 @@ def _replace_token(match: re.Match[str]) -> str:
 
 
 # scheme://user:password@host -> scheme://user:[REDACTED:url-password]@host
-_URL_PASSWORD = re.compile(r"(?<=[A-Za-z0-9+.-])(?P<head>://[^\s:/?#@\[\]]{0,256}:)[^\s/?#@]{1,256}@")
+# The password may hold `#` or an unencoded `@` (the last `@` before the path ends it).
+_URL_PASSWORD = re.compile(r"(?<=[A-Za-z0-9+.-])(?P<head>://[^\s:/?#@\[\]]{0,256}:)[^\s/?]{1,256}@")
+
+
+# Short strings without a separator, space or quote (names, labels, ports, image tags) hold no
+# key/value pair, URL credential, file shape or token long enough for a rule: only the bot's own
+# values can be in them. Object redaction meets tens of thousands of these per listing.
+_PLAIN_SHORT = re.compile(r"[A-Za-z0-9._/-]{0,19}")
+# Structured redaction sees the same leaves over and over (`Running`, `ClusterIP`, image names).
+_CACHE_CHARS = 256
+_CACHE_SIZE = 8192
+
+
+# scheme://TOKEN@host: a token used as the user name (`https://<token>@github.com/…`).
+_URL_USER_TOKEN = re.compile(r"://([A-Za-z0-9._~%+-]{20,256})@")
+
+
+def _url_user_token(match: re.Match[str]) -> str:
+    user = match.group(1)
+    mixed = any(c.isdigit() for c in user) and user.lower() != user and user.upper() != user
+    return f"://{marker('url-token')}@" if mixed else match.group(0)
 
 
 def redact_text(text: str) -> str:
     """Return `text` with every recognised secret replaced by `[REDACTED:<kind>]`."""
     if not text:
         return text
+    if _PLAIN_SHORT.fullmatch(text):
+        return SECRET_VALUES.redact(text)
+    if len(text) <= _CACHE_CHARS:
+        return _redact_cached(text, SECRET_VALUES.version)
+    return _redact(text)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _redact_cached(text: str, version: int) -> str:
+    """`_redact` of a short text; `version` changes when the bot registers a new secret value."""
+    return _redact(text)
+
+
+def _redact(text: str) -> str:
     text = SECRET_VALUES.redact(text)
     text = _redact_pem(text)
-    text = _URL_PASSWORD.sub(lambda m: m.group("head") + marker("url-password") + "@", text)
+    if "://" in text:
+        text = _URL_PASSWORD.sub(lambda m: m.group("head") + marker("url-password") + "@", text)
+        text = _URL_USER_TOKEN.sub(_url_user_token, text)
     text = _TOKENS.sub(_replace_token, text)
+    text = redact_known_formats(text)
+    text = redact_file_shapes(text)
     text = redact_key_values(text)
+    text = redact_by_context(text, redact_text)
     return redact_high_entropy(text)
