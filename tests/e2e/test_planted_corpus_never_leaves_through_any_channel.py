@@ -116,7 +116,9 @@ def _plant_helm(fake: FakeCli) -> None:
     fake.expect(["get", "values", "shop", "--all", "--output=json", *KUBE], stdout=CORPUS.helm_values)
     upgrade = ["upgrade", "shop", "bitnami/shop", "--set=image.tag=2.4.0"]
     fake.expect([*upgrade, "--dry-run=server", "--output=json", *KUBE], stdout=upgraded)
-    # The run pins the chart version the approver saw.
+    # Before running, the dry run is repeated with the chart version the approver saw (it must
+    # show the same effect); the run pins that version too.
+    fake.expect([*upgrade, "--version=1.0.0", "--dry-run=server", "--output=json", *KUBE], stdout=upgraded)
     fake.expect([*upgrade, "--version=1.0.0", "--output=json", *KUBE], stdout=upgraded)
 
 
