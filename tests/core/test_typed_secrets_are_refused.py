@@ -86,7 +86,7 @@ def test_references_and_placeholders_are_not_secrets() -> None:
     assert typed_secret_in_set("image.tag", "1.27") is None
     assert typed_secret_in_values({"auth": {"existingSecret": "db-auth", "username": "app"}}) is None
     manifest = (
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, annotations: {example.com/auth-secret: basic}}\n"
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, annotations: {example.com/owner: team-a}}\n"
         "spec:\n  containers:\n  - name: c\n    image: busybox\n    env:\n    - name: DB_PASSWORD\n"
         "      valueFrom: {secretKeyRef: {name: db, key: password}}\n"
     )
