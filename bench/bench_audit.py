@@ -5,7 +5,8 @@
 Figure: `Store.append_audit()` as the bot calls it (group commit: concurrent
 callers share a transaction; each returns once its own row is committed).
 Floor: the simplest correct chained append one would write by hand with
-SQLAlchemy Core on the same driver and the same tables: per transaction,
+SQLAlchemy Core on the same tables (PostgreSQL: asyncpg; SQLite: the
+plain blocking sqlite3 engine, faster than aiosqlite): per transaction,
 read the head row FOR UPDATE, hash each row over its fields and the previous
 hash, insert, move the head, commit. With one caller it commits one row per
 transaction; with several callers it groups too (a writer task takes every
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import Engine, create_engine, event, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -61,45 +62,58 @@ def audit_event(i: int) -> AuditEvent:
 # ---- the floor: a hand-written chained append ------------------------------------------------
 
 
-class RawChain:
-    """The floor: read head FOR UPDATE, hash, insert, move head, commit; groups concurrent appends."""
+def chain_rows(events: list[AuditEvent], seq: int, prev: str) -> tuple[list[dict[str, Any]], int, str]:
+    """The rows to insert after head (seq, prev): each hashed over its fields and the previous hash."""
+    ts = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    rows = []
+    for e in events:
+        seq += 1
+        fields = {
+            "seq": seq,
+            "ts": ts,
+            "event": e.event,
+            "request_id": e.request_id,
+            "platform": e.platform,
+            "user_id": e.user_id,
+            "channel": e.channel,
+            "operation": e.operation,
+            "status": e.status,
+            "detail": e.detail,
+            "prev_hash": prev,
+        }
+        prev = hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        rows.append({**fields, "detail": json.dumps(e.detail, sort_keys=True), "hash": prev})
+    return rows, seq, prev
 
-    def __init__(self, engine: AsyncEngine) -> None:
+
+_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+
+
+class RawChain:
+    """The floor: read head FOR UPDATE, hash, insert, move head, commit; groups concurrent appends.
+
+    PostgreSQL through the async engine (asyncpg); SQLite through a plain blocking
+    engine (the standard sqlite3 module), the fastest raw loop there.
+    """
+
+    def __init__(self, engine: AsyncEngine | Engine) -> None:
         self.engine = engine
         self.pending: list[tuple[AuditEvent, asyncio.Future[None]]] = []
         self.writer: asyncio.Task[None] | None = None
 
     async def write(self, events: list[AuditEvent]) -> None:
-        async with self.engine.begin() as conn:
-            head = (
-                await conn.execute(
-                    select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
-                )
-            ).one()
-            seq, prev = head.seq, head.hash
-            ts = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-            rows = []
-            for e in events:
-                seq += 1
-                fields = {
-                    "seq": seq,
-                    "ts": ts,
-                    "event": e.event,
-                    "request_id": e.request_id,
-                    "platform": e.platform,
-                    "user_id": e.user_id,
-                    "channel": e.channel,
-                    "operation": e.operation,
-                    "status": e.status,
-                    "detail": e.detail,
-                    "prev_hash": prev,
-                }
-                prev = hashlib.sha256(
-                    json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
-                ).hexdigest()
-                rows.append({**fields, "detail": json.dumps(e.detail, sort_keys=True), "hash": prev})
-            await conn.execute(insert(audit_events), rows)
-            await conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+        if isinstance(self.engine, Engine):
+            with self.engine.begin() as conn:
+                head = conn.execute(_HEAD).one()
+                rows, seq, prev = chain_rows(events, head.seq, head.hash)
+                conn.execute(insert(audit_events), rows)
+                conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+            return
+        async with self.engine.begin() as aconn:
+            head = (await aconn.execute(_HEAD)).one()
+            rows, seq, prev = chain_rows(events, head.seq, head.hash)
+            await aconn.execute(insert(audit_events), rows)
+            await aconn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
 
     async def append(self, event: AuditEvent) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -175,13 +189,18 @@ async def measure_bot(kind: str, appends: int, callers: int) -> float:
 async def measure_floor(kind: str, appends: int, callers: int) -> float:
     async with fresh_url(kind) as url:
         # Lean, as one would write it: every transaction ends in commit, so no rollback on return.
-        engine = create_async_engine(url, pool_reset_on_return=None)
         if kind == "sqlite":
-            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            engine = create_engine(url.replace("+aiosqlite", "+pysqlite"), pool_reset_on_return=None)
+            event.listen(engine, "connect", _sqlite_pragmas)
+            try:
+                return await rate(appends, callers, RawChain(engine).append)
+            finally:
+                engine.dispose()
+        aengine = create_async_engine(url, pool_reset_on_return=None)
         try:
-            return await rate(appends, callers, RawChain(engine).append)
+            return await rate(appends, callers, RawChain(aengine).append)
         finally:
-            await engine.dispose()
+            await aengine.dispose()
 
 
 async def verify_chain(kind: str) -> bool:
