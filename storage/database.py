@@ -1,8 +1,8 @@
 """The engine: URL normalisation, SQLite pragmas, one transaction per call, error translation.
 
 `open_database()` gives a `Database`: PostgreSQL through asyncpg, SQLite (WAL,
-synchronous=NORMAL) through the standard `sqlite3` module in a few worker
-threads. Repositories hand `Database.run()` a function of a SQLAlchemy
+synchronous=NORMAL) through the standard `sqlite3` module in one worker
+thread. Repositories hand `Database.run()` a function of a SQLAlchemy
 `Connection`; it runs in one committed transaction: on PostgreSQL with
 `AsyncConnection.run_sync`, on SQLite as one call in a worker thread (one
 hand-off between threads per transaction; through aiosqlite every
@@ -39,7 +39,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 WAL_SWITCH_ATTEMPTS = 100
 CONNECT_TIMEOUT_S = 5.0
 PING_TIMEOUT_S = 5.0
-SQLITE_THREADS = 4  # readers at once (WAL); writers queue on the write lock first
+SQLITE_THREADS = 1  # one thread: transactions run in the order asked (as one writer would), and no thread pile contends for the GIL
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
