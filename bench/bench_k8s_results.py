@@ -1,39 +1,44 @@
-"""List 10,000 pods through the `k8s_get` operation against the fake API server; print the figures.
+"""List many pods through the `k8s_get` operation beside bare paging with the official client.
 
-Run: `python bench/bench_k8s_results.py [--pods 10000] [--unhealthy-every 25]`.
-The fake server runs in a child process (so its memory is not counted), seeded
-with N pods in namespace `load`, every k-th one in CrashLoopBackOff. The bench
-then prints: the token count of the raw JSON the API returns for that list
-(o200k via `bpe_openai` when importable, else chars/4, saying which), the
-token count of the operation's result text, how many unhealthy pods the
-result counts or names, and this process's peak RSS while listing.
-Targets: result ≤ 2,000 tokens, peak ≤ 250 MB RSS. A measurement, not a
-test: it asserts nothing.
+Run: `python bench/bench_k8s_results.py [--pods 1000,10000] [--repeats 3]` (add 50000 for the big end).
+The fake API server runs in a process of its own, seeded with N pods in
+namespace `load` (every k-th in CrashLoopBackOff) beside the demo namespaces.
+Each side lists in a fresh process of its own (bench/k8s_listing_child.py,
+started through bench/peak_launcher.py), without tracemalloc:
+* figure: the `k8s_get` operation (pods of `load`, then all namespaces);
+* floor: bare paging with the official client, 500 per page, counting unhealthy pods.
+Printed per size and scope: the listing's own seconds and each process's peak
+memory (VmHWM) with the ratio's min/median/max over alternated repeats; the
+tokens of the operation's result text (o200k via `bpe_openai`, else chars/4);
+whether the text states the number of unhealthy pods the official client
+counts (not Running/Succeeded, or a container not ready); and the raw JSON's
+size and tokens. Targets: result <= 2,000 tokens, peak <= 250 MB.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import multiprocessing.connection
 import re
-import resource
 import sys
 import tempfile
-import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import urllib3
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.compare import Ratios, launch_with_peak
 from tests.fake_k8s import FakeKubernetes, seed_demo, seed_many_pods
 from tests.fake_k8s.plugin import write_kubeconfig
-from tools.base import RunContext
-from tools.kubernetes import ClusterConfig, ClusterSet, kubernetes_operations
+
+ROOT = Path(__file__).resolve().parents[1]
+CHILD = ROOT / "bench" / "k8s_listing_child.py"
 
 
 def token_counter() -> tuple[Callable[[str], int], str]:
@@ -64,10 +69,6 @@ def serve(pods: int, unhealthy_every: int, conn: multiprocessing.connection.Conn
     asyncio.run(main())
 
 
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def raw_json_tokens(url: str, token: str, count: Callable[[str], int]) -> tuple[int, int]:
     """Tokens and bytes of the whole list as the API returns it, page by page."""
     http = urllib3.PoolManager()
@@ -90,63 +91,74 @@ def raw_json_tokens(url: str, token: str, count: Callable[[str], int]) -> tuple[
         cont = match.group(1)
 
 
-async def run_listing(kubeconfig: Path, args: dict[str, object]) -> tuple[str, float]:
-    clusters = ClusterSet([ClusterConfig(name="fake", kubeconfig=kubeconfig, context="fake")])
-    operation = next(op for op in kubernetes_operations(clusters=clusters) if op.name == "k8s_get")
-    started = time.perf_counter()
-    result = await operation.run(operation.parse_args(args), RunContext(request_id="bench"))
-    return result.text, time.perf_counter() - started
+def side(name: str, kubeconfig: Path, scope: str, workdir: Path) -> tuple[float, float, dict[str, Any]]:
+    """One side in a fresh process: the listing's own seconds, the process's peak MB, what it wrote."""
+    out = workdir / f"{name}.json"
+    child = launch_with_peak(
+        [str(CHILD), name, str(kubeconfig), scope, str(out)], stdin=b"", cwd=ROOT, workdir=workdir
+    )
+    if child.returncode != 0:
+        raise SystemExit(f"the {name} side failed:\n{child.output[-2000:]}")
+    result = json.loads(out.read_text())
+    return float(result["seconds"]), child.peak_mb, result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pods", type=int, default=10_000)
-    parser.add_argument("--unhealthy-every", type=int, default=25)
-    options = parser.parse_args()
-    count, how = token_counter()
-
+def one_size(pods: int, every: int, repeats: int, count: Callable[[str], int], workdir: Path) -> None:
     parent, child = multiprocessing.Pipe()
     server = multiprocessing.get_context("spawn").Process(
-        target=serve, args=(options.pods, options.unhealthy_every, child), daemon=True
+        target=serve, args=(pods, every, child), daemon=True
     )
     server.start()
     url, token, unhealthy = parent.recv()
     try:
-        kubeconfig = write_kubeconfig(Path(tempfile.mkdtemp()) / "kubeconfig", url=url, token=token)
-        print(f"pods: {options.pods} in namespace load, {unhealthy} in CrashLoopBackOff; tokens: {how}")
-        cases: list[tuple[str, dict[str, object]]] = [
-            ("namespace load", {"kind": "pods", "namespace": "load"}),
-            ("all namespaces", {"kind": "pods", "all_namespaces": True}),
-        ]
-        for label, args in cases:
-            before = rss_mb()
-            tracemalloc.start()
-            text, seconds = asyncio.run(run_listing(kubeconfig, args))
-            _, traced_peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            every = options.unhealthy_every
-            bad_names = [f"load-{i:05d}" for i in range(options.pods) if every and i % every == every - 1]
-            named = sum(1 for name in bad_names if name in text)
-            counted = bool(re.search(rf"\b{unhealthy}\b", text))
+        kubeconfig = write_kubeconfig(workdir / "kubeconfig", url=url, token=token)
+        print(
+            f"\n== {pods} pods in namespace load, {unhealthy} of them in CrashLoopBackOff (+ the demo namespaces)"
+        )
+        for label, scope in (("namespace load", "load"), ("all namespaces", "--all")):
+            seconds = Ratios(f"[{label}] listing time", "s")
+            peak = Ratios(f"[{label}] peak memory (VmHWM)", "MB")
+            text, truth = "", 0
+            for repeat in range(repeats):
+                order = ["bot", "floor"] if repeat % 2 == 0 else ["floor", "bot"]
+                got = {name: side(name, kubeconfig, scope, workdir) for name in order}
+                seconds.add(got["bot"][0], got["floor"][0])
+                peak.add(got["bot"][1], got["floor"][1])
+                text, truth = got["bot"][2]["text"], int(got["floor"][2]["unhealthy"])
+            print("  " + seconds.line())
+            print("  " + peak.line(fmt="{:.0f}"))
             result_tokens = count(text)
-            verdict = "OK" if result_tokens <= 2000 else "OVER BUDGET"
-            print(f"\n[{label}] k8s_get in {seconds:.2f} s")
-            print(f"  result text: {result_tokens} tokens ({verdict}, target ≤ 2,000)")
-            stated = "yes" if counted else "no"
-            print(f"  unhealthy pods: {named} of {unhealthy} named; the total {unhealthy} stated: {stated}")
-            print(
-                f"  peak RSS: {rss_mb():.0f} MB (before: {before:.0f} MB; target ≤ 250 MB); "
-                f"Python allocations peak {traced_peak / 1e6:.0f} MB"
+            stated = bool(re.search(rf"\b{truth}\b", text))
+            named = sum(
+                1 for i in range(pods) if every and i % every == every - 1 and f"load-{i:05d}" in text
             )
-            print("  first lines of the result:")
-            for line in text.splitlines()[:8]:
+            print(
+                f"  result text: {result_tokens} tokens (target <= 2,000: {'ok' if result_tokens <= 2000 else 'OVER'});"
+                f" unhealthy pods per the official client: {truth}, that total stated in the text: "
+                f"{'yes' if stated else 'NO'}; CrashLoopBackOff pods of `load` named: {named} of {unhealthy}"
+            )
+            for line in text.splitlines()[:4]:
                 print(f"    {line[:150]}")
-        # Last, so its large strings do not inflate the peak RSS measured above.
         raw_tokens, raw_bytes = raw_json_tokens(url, token, count)
-        print(f"\nraw API JSON of the namespace load list: {raw_bytes / 1e6:.1f} MB, {raw_tokens:,} tokens")
+        print(f"  raw API JSON of the namespace load list: {raw_bytes / 1e6:.1f} MB, {raw_tokens:,} tokens")
     finally:
         parent.send("stop")
         server.join(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--pods", default="1000,10000", help="comma-separated pod counts (e.g. 1000,10000,50000)"
+    )
+    parser.add_argument("--unhealthy-every", type=int, default=25)
+    parser.add_argument("--repeats", type=int, default=3)
+    options = parser.parse_args()
+    count, how = token_counter()
+    print(f"k8s_get of many pods vs bare official-client paging, each in a fresh process; tokens: {how}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for pods in (int(n) for n in options.pods.split(",")):
+            one_size(pods, options.unhealthy_every, options.repeats, count, Path(tmp))
 
 
 if __name__ == "__main__":

@@ -1,208 +1,184 @@
-"""Time from a signed Slack request to Bolt's acknowledgement, at 50 concurrent conversations.
+"""Slack ack latency of `chatops run` against a bare Bolt app, same load, same requests in flight.
 
-Run: `python bench/bench_slack_ack.py [--conversations 50] [--rounds 8]`. Each
-conversation is one person (its own Slack user, a viewer) who sends, per round,
-one mention (Events API) and one `/k8s` command to the real Bolt app over real
-HTTP, signed as Slack signs, and waits for each answer before going on. With the
-default limit of 20 messages per user per minute, up to 10 rounds stay under
-it; more rounds get "You have sent 20 messages…" answers. The messages are real
-reads: `!get pods -n prod` and `/k8s get deployments -n prod`. The bot runs in
-its own process (SQLite store) with the real Kubernetes operations: the
-official `kubernetes` client, over real HTTP in worker threads, against the
-stateful fake Kubernetes API server (tests/fake_k8s, seeded with `seed_demo`)
-in a third process, as an API server is elsewhere. The fake Slack Web API and
-the load run in this process. The bot process starts as `chatops run` does
-(collector paused while it starts, start-up objects frozen after). So the
-answers' work competes with the acks in the bot process as in production.
-After the run one line says how many answers carried results (it stops, without
-figures, only when the answers are clearly broken). The target is p99 ≤ 50 ms on
-the 2-core development box. This is a measurement, not a test: it asserts nothing.
+Run: `python bench/bench_slack_ack.py [--in-flight 1,10,50,200] [--requests 1000] [--repeats 3]`.
+
+Both sides are servers in their own process, started fresh for each
+measurement, and alternate which goes first:
+* figure: the bot as deployed, `python -m bot --config … run` with Slack in
+  HTTP mode (SQLite store, the real Kubernetes operations through the official
+  client against the seeded fake Kubernetes API);
+* floor: a bare bolt-python `AsyncApp` with `process_before_response=True` and
+  empty listeners on Bolt's own aiohttp adapter (bench/slack_sides.py).
+The fake Slack Web API and the fake Kubernetes API run in a third process.
+The load generator (this process) keeps exactly N requests in flight: each of
+N workers sends a signed request and, as soon as it is acknowledged, the next;
+it never waits for an answer. Half the requests are mentions (`!get pods -n
+prod`, each from its own user and channel, so the bot does a real read and
+posts it while later requests arrive) and half are Approve clicks on cards
+the bot does not know (it answers the clicker privately). So the answers'
+work competes with the acks in the bot process, as in production.
+Prints p50 and p99 of each side with the ratio's min/median/max, each
+server's own peak memory (VmHWM), and how many of the bot's answers that
+arrived during the run carried the read's results.
+Targets: at 1 in flight p50 <= 1.5x and p99 <= 2x; at 50 in flight p99 <= 1.3x.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import hmac
+import itertools
+import json
 import multiprocessing
-import re
-import statistics
 import sys
 import tempfile
 import time
-from multiprocessing.connection import Connection
+import urllib.parse
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fakes live under tests/
+import aiohttp
 
-from bot.startup import pause_collector, started
-from tests.fake_k8s.plugin import write_kubeconfig
-from tests.fake_k8s.seed import seed_demo
-from tests.fake_k8s.server import FakeKubernetes
-from tests.fake_slack.plugin import GROUPS, PEOPLE
-from tests.fake_slack.requests import Answer, SlackSender, mention
-from tests.fake_slack.server import FakeSlack
-from tests.slack.harness import running_bot
-from tools.kubernetes import kubernetes_operations
-from tools.kubernetes.clusters import ClusterConfig, ClusterSet
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-TARGET_P99_MS = 50.0
+from bench.compare import Ratios, peak_mb, percentile, spread
+from bench.slack_sides import SIGNING_SECRET, Server, serve_services, start_bare, start_bot
+from tests.fake_slack.requests import click_payload, event_body, mention
+
 MENTION = "!get pods -n prod"
-COMMAND = "get deployments -n prod"
-# An error or denial reply (not a pod status such as CreateContainerConfigError).
-FAILURE = re.compile(r"\berror\b|\brefused\b|:warning:|:no_entry:|went wrong", re.IGNORECASE)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-async def conversation(
-    sender: SlackSender, fake: FakeSlack, index: int, rounds: int
-) -> tuple[list[Answer], list[Answer]]:
-    """One person: a mention, wait for the answer, a `/k8s` command, wait for the answer, again."""
-    user = person(index)
-    channel = f"C{index:04d}"
-    events: list[Answer] = []
-    commands: list[Answer] = []
-    for round_no in range(rounds):
-        ts = f"17{index:04d}{round_no:04d}.000100"
-        events.append(await sender.event(mention(MENTION, user=user, ts=ts, channel=channel)))
-        await fake.wait_until(lambda n=2 * round_no + 1: answered(fake, channel) >= n, timeout=60)
-        commands.append(await sender.command(COMMAND, user=user, channel=channel))
-        await fake.wait_until(lambda n=2 * round_no + 2: answered(fake, channel) >= n, timeout=60)
-    return events, commands
+USERS = 400
+TARGETS = {1: {"p50": 1.5, "p99": 2.0}, 50: {"p99": 1.3}}
+_ids = itertools.count(1)
 
 
 def person(index: int) -> str:
-    """One Slack user per conversation (a viewer: reads are allowed), so no one hits the per-user limit."""
-    return f"UBENCH{index:04d}"
+    return f"UBENCH{index % USERS:04d}"
 
 
-def answered(fake: FakeSlack, channel: str) -> int:
-    return sum(1 for c in fake.calls if c.method == "chat.postMessage" and c.args.get("channel") == channel)
-
-
-def serve_bot(api_url: str, database_url: str, kubeconfig: Path, pipe: Connection) -> None:
-    """The bot in its own process, as in production: Slack and Kubernetes (here: the fakes) are elsewhere."""
-
-    pause_collector()
-
-    async def serve() -> None:
-        fake = FakeSlack()
-        fake.base_url = api_url.removesuffix("/api/")  # only its address is used here
-        clusters = ClusterSet(
-            [ClusterConfig(name="fake", kubeconfig=kubeconfig, context="fake", default_namespace="prod")]
-        )
-        operations = kubernetes_operations(clusters=clusters)
-        async with running_bot(database_url, fake, operations=operations, clusters=clusters) as bot:
-            started()
-            pipe.send(bot.url)
-            await asyncio.to_thread(pipe.recv)  # "stop"
-            pipe.send(await bot.adapter.drain(60.0))
-
-    asyncio.run(serve())
-
-
-def serve_cluster(kubeconfig: Path, pipe: Connection) -> None:
-    """The fake Kubernetes API in its own process, as an API server is elsewhere."""
-
-    async def serve() -> None:
-        cluster = FakeKubernetes()
-        seed_demo(cluster)
-        await cluster.start()
-        write_kubeconfig(kubeconfig, url=cluster.url, token=cluster.token)
-        pipe.send("ready")
-        await asyncio.to_thread(pipe.recv)  # "stop"
-        await cluster.stop()
-
-    asyncio.run(serve())
-
-
-def check_answers(fake: FakeSlack, conversations: int, rounds: int) -> None:
-    """One line on what the answers said; stop only when they are clearly not results of the reads."""
-    posts = [str(c.args) for c in fake.calls if c.method == "chat.postMessage"]
-    posts = [t for t in posts if "'CWARM'" not in t]
-    tables = [t for t in posts if "[read] k8s_get(" in t and "```" in t]  # a table result
-    pods = sum(1 for t in tables if "kind=pod," in t and "web-" in t)  # pods of the seeded `web`
-    deployments = sum(1 for t in tables if "kind=deployment," in t and "nginx:" in t)  # `web` itself
-    failed = [t for t in posts if FAILURE.search(t)]
-    expected = 2 * conversations * rounds
-    print(
-        f"answers: {len(posts)} posted of {expected} expected, {len(tables)} with results "
-        f"({pods} pod tables with web-…, {deployments} deployment tables), {len(failed)} error/refused"
+def request(index: int) -> tuple[bytes, bool]:
+    """Request `index`: even ones mention the bot, odd ones click Approve; (body, is_json)."""
+    user, channel = person(index), f"C{index % USERS:04d}"
+    if index % 2 == 0:
+        ts = f"17{next(_ids):08d}.000100"
+        return event_body(mention(MENTION, user=user, channel=channel, ts=ts)), True
+    payload = click_payload(
+        "approve", f"bench-{index:06d}", user=user, channel=channel, message_ts=f"16{index:08d}.000100"
     )
-    if not pods or not deployments or len(tables) < expected // 2:
-        example = (failed or [t for t in posts if t not in tables] or ["(no answer posted)"])[0]
-        raise SystemExit(f"the answers are not results of the reads, e.g.: {example[:400]}")
+    return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode(), False
 
 
-def report(name: str, answers: list[Answer]) -> float:
-    ms = [a.elapsed_s * 1000 for a in answers]
-    bad = sum(1 for a in answers if a.status != 200)
-    p50, p99 = percentile(ms, 0.50), percentile(ms, 0.99)
-    print(
-        f"{name:<9} n={len(ms):4d}  p50={p50:6.1f} ms  p99={p99:6.1f} ms  "
-        f"max={max(ms):6.1f} ms  mean={statistics.fmean(ms):6.1f} ms  non-200={bad}"
-    )
-    return p99
+def signed(body: bytes, is_json: bool) -> dict[str, str]:
+    ts = str(int(time.time()))
+    digest = hmac.new(SIGNING_SECRET.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
+    kind = "application/json" if is_json else "application/x-www-form-urlencoded"
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}", "Content-Type": kind}
 
 
-async def main(conversations: int, rounds: int) -> None:
-    people = {**PEOPLE, **{person(i): f"Bench {i}" for i in range(conversations)}}
-    fake = FakeSlack(users=people, usergroups=GROUPS)
-    await fake.start()
-    spawn = multiprocessing.get_context("spawn")
-    parent, child = spawn.Pipe()
-    to_cluster, cluster_end = spawn.Pipe()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        kubeconfig = Path(tmp) / "kubeconfig"
-        cluster = spawn.Process(target=serve_cluster, args=(kubeconfig, cluster_end))
-        cluster.start()
-        await asyncio.to_thread(to_cluster.recv)  # "ready"
-        process = spawn.Process(target=serve_bot, args=(fake.api_url, url, kubeconfig, child))
-        process.start()
-        try:
-            bot_url = await asyncio.to_thread(parent.recv)
-            async with SlackSender(bot_url) as sender:
-                # auth.test, caches, the kubeconfig loaded into a client
-                await sender.event(mention(MENTION, user="UALICE", channel="CWARM"))
-                await fake.wait_until(lambda: answered(fake, "CWARM") >= 1, timeout=30)
+async def load(url: str, total: int, in_flight: int) -> tuple[list[float], int]:
+    """Milliseconds per ack with `in_flight` requests outstanding all the time; and the non-200 count."""
+    bodies = [request(i) for i in range(total)]
+    next_index = iter(range(total))
+    elapsed: list[float] = []
+    bad = 0
+    connector = aiohttp.TCPConnector(limit=in_flight + 4)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        for body, is_json in (request(total + i) for i in range(4)):  # warm connections, auth.test, caches
+            async with session.post(url, data=body, headers=signed(body, is_json)) as response:
+                await response.read()
+
+        async def worker() -> None:
+            nonlocal bad
+            for i in next_index:
+                body, is_json = bodies[i]
+                headers = signed(body, is_json)
                 started = time.perf_counter()
-                load = (conversation(sender, fake, i, rounds) for i in range(conversations))
-                results = await asyncio.gather(*load)
-                wall = time.perf_counter() - started
-            parent.send("stop")
-            unfinished = await asyncio.to_thread(parent.recv)
-            process.join(30)
-        finally:
-            if process.is_alive():
-                process.terminate()
-            to_cluster.send("stop")
-            cluster.join(30)
-            if cluster.is_alive():
-                cluster.terminate()
-            await fake.close()
-    check_answers(fake, conversations, rounds)
-    events = [a for r in results for a in r[0]]
-    commands = [a for r in results for a in r[1]]
-    print(
-        f"{conversations} concurrent conversations x {rounds} rounds (mention + /k8s, each waiting for its "
-        f"answer): {len(events) + len(commands)} requests in {wall:.1f} s, {unfinished} answers unfinished"
+                async with session.post(url, data=body, headers=headers) as response:
+                    await response.read()
+                elapsed.append((time.perf_counter() - started) * 1000)
+                bad += response.status != 200
+
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+    return elapsed, bad
+
+
+def measure(server: Server, total: int, in_flight: int) -> tuple[float, float, float, int]:
+    """p50, p99, the server's own peak MB, non-200 count; then the server is stopped."""
+    try:
+        ms, bad = asyncio.run(load(server.url, total, in_flight))
+        peak = peak_mb(server.process.pid) or float("nan")
+    finally:
+        server.stop()
+    return percentile(ms, 0.50), percentile(ms, 0.99), peak, bad
+
+
+def check_answers(posts: list[str]) -> str:
+    """What the bot posted while measured (it is stopped after each run, refusing what is still queued)."""
+    reads = sum(1 for p in posts if "[read] k8s_get(" in p and "pods:" in p)
+    clicks = sum(1 for p in posts if "There is no approval with id bench-" in p)
+    stopping = sum(1 for p in posts if "restarting" in p)
+    other = len(posts) - reads - clicks - stopping
+    return (
+        f"bot answers posted during the runs: {reads} pod listings (the read's result), {clicks} click "
+        f"replies, {stopping} refused while stopping, {other} other"
     )
-    worst = max(report("events", events), report("commands", commands), report("all", events + commands))
-    first_round = [r[0][0] for r in results] + [r[1][0] for r in results]
-    later = [a for r in results for a in r[0][1:] + r[1][1:]]
-    report("round 1", first_round)  # every conversation starts in the same instant: a burst of 50
-    report("later", later)
-    verdict = "meets" if worst <= TARGET_P99_MS else "MISSES"
-    print(f"p99 {worst:.1f} ms {verdict} the {TARGET_P99_MS:.0f} ms target")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--in-flight", default="1,10,50,200", help="comma-separated requests in flight")
+    parser.add_argument(
+        "--requests", type=int, default=1000, help="per measurement: half mentions, half clicks"
+    )
+    parser.add_argument("--repeats", type=int, default=3)
+    options = parser.parse_args()
+    levels = [int(n) for n in options.in_flight.split(",")]
+    spawn = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        kubeconfig = workdir / "kubeconfig"
+        to_services, services_end = spawn.Pipe()
+        users = {person(i): f"Bench {i}" for i in range(USERS)}
+        services = spawn.Process(target=serve_services, args=(kubeconfig, users, services_end))
+        services.start()
+        api_url = to_services.recv()
+        try:
+            print(
+                f"Slack ack: `chatops run` (HTTP mode) vs bare Bolt (process_before_response, empty listeners); "
+                f"{options.requests} requests per measurement, {options.repeats} alternated repeats"
+            )
+            for level in levels:
+                p50 = Ratios(f"{level:>3} in flight p50", "ms")
+                p99 = Ratios(f"{level:>3} in flight p99", "ms")
+                peaks: dict[str, list[float]] = {"bot": [], "bare": []}
+                for repeat in range(options.repeats):
+                    order = ["bot", "bare"] if repeat % 2 == 0 else ["bare", "bot"]
+                    got: dict[str, tuple[float, float, float, int]] = {}
+                    for side in order:
+                        server = (
+                            start_bot(api_url, kubeconfig, workdir)
+                            if side == "bot"
+                            else start_bare(api_url, workdir)
+                        )
+                        got[side] = measure(server, options.requests, level)
+                        peaks[side].append(got[side][2])
+                        if got[side][3]:
+                            print(f"  ({side}: {got[side][3]} non-200 answers)")
+                    p50.add(got["bot"][0], got["bare"][0])
+                    p99.add(got["bot"][1], got["bare"][1])
+                targets = TARGETS.get(level, {})
+                print(p50.line(targets.get("p50")))
+                print(p99.line(targets.get("p99")))
+                print(
+                    f"  peak memory (VmHWM) bot {spread(peaks['bot'], '{:.0f}')} MB, bare {spread(peaks['bare'], '{:.0f}')} MB"
+                )
+                sys.stdout.flush()
+            to_services.send(("count",))
+            print(check_answers(to_services.recv()))
+        finally:
+            to_services.send(("stop",))
+            services.join(30)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--conversations", type=int, default=50)
-    parser.add_argument("--rounds", type=int, default=8, help="≤ 10 keeps each person under 20 messages/min")
-    options = parser.parse_args()
-    asyncio.run(main(options.conversations, options.rounds))
+    main()

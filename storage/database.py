@@ -1,9 +1,13 @@
 """The engine: URL normalisation, SQLite pragmas, one transaction per call, error translation.
 
-`open_database()` gives a `Database` over an `AsyncEngine`: SQLite through
-aiosqlite (WAL, synchronous=NORMAL) or PostgreSQL through asyncpg.
-Repositories hand `Database.run()` a function of a SQLAlchemy `Connection`;
-it runs in one committed transaction (`AsyncConnection.run_sync`). SQLite
+`open_database()` gives a `Database`: PostgreSQL through asyncpg, SQLite (WAL,
+synchronous=NORMAL) through the standard `sqlite3` module in one worker
+thread. Repositories hand `Database.run()` a function of a SQLAlchemy
+`Connection`; it runs in one committed transaction: on PostgreSQL with
+`AsyncConnection.run_sync`, on SQLite as one call in a worker thread (one
+hand-off between threads per transaction; through aiosqlite every
+statement, cursor and commit was one, and each can wait for a core on a busy
+box). The `AsyncEngine` stays for everything else (aiosqlite on SQLite). SQLite
 writers of one process queue on an asyncio lock (SQLite has one writer
 anyway). Every connection goes back to the pool with its transaction ended
 (committed, or rolled back on error), so the pool's rollback on return is off:
@@ -19,11 +23,12 @@ import dataclasses
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, event, exc, text
+from sqlalchemy import Table, create_engine, event, exc, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from storage.errors import InvalidStorageInput, StorageConflict, StorageError, StorageUnavailable
@@ -34,6 +39,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 WAL_SWITCH_ATTEMPTS = 100
 CONNECT_TIMEOUT_S = 5.0
 PING_TIMEOUT_S = 5.0
+SQLITE_THREADS = 1  # one thread: transactions run in the order asked (as one writer would), and no thread pile contends for the GIL
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -98,7 +104,9 @@ class Database:
 
     url: URL
     async_engine: AsyncEngine
+    sync_engine: Engine | None = dataclasses.field(default=None, repr=False, compare=False)  # SQLite's
     _write_lock: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock, repr=False, compare=False)
+    _threads: ThreadPoolExecutor | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -120,9 +128,18 @@ class Database:
         sleeping busy handler. Other processes wait via busy_timeout.
         """
         with self._translate_errors():
-            lock = self._write_lock if write and self.is_sqlite else contextlib.nullcontext()
-            async with lock, self.async_engine.begin() as conn:
+            if self.sync_engine is not None:
+                lock = self._write_lock if write else contextlib.nullcontext()
+                async with lock:
+                    loop = asyncio.get_running_loop()
+                    return await loop.run_in_executor(self._threads, self._run_in_thread, fn)
+            async with self.async_engine.begin() as conn:
                 return await conn.run_sync(fn)
+
+    def _run_in_thread(self, fn: Callable[[Connection], T]) -> T:
+        assert self.sync_engine is not None
+        with self.sync_engine.begin() as conn:
+            return fn(conn)
 
     async def ping(self) -> None:
         try:
@@ -135,6 +152,10 @@ class Database:
             ) from e
 
     async def close(self) -> None:
+        if self._threads is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._threads.shutdown)
+        if self.sync_engine is not None:
+            self.sync_engine.dispose()
         await self.async_engine.dispose()
 
     @contextlib.contextmanager
@@ -216,7 +237,15 @@ async def open_database(url: str) -> Database:
             parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_reset_on_return=None
         )
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
-        return Database(url=parsed, async_engine=engine)
+        threaded = create_engine(
+            parsed.set(drivername="sqlite+pysqlite"),
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            pool_size=SQLITE_THREADS,
+            pool_reset_on_return=None,
+        )
+        event.listen(threaded, "connect", _set_sqlite_pragmas)
+        threads = ThreadPoolExecutor(max_workers=SQLITE_THREADS, thread_name_prefix="sqlite")
+        return Database(url=parsed, async_engine=engine, sync_engine=threaded, _threads=threads)
     async_engine = create_async_engine(
         parsed,
         connect_args={"timeout": CONNECT_TIMEOUT_S},

@@ -37,6 +37,7 @@ class Turn:
     tool_calls: int = 0
     limited: bool = False
     model_seconds: float = 0.0
+    model_cpu_seconds: float = 0.0  # process CPU inside model calls (the client building requests)
     model_calls: int = 0
     calls: list[tuple[str, Mapping[str, Any]]] = dataclasses.field(default_factory=list)  # (operation, args)
 

@@ -4,13 +4,14 @@ Before a call, the conversation is cut to `max_input_tokens` (the oldest tool
 outputs of the turn are dropped first). The call itself goes through the
 `ModelGate` (tenacity retries, the circuit breaker, a deadline). After it,
 tool calls that would pass the turn's limit are removed, so the graph ends
-and the turn says it stopped. Time spent in the model is added to the turn,
-so overhead can be measured without it. Nothing here runs operations.
+and the turn says it stopped. Time spent in the model (wall and process CPU)
+is added to the turn, so overhead can be measured without it. Nothing here runs operations.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -65,7 +66,7 @@ class AgentGuard(AgentMiddleware[Any, Turn]):
         turn = request.runtime.context
         fitted = request.override(messages=fit_messages(request.messages, budget=self._budget))
         loop = asyncio.get_running_loop()
-        started = loop.time()
+        started, cpu_started = loop.time(), time.process_time()
         outcome = "error"
         try:
             response = await self._gate.call(lambda: handler(fitted))
@@ -73,6 +74,7 @@ class AgentGuard(AgentMiddleware[Any, Turn]):
         finally:
             elapsed = loop.time() - started
             turn.model_seconds += elapsed
+            turn.model_cpu_seconds += time.process_time() - cpu_started
             turn.model_calls += 1
             if self._metrics is not None:
                 self._metrics.llm_calls.labels(outcome).inc()

@@ -10,6 +10,7 @@ decides safety or runs an operation itself.
 from __future__ import annotations
 
 import json
+import typing
 from typing import Any
 
 from langchain.tools import ToolRuntime
@@ -40,6 +41,9 @@ def to_langchain_tools(groups: list[ToolGroup], executor: Executor) -> list[Base
                 turn=runtime.context,
             )
 
+        # Resolved once: LangChain looks the hints up on every call, and resolving the string
+        # annotations (`from __future__ import annotations`) each time cost ~0.3 ms a lookup.
+        call.__annotations__ = typing.get_type_hints(call)
         tools.append(
             StructuredTool(
                 name=group.name,

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import dataclasses
 import logging
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
 from typing import Any, Literal
 
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -59,6 +60,18 @@ class BotIdentity:
     user_id: str | None
     bot_id: str | None
     team_id: str | None
+
+
+@dataclasses.dataclass
+class HeldWork:
+    """Work spawned while a request is being answered, started once the answer is on the wire."""
+
+    items: list[tuple[Coroutine[Any, Any, None], str]] = dataclasses.field(default_factory=list)
+    open: bool = True
+
+
+# Set by the HTTP transport around one dispatch; the listeners' `spawn()` puts work here meanwhile.
+_HELD: contextvars.ContextVar[HeldWork | None] = contextvars.ContextVar("slack_held_work", default=None)
 
 
 def api_base_url(configured: str | None) -> str | None:
@@ -143,6 +156,33 @@ class SlackAdapter:
 
     # --- work handed over by the listeners ---------------------------------------------------
     def spawn(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
+        held = _HELD.get()
+        if held is not None and held.open:
+            held.items.append((work, name))
+            return
+        self._start(work, name=name)
+
+    @contextlib.contextmanager
+    def holding_work(self) -> Iterator[HeldWork]:
+        """Hold what listeners spawn during this block; `start_held()` starts it after the ack is sent.
+
+        A task started during the dispatch would run its first steps (history, policy, the
+        router) before the transport writes the ack; held, it starts after.
+        """
+        held = HeldWork()
+        token = _HELD.set(held)
+        try:
+            yield held
+        finally:
+            _HELD.reset(token)
+
+    def start_held(self, held: HeldWork) -> None:
+        held.open = False  # anything spawned later (a listener outliving the dispatch) starts at once
+        items, held.items = held.items, []
+        for work, name in items:
+            self._start(work, name=name)
+
+    def _start(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
         task = asyncio.create_task(self._in_slot(work), name=name)
         self._tasks.add(task)
         task.add_done_callback(self._finished)

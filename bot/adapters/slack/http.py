@@ -5,7 +5,9 @@ header must be a number within five minutes of now, and `X-Slack-Signature`
 the HMAC-SHA256 of `v0:{timestamp}:{body}` under `SLACK_SIGNING_SECRET`.
 Anything else is answered 401 and never reaches a listener (Bolt checks the
 signature again, a second gate). Retries (`X-Slack-Retry-Num`) are dispatched
-like first deliveries: the router processes each event id once. This module
+like first deliveries: the router processes each event id once. The work a
+listener hands over is held until the acknowledgement has been written, so it
+never runs ahead of the ack on the event loop. This module
 converts requests and responses; it decides nothing else.
 """
 
@@ -68,8 +70,16 @@ def events_handler(
             key.lower(): request.headers.getall(key) for key in request.headers
         }
         bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=headers)
-        bolt_response = await adapter.bolt.async_dispatch(bolt_request)
-        return await to_aiohttp_response(bolt_response)
+        with adapter.holding_work() as held:
+            try:
+                bolt_response = await adapter.bolt.async_dispatch(bolt_request)
+                response = await to_aiohttp_response(bolt_response)
+                # The ack goes out before the work it started takes its first turn on the loop.
+                await response.prepare(request)
+                await response.write_eof()
+            finally:
+                adapter.start_held(held)
+        return response
 
     return handle
 
