@@ -7,7 +7,6 @@ the `App` and talk only to `app.router`.
 from __future__ import annotations
 
 import dataclasses
-import socket
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from bot.channels import ChannelDefaults
 from bot.config import LoadedConfig, Settings
 from bot.executor import Executor, ExecutorSettings
 from bot.identities import IdentityMap
+from bot.instance import InstanceLease, new_instance_id
 from bot.limits import Limits
 from bot.policy import Policy
 from bot.router import Router
@@ -38,13 +38,16 @@ class App:
     executor: Executor
     desk: ApprovalDesk
     router: Router
+    lease: InstanceLease | None = None
 
     async def start(self) -> list[ApprovalRecord]:
-        """Expire what is due and mark abandoned executions; returns rows to tell people about."""
+        """Expire what is due and settle what dead processes left; returns rows to tell people about."""
         await self.desk.expire_due()
         return await self.desk.reconcile()
 
     async def close(self) -> None:
+        if self.lease is not None:
+            await self.lease.stop()
         await self.store.close()
 
 
@@ -123,11 +126,19 @@ async def build_app(
         settings=ExecutorSettings(
             expiry_minutes=settings.policy.approvals.expiry_minutes,
             budget_tokens=settings.tools.output_budget_tokens,
-            instance_id=settings.server.instance_id or socket.gethostname(),
+            instance_id=new_instance_id(settings.server.instance_id),
             execution_lease_minutes=settings.policy.approvals.execution_lease_minutes,
         ),
         defaults=defaults,
     )
+    lease = InstanceLease(
+        store, instance_id=executor.settings.instance_id, lease_s=settings.server.instance_lease_s
+    )
+    try:
+        await lease.start()  # before any approval can name this process as its owner
+    except BaseException:
+        await store.close()
+        raise
     desk = ApprovalDesk(executor)
     builtins = BuiltinCommands(
         executor=executor, desk=desk, cluster_names=clusters.names(), channel_defaults=defaults
@@ -149,4 +160,5 @@ async def build_app(
         executor=executor,
         desk=desk,
         router=router,
+        lease=lease,
     )

@@ -154,6 +154,9 @@ class ServerSettings(_Model):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
     instance_id: str | None = None
+    # Seconds a bot process's lease lasts without renewal (renewed every third of it);
+    # another process settles this one's unfinished approvals only after it lapses.
+    instance_lease_s: float = Field(default=60.0, ge=3.0, le=3600.0)
 
 
 class LimitSettings(_Model):

@@ -97,7 +97,7 @@ class Service:
     async def start(self) -> None:
         marked = await self.app.start()
         for row in marked:
-            log.warning("approval %s was running when the bot stopped; outcome unknown", row.id)
+            log.warning("approval %s was left unfinished by a stopped bot: %s", row.id, row.state.value)
         await self.webhooks.start()
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
@@ -119,8 +119,8 @@ class Service:
         )
 
     async def sweep_once(self) -> int:
-        """Expire due approvals once and let every adapter update the cards it posted."""
-        rows = await self.app.desk.expire_due()
+        """Expire due approvals and settle those a dead replica left; adapters update their cards."""
+        rows = [*await self.app.desk.expire_due(), *await self.app.desk.reconcile()]
         for adapter in self.adapters:
             await adapter.announce(rows)
         return len(rows)
@@ -150,7 +150,7 @@ class Service:
             with contextlib.suppress(Exception):
                 await adapter.stop()
         if unfinished:
-            marked = await self.app.desk.reconcile()
+            marked = await self.app.desk.reconcile(mine=True)
             log.warning(
                 "%d request(s) did not finish in %.0fs; %d approval(s) marked outcome_unknown",
                 unfinished,

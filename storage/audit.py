@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Row, Select, bindparam, insert, select, updat
 
 from storage.database import Database
 from storage.errors import InvalidStorageInput, StorageError, StorageUnavailable
+from storage.faults import crash_point
 from storage.records import AuditEvent, AuditFilter, AuditRecord, VerifyReport
 from storage.tables import GENESIS_HASH, audit_events, audit_head
 from storage.types import canonical_json
@@ -164,6 +165,8 @@ class Audit:
 
         records = await self.database.run(_append, write=True)
         self._known.seq, self._known.hash = records[-1].seq, records[-1].hash
+        for event in events:
+            crash_point(f"audit.{event.event}")
         return records
 
     async def get(self, seq: int) -> AuditRecord | None:

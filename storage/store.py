@@ -22,6 +22,7 @@ from storage.database import Database, open_database
 from storage.events import Events
 from storage.history import History, messages_writer
 from storage.identities import Identities
+from storage.instances import Instances
 from storage.migrate import upgrade_database
 from storage.records import (
     ApprovalRecord,
@@ -48,6 +49,7 @@ class Store:
         self._audit_writer = self.audit.group_commit()
         self.channels = Channels(database)
         self.cards = Cards(database)
+        self.instances = Instances(database)
 
     @classmethod
     async def open(cls, url: str, *, audit_key: bytes | None = None, migrate: bool = True) -> Store:
@@ -168,6 +170,9 @@ class Store:
 
     async def executing(self) -> list[ApprovalRecord]:
         return await self.approvals.executing()
+
+    async def in_flight(self) -> list[ApprovalRecord]:
+        return await self.approvals.in_flight()
 
     # audit
     async def append_audit(self, event: AuditEvent) -> AuditRecord:

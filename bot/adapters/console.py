@@ -12,6 +12,7 @@ import sys
 from typing import TextIO
 
 from bot.app import App
+from bot.approvals import explain_state
 from bot.models import IncomingMessage, Principal
 from bot.render import render_text
 from bot.replies import approval_card
@@ -50,11 +51,7 @@ async def run_console(
     app.executor.progress_sink = progress
     app.executor.notice = finished
     for row in await app.start():
-        print(
-            f"bot> Approval {row.id} ({row.operation}) was running when the bot stopped; "
-            "its outcome is unknown. Check the cluster before asking again.",
-            file=stdout,
-        )
+        print(f"bot> {explain_state(row)}", file=stdout)
     if interactive:
         print(
             f"chatops console — you are '{user}' in '{channel}'. Type !help, or Ctrl-D to leave.", file=stdout
