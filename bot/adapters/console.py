@@ -16,6 +16,7 @@ from bot.approvals import explain_state
 from bot.models import IncomingMessage, Principal
 from bot.render import render_text
 from bot.replies import approval_card
+from bot.terminal import escape_terminal
 from storage.records import ApprovalRecord
 
 PROMPT = "you> "
@@ -43,15 +44,16 @@ async def run_console(
     interactive = stdin.isatty()
 
     async def progress(record: ApprovalRecord, line: str) -> None:
-        print(f"bot> [{record.id} {record.operation}] {line}", file=stdout, flush=True)
+        print(escape_terminal(f"bot> [{record.id} {record.operation}] {line}"), file=stdout, flush=True)
 
     async def finished(record: ApprovalRecord, text: str) -> None:
-        print("bot> " + render_text(approval_card(record)).replace("\n", "\n     "), file=stdout, flush=True)
+        card = render_text(approval_card(record)).replace("\n", "\n     ")
+        print(escape_terminal("bot> " + card), file=stdout, flush=True)
 
     app.executor.progress_sink = progress
     app.executor.notice = finished
     for row in await app.start():
-        print(f"bot> {explain_state(row)}", file=stdout)
+        print(escape_terminal(f"bot> {explain_state(row)}"), file=stdout)
     if interactive:
         print(
             f"chatops console — you are '{user}' in '{channel}'. Type !help, or Ctrl-D to leave.", file=stdout
@@ -66,7 +68,7 @@ async def run_console(
         if line in ("exit", "quit") and interactive:
             break
         for reply in await app.router.handle(to_message(line, user=user, channel=channel)):
-            print("bot> " + render_text(reply).replace("\n", "\n     "), file=stdout)
+            print(escape_terminal("bot> " + render_text(reply).replace("\n", "\n     ")), file=stdout)
         stdout.flush()
     # Long-running changes started here finish before the console leaves.
     await app.executor.drain(timeout_s=24 * 3600)

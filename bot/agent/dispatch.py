@@ -64,8 +64,10 @@ def _shown(operation: str, args: Any) -> str:
 async def run_tool_call(
     *, executor: Executor, groups: list[ToolGroup], group: ToolGroup, operation: str, args: Any, turn: Turn
 ) -> str:
-    """Submit the call through the executor; returns the text the model reads."""
-    turn.tool_calls += 1
+    """Submit the call through the executor; returns the text the model reads.
+
+    The call was already counted toward the turn's limit (`AgentGuard`), with
+    calls to tools that do not exist."""
     chosen = group.get(operation)
     if chosen is None:
         other = find_group(groups, operation)
