@@ -18,6 +18,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from tools.parsing import ParseRefused, load_json
 from tools.redact.keys import is_secret_key
 from tools.redact.patterns import redact_text
 
@@ -137,8 +138,8 @@ def _redact_annotations(annotations: Mapping[str, Any], *, secret: bool) -> dict
 def _redact_embedded_json(text: str) -> str:
     """A JSON document held in a string (last-applied-configuration): redact it as an object."""
     try:
-        parsed = json.loads(text)
-    except ValueError:
+        parsed = load_json(text, what="the embedded JSON", max_depth=200)
+    except ParseRefused:
         return redact_text(text)
     if isinstance(parsed, Mapping) and is_secret_object(parsed):
         return REDACTED
