@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, bindparam, insert, select, update
 
 from storage.database import Database
-from storage.errors import InvalidStorageInput, StorageError, StorageUnavailable
+from storage.errors import InvalidStorageInput, MissingSchema, StorageError, StorageUnavailable
 from storage.faults import crash_point
 from storage.records import AuditEvent, AuditFilter, AuditRecord, VerifyReport
 from storage.tables import GENESIS_HASH, audit_events, audit_head
@@ -151,7 +151,7 @@ class Audit:
             if chained is None:
                 head = conn.execute(_TAKE_HEAD, {"n": n}).first()
                 if head is None:
-                    raise StorageError(
+                    raise MissingSchema(
                         f"the audit chain head is missing in {self.database.describe()}; "
                         "run `chatops db upgrade` to create it"
                     )

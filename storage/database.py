@@ -26,7 +26,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from storage.errors import InvalidStorageInput, StorageConflict, StorageError, StorageUnavailable
+from storage.errors import (
+    InvalidStorageInput,
+    MissingSchema,
+    StorageConflict,
+    StorageError,
+    StorageUnavailable,
+    UnstorableText,
+)
 
 T = TypeVar("T")
 
@@ -143,30 +150,37 @@ class Database:
             yield
         except StorageError:
             raise
-        except exc.OperationalError as e:
+        except UnicodeError as e:  # the driver could not even encode the text
+            raise UnstorableText(UNSTORABLE) from e
+        except exc.StatementError as e:
+            if _is_unstorable_text(e):
+                raise UnstorableText(UNSTORABLE) from e
             if _is_missing_schema(e):
-                raise StorageError(self._missing_schema_message(e)) from e
-            raise StorageUnavailable(self._unavailable_message(e)) from e
+                raise MissingSchema(self._missing_schema_message(e)) from e
+            raise self._translate_statement_error(e) from e
         except (exc.InterfaceError, OSError, TimeoutError) as e:
             raise StorageUnavailable(self._unavailable_message(e)) from e
-        except exc.IntegrityError as e:
-            raise StorageConflict(
-                f"the database {self.describe()} refused a duplicate or inconsistent row: {_first_line(e)}"
-            ) from e
-        except exc.ProgrammingError as e:
-            raise StorageError(self._missing_schema_message(e)) from e
-        except exc.StatementError as e:
-            if isinstance(e.orig, StorageError):
-                raise e.orig from e
-            raise StorageError(
-                f"the database {self.describe()} refused a request ({type(e.orig or e).__name__}); "
-                "check that migrations are applied (chatops db upgrade)"
-            ) from e
         except exc.SQLAlchemyError as e:
             raise StorageError(
                 f"the database {self.describe()} refused a request ({type(e).__name__}); "
                 "check that migrations are applied (chatops db upgrade)"
             ) from e
+
+    def _translate_statement_error(self, e: exc.StatementError) -> StorageError:
+        if isinstance(e, exc.OperationalError | exc.InterfaceError):
+            return StorageUnavailable(self._unavailable_message(e))
+        if isinstance(e, exc.IntegrityError):
+            return StorageConflict(
+                f"the database {self.describe()} refused a duplicate or inconsistent row: {_first_line(e)}"
+            )
+        if isinstance(e.orig, StorageError):
+            return e.orig
+        if isinstance(e, exc.DBAPIError) and (e.connection_invalidated or _is_outage(e)):
+            return StorageUnavailable(self._unavailable_message(e))
+        return StorageError(
+            f"the database {self.describe()} refused a request ({type(e.orig or e).__name__}); "
+            "check that migrations are applied (chatops db upgrade)"
+        )
 
     def _missing_schema_message(self, error: BaseException) -> str:
         return (
@@ -192,9 +206,55 @@ def insert_for(database: Database, table: Table) -> postgresql.Insert | sqlite.I
     return sqlite.insert(table) if database.is_sqlite else postgresql.insert(table)
 
 
-def _is_missing_schema(error: exc.OperationalError) -> bool:
+UNSTORABLE = (
+    "the text holds a character the database cannot store (a NUL character or invalid Unicode); "
+    "remove it and send the message again"
+)
+
+
+def _is_missing_schema(error: exc.StatementError) -> bool:
     message = str(error.orig).lower()
-    return "no such table" in message or "no such column" in message
+    return (
+        "no such table" in message
+        or "no such column" in message
+        or ("relation" in message and "does not exist" in message)
+        or type(error.orig).__name__ in ("UndefinedTableError", "UndefinedColumnError")
+    )
+
+
+# SQLSTATE classes of a server that cannot serve now: connection exception, insufficient
+# resources, operator intervention (shutdown, cannot connect now).
+_OUTAGE_SQLSTATES = ("08", "53", "57P")
+
+
+def _is_outage(error: exc.StatementError) -> bool:
+    """The driver's error says the server or the connection is gone, not that the request was bad."""
+    seen: set[int] = set()
+    current: BaseException | None = error.orig
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        state = str(getattr(current, "sqlstate", "") or "")
+        if state.startswith(_OUTAGE_SQLSTATES) or "Connection" in type(current).__name__:
+            return True
+        if "not currently accepting connections" in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _is_unstorable_text(error: exc.StatementError) -> bool:
+    """A NUL or an unencodable character: the input is at fault, not the database."""
+    orig = error.orig
+    if isinstance(orig, UnicodeError):
+        return True
+    name = type(orig).__name__
+    message = str(orig).lower()
+    return (
+        name in ("CharacterNotInRepertoireError", "UntranslatableCharacterError")
+        or "0x00" in message
+        or "surrogates not allowed" in message
+        or "invalid byte sequence" in message
+    )
 
 
 def _first_line(error: BaseException) -> str:

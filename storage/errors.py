@@ -21,5 +21,13 @@ class InvalidStorageInput(StorageError, ValueError):
     """The caller passed something storage cannot keep (bad URL, filter, field)."""
 
 
+class MissingSchema(StorageError):
+    """The database is reachable but lacks the bot's tables: run `chatops db upgrade`."""
+
+
+class UnstorableText(InvalidStorageInput):
+    """Text the database cannot keep (a NUL character, or invalid Unicode such as a lone surrogate)."""
+
+
 class StorageConflict(StorageError):
     """A row broke a unique or foreign-key constraint (for example a duplicate id)."""

@@ -18,6 +18,7 @@ from bot.agent.dispatch import Turn, operations_summary
 from bot.agent.framing import to_chat
 from bot.models import Reply, ReplyKind
 from bot.replies import approval_card
+from bot.textclean import clean_text
 from tools.base import Status
 
 MAX_ANSWER_CHARS = 6000
@@ -56,7 +57,7 @@ def limit_sentence(turn: Turn) -> str:
 
 def compose(turn: Turn, *, text: str, problem: str | None = None) -> list[Reply]:
     parts = []
-    answer = to_chat(text)[:MAX_ANSWER_CHARS]
+    answer = to_chat(clean_text(text))[:MAX_ANSWER_CHARS]
     if answer:
         parts.append(answer)
     elif not problem and not turn.limited:
