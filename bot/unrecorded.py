@@ -9,7 +9,13 @@ talks to storage; it reads the chain of causes of the error it is given.
 
 from __future__ import annotations
 
-from storage.errors import InvalidStorageInput, MissingSchema, StorageError, StorageUnavailable
+from storage.errors import (
+    DatabaseFileLost,
+    InvalidStorageInput,
+    MissingSchema,
+    StorageError,
+    StorageUnavailable,
+)
 
 UNAVAILABLE = (
     "I could not record this request (the bot's database is unavailable), so nothing was done; "
@@ -41,7 +47,7 @@ def unrecorded_sentence(error: BaseException) -> str:
     cause = storage_cause(error)
     if isinstance(cause, MissingSchema):
         return NO_SCHEMA
-    if isinstance(cause, InvalidStorageInput):
+    if isinstance(cause, DatabaseFileLost | InvalidStorageInput):
         return f"I could not record this request: {cause}. Nothing was done."
     if cause is None or isinstance(cause, StorageUnavailable):
         return UNAVAILABLE

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +28,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from storage.errors import (
+    DatabaseFileLost,
     InvalidStorageInput,
     MissingSchema,
     StorageConflict,
@@ -99,6 +101,47 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+@dataclasses.dataclass
+class FileWatch:
+    """Which file an SQLite path named when this process first used it (device, inode).
+
+    Checked before every transaction (one `os.stat`, about a microsecond; see
+    bench/bench_storage.py): if the path is gone or names another file, the
+    open connections would write to a deleted file nobody will read again, so
+    every later call fails with `DatabaseFileLost` (sticky) instead.
+    """
+
+    path: str
+    identity: tuple[int, int] | None = None
+    lost: str | None = None
+
+    def __post_init__(self) -> None:
+        self.path = os.path.abspath(self.path)  # the bot's working directory may change later
+
+    def check(self, describe: str) -> None:
+        if self.lost is None and self.identity is not None:
+            try:
+                st = os.stat(self.path)
+                now: tuple[int, int] | None = (st.st_dev, st.st_ino)
+            except FileNotFoundError:
+                now = None
+            if now != self.identity:
+                what = "deleted" if now is None else "replaced by another file"
+                self.lost = (
+                    f"the SQLite file {describe} was {what} while the bot was running; nothing more "
+                    "is written (it would be lost): restore the file or restart the bot, and run "
+                    "`chatops audit verify`"
+                )
+        if self.lost is not None:
+            raise DatabaseFileLost(self.lost)
+
+    def remember(self) -> None:
+        if self.identity is None:
+            with contextlib.suppress(FileNotFoundError):
+                st = os.stat(self.path)
+                self.identity = (st.st_dev, st.st_ino)
+
+
 @dataclasses.dataclass(frozen=True)
 class Database:
     """An open database: SQLite (aiosqlite) or PostgreSQL (asyncpg) behind one `AsyncEngine`."""
@@ -106,6 +149,7 @@ class Database:
     url: URL
     async_engine: AsyncEngine
     _write_lock: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock, repr=False, compare=False)
+    watch: FileWatch | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -128,8 +172,14 @@ class Database:
         """
         with self._translate_errors():
             lock = self._write_lock if write and self.is_sqlite else contextlib.nullcontext()
-            async with lock, self.async_engine.begin() as conn:
-                return await conn.run_sync(fn)
+            async with lock:
+                if self.watch is not None:
+                    self.watch.check(self.describe())
+                async with self.async_engine.begin() as conn:
+                    result = await conn.run_sync(fn)
+                if self.watch is not None:
+                    self.watch.remember()
+                return result
 
     async def ping(self) -> None:
         try:
@@ -276,7 +326,8 @@ async def open_database(url: str) -> Database:
             parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_reset_on_return=None
         )
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
-        return Database(url=parsed, async_engine=engine)
+        watch = FileWatch(parsed.database)
+        return Database(url=parsed, async_engine=engine, watch=watch)
     async_engine = create_async_engine(
         parsed,
         connect_args={"timeout": CONNECT_TIMEOUT_S},

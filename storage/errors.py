@@ -25,6 +25,10 @@ class MissingSchema(StorageError):
     """The database is reachable but lacks the bot's tables: run `chatops db upgrade`."""
 
 
+class DatabaseFileLost(StorageError):
+    """The SQLite file this process opened was deleted or replaced: nothing more is written to it."""
+
+
 class UnstorableText(InvalidStorageInput):
     """Text the database cannot keep (a NUL character, or invalid Unicode such as a lone surrogate)."""
 

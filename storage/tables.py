@@ -175,4 +175,5 @@ installation = Table(
     Column("id", Integer(), primary_key=True, autoincrement=False),
     Column("installation_id", String(64), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("genesis_hash", String(64), nullable=True),  # the hash of audit row 1, once written
 )
