@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.approvals import ApprovalDesk
+from bot.approvals import ApprovalDesk, explain_state
 from bot.builtins import BuiltinCommands
 from bot.channels import ChannelDefaults
 from bot.config import LoadedConfig, Settings
@@ -41,9 +41,18 @@ class App:
     lease: InstanceLease | None = None
 
     async def start(self) -> list[ApprovalRecord]:
-        """Expire what is due and settle what dead processes left; returns rows to tell people about."""
+        """Expire what is due and settle what dead processes left; returns rows to tell people about.
+
+        From then on, each lease renewal settles what another process left when it died while
+        this one runs, and tells the requester through the executor's notice."""
         await self.desk.expire_due()
+        if self.lease is not None:
+            self.lease.on_renew = self._settle_and_tell
         return await self.desk.reconcile()
+
+    async def _settle_and_tell(self) -> None:
+        for row in await self.desk.reconcile():
+            await self.executor.notice(row, explain_state(row))
 
     async def close(self) -> None:
         if self.lease is not None:

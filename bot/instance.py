@@ -21,6 +21,7 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Awaitable, Callable
 
 from bot.outcomes import now_utc
 from storage.errors import StorageError
@@ -71,6 +72,8 @@ class InstanceLease:
         self.instance_id = instance_id
         self.lease_s = lease_s
         self._task: asyncio.Task[None] | None = None
+        # Run after each renewal (the app settles what dead processes left, and tells people).
+        self.on_renew: Callable[[], Awaitable[None]] | None = None
 
     async def start(self) -> None:
         await self._register()
@@ -86,6 +89,12 @@ class InstanceLease:
                     await self._register()
             except StorageError:  # a database blip: the next round tries again; the lease is long
                 log.exception("could not renew the lease of instance %s", self.instance_id)
+                continue
+            if self.on_renew is not None:
+                try:
+                    await self.on_renew()
+                except Exception:  # the lease must go on whatever the hook does
+                    log.exception("the periodic settling of abandoned approvals failed")
 
     async def _register(self) -> None:
         now = now_utc()

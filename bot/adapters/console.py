@@ -8,6 +8,7 @@ like any other command).
 from __future__ import annotations
 
 import asyncio
+import io
 import sys
 from typing import TextIO
 
@@ -41,6 +42,8 @@ async def run_console(
 ) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
+    if isinstance(stdin, io.TextIOWrapper):
+        stdin.reconfigure(errors="replace")  # invalid UTF-8 becomes U+FFFD, never a crash
     interactive = stdin.isatty()
 
     async def progress(record: ApprovalRecord, line: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.instance import host_key
 from bot.outcomes import now_utc
 from storage.instances import InstanceRecord
-from storage.records import ApprovalState
+from storage.records import ApprovalRecord, ApprovalState
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
 from tests.core.helpers import msg
@@ -127,5 +127,40 @@ async def test_a_dead_pid_on_this_host_is_gone_at_once(database_url: str, backen
         )
         settled = await app.start()
         assert [(r.id, r.state) for r in settled] == [(card.approval_id, ApprovalState.OUTCOME_UNKNOWN)]
+    finally:
+        await app.close()
+
+
+async def test_a_running_bot_settles_and_tells_what_a_dead_one_leaves(
+    database_url: str, backend: Backend
+) -> None:
+    proc = await asyncio.create_subprocess_exec("true")
+    await proc.wait()
+    app = await open_app(database_url, backend, server={"instance_lease_s": 3})
+    told: list[tuple[str, str]] = []
+    heard = asyncio.Event()
+
+    async def notice(record: ApprovalRecord, text: str) -> None:
+        told.append((record.id, text))
+        heard.set()
+
+    try:
+        app.executor.notice = notice
+        assert await app.start() == []
+        card = (await app.router.handle(msg("!demo scale api --replicas 3")))[0]
+        now = now_utc()
+        await app.store.instances.register(
+            InstanceRecord("dead:2:w", host_key(), proc.pid, now, now + dt.timedelta(minutes=5))
+        )
+        await app.store.transition(
+            approval_id=card.approval_id,
+            from_state=ApprovalState.PENDING,
+            to_state=ApprovalState.APPROVED,
+            executor="dead:2:w",
+            decided_at=now,
+        )
+        await asyncio.wait_for(heard.wait(), timeout=60)  # the next lease renewal settles it
+        assert told == [(card.approval_id, told[0][1])] and "nothing ran" in told[0][1]
+        assert not [r for r in backend.runs if r[0] == "scale"]
     finally:
         await app.close()
