@@ -45,7 +45,7 @@ FAULTS: list[tuple[str, list[Step], str]] = [
     ("hang", [Hang(60)], "did not answer within"),
     ("slow bytes", [Drip("never complete in time", chunk=4, delay_s=0.3)] * 8, "did not answer within"),
     ("connection reset", [Reset()] * 8, "cannot reach the language model"),
-    ("malformed JSON", [Raw(200, b'{"id": "x", "choices": [ {')] * 8, "language model"),
+    ("malformed JSON", [Raw(200, b'{"id": "x", "choices": [ {')] * 8, "an answer I could not read"),
     ("null content", [Raw.completion({"role": "assistant", "content": None})], "gave no answer"),
     ("bad tool arguments", [_bad_args_call()], "could not read"),
 ]
