@@ -104,7 +104,8 @@ class Installation:
                 f"this database is not the one this installation began with: {self.sidecar} records "
                 f"installation {kept.get('installation_id')} (created {kept.get('created_at')}), the "
                 f"database is installation {facts.installation_id} (created {facts.created_at}); the "
-                "file was deleted or replaced and everything recorded before is missing from it"
+                "file was deleted or replaced and everything recorded before is missing from it "
+                f"(if that was intended, move {self.sidecar} aside to accept this database)"
             )
         first = await self.database.run(
             lambda conn: conn.execute(select(audit_events.c.hash).where(audit_events.c.seq == 1)).scalar(),
