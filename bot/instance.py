@@ -30,6 +30,8 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
+STOP_WAIT_S = 10.0  # how long stop() lets a renewal round in progress finish
+
 
 def host_key() -> str:
     """The host name plus the pid namespace: pids compare only within one namespace."""
@@ -72,6 +74,7 @@ class InstanceLease:
         self.instance_id = instance_id
         self.lease_s = lease_s
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
         # Run after each renewal (the app settles what dead processes left, and tells people).
         self.on_renew: Callable[[], Awaitable[None]] | None = None
 
@@ -81,7 +84,10 @@ class InstanceLease:
 
     async def _renew_forever(self) -> None:
         while True:
-            await asyncio.sleep(self.lease_s / 3)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.lease_s / 3)
+            if self._stopping.is_set():
+                return
             try:
                 until = now_utc() + dt.timedelta(seconds=self.lease_s)
                 if not await self.store.instances.renew(self.instance_id, until):
@@ -104,10 +110,15 @@ class InstanceLease:
         )
 
     async def stop(self) -> None:
+        """End the renewals (a round in progress finishes its database call first), drop the row."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), timeout=STOP_WAIT_S)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
             self._task = None
         with contextlib.suppress(StorageError):
             await self.store.instances.remove(self.instance_id)
