@@ -7,16 +7,16 @@ the `App` and talk only to `app.router`.
 from __future__ import annotations
 
 import dataclasses
-import socket
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bot.approvals import ApprovalDesk
+from bot.approvals import ApprovalDesk, explain_state
 from bot.builtins import BuiltinCommands
 from bot.channels import ChannelDefaults
 from bot.config import LoadedConfig, Settings
 from bot.executor import Executor, ExecutorSettings
 from bot.identities import IdentityMap
+from bot.instance import InstanceLease, new_instance_id
 from bot.limit_store import open_limit_store
 from bot.limits import Limits
 from bot.policy import Policy
@@ -39,13 +39,25 @@ class App:
     executor: Executor
     desk: ApprovalDesk
     router: Router
+    lease: InstanceLease | None = None
 
     async def start(self) -> list[ApprovalRecord]:
-        """Expire what is due and mark abandoned executions; returns rows to tell people about."""
+        """Expire what is due and settle what dead processes left; returns rows to tell people about.
+
+        From then on, each lease renewal settles what another process left when it died while
+        this one runs, and tells the requester through the executor's notice."""
         await self.desk.expire_due()
+        if self.lease is not None:
+            self.lease.on_renew = self._settle_and_tell
         return await self.desk.reconcile()
 
+    async def _settle_and_tell(self) -> None:
+        for row in await self.desk.reconcile():
+            await self.executor.notice(row, explain_state(row))
+
     async def close(self) -> None:
+        if self.lease is not None:
+            await self.lease.stop()
         if self.router.limits is not None:
             await self.router.limits.close()
         await self.store.close()
@@ -149,11 +161,19 @@ async def build_app(
         settings=ExecutorSettings(
             expiry_minutes=settings.policy.approvals.expiry_minutes,
             budget_tokens=settings.tools.output_budget_tokens,
-            instance_id=settings.server.instance_id or socket.gethostname(),
+            instance_id=new_instance_id(settings.server.instance_id),
             execution_lease_minutes=settings.policy.approvals.execution_lease_minutes,
         ),
         defaults=defaults,
     )
+    lease = InstanceLease(
+        store, instance_id=executor.settings.instance_id, lease_s=settings.server.instance_lease_s
+    )
+    try:
+        await lease.start()  # before any approval can name this process as its owner
+    except BaseException:
+        await store.close()
+        raise
     desk = ApprovalDesk(executor)
     builtins = BuiltinCommands(
         executor=executor, desk=desk, cluster_names=clusters.names(), channel_defaults=defaults
@@ -176,4 +196,5 @@ async def build_app(
         executor=executor,
         desk=desk,
         router=router,
+        lease=lease,
     )

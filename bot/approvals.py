@@ -14,11 +14,15 @@ import datetime as dt
 from bot.audit import AuditUnavailable
 from bot.cel_rules import approver_role_of
 from bot.executor import Executor
+from bot.instance import is_gone
 from bot.models import Principal
 from bot.outcomes import Outcome, RequestContext, describe_call, now_utc
 from bot.replies import state_line
 from storage.records import ApprovalRecord, ApprovalState, Approver
 from tools.base import Safety, Status
+
+# result_status of an approved row whose process died before it started: nothing ran.
+NOT_RUN = "not_run"
 
 
 def _when(at: dt.datetime | None) -> str:
@@ -29,6 +33,11 @@ def explain_state(record: ApprovalRecord) -> str:
     """One sentence on a row that can no longer be approved."""
     by = record.decided_by or "someone"
     state = record.state
+    if state is ApprovalState.FAILED and record.result_status == NOT_RUN:
+        return (
+            f"Approval {record.id} was approved by {by} at {_when(record.decided_at)}, but the bot "
+            "stopped before running it; nothing ran. Ask again if it is still wanted."
+        )
     if state in (
         ApprovalState.APPROVED,
         ApprovalState.EXECUTING,
@@ -114,18 +123,24 @@ class ApprovalDesk:
                     Status.DENIED, f"You cannot approve {record.id}: {check.reason}.", approval=record
                 )
             me = (ctx.principal.platform, ctx.principal.user_id)
-            if any((a.platform, a.user_id) == me for a in record.approvers):
-                left = record.approvals_needed - len(record.approvers)
-                more = f"it needs {left} more approver(s)" if left > 0 else "it is going ahead"
-                return Outcome(Status.ERROR, f"You already approved {record.id}; {more}.")
-            approver = Approver(
-                ctx.principal.platform, ctx.principal.user_id, ctx.principal.display_name, now_utc()
-            )
-            updated = await self._store.add_approver(
-                approval_id=record.id, expected_version=record.version, approver=approver
-            )
-            if updated is None:
-                continue
+            left = record.approvals_needed - len(record.approvers)
+            if any((a.platform, a.user_id) == me for a in record.approvers) and left > 0:
+                return Outcome(
+                    Status.ERROR, f"You already approved {record.id}; it needs {left} more approver(s)."
+                )
+            if left > 0:
+                approver = Approver(
+                    ctx.principal.platform, ctx.principal.user_id, ctx.principal.display_name, now_utc()
+                )
+                updated = await self._store.add_approver(
+                    approval_id=record.id, expected_version=record.version, approver=approver
+                )
+                if updated is None:
+                    continue
+            else:
+                # Enough approvers are on the row but it is still pending: the process that added
+                # the last one stopped before pending → approved. An allowed approver finishes it.
+                updated = record
             if len(updated.approvers) < updated.approvals_needed:
                 left = updated.approvals_needed - len(updated.approvers)
                 await self._executor.record(
@@ -148,6 +163,7 @@ class ApprovalDesk:
                 expected_version=updated.version,
                 decided_by=ctx.principal.display_name,
                 decided_at=now_utc(),
+                executor=self._executor.settings.instance_id,  # the owner until it runs
             )
             if approved is None:
                 continue
@@ -317,20 +333,44 @@ class ApprovalDesk:
             channel=row.channel,
         )
 
-    async def reconcile(self, *, include_own: bool = True) -> list[ApprovalRecord]:
-        """Rows left `executing` by a dead process become `outcome_unknown`; never re-run.
+    async def reconcile(self, *, mine: bool = False) -> list[ApprovalRecord]:
+        """Settle approvals a dead process left half done; returns the rows to tell people about.
 
-        `include_own=False` (the leader's periodic lease check) leaves this instance's own rows
-        alone: they may be running right now."""
+        An approval is owned by the process that approved it (`executor`, set
+        with pending → approved) and then by the one that claimed it. Only rows
+        whose owner is gone (see `bot.instance.is_gone`) are touched, so a
+        second console never settles a live one's change; `mine=True` (at
+        shutdown) settles this process's own unfinished rows too. Rows claimed
+        longer ago than `execution_lease_minutes` are settled whoever owns them.
+
+        - `executing` → `outcome_unknown`: it may have run; never run again.
+        - `approved` (approved → executing never committed, so nothing ran) →
+          `failed` with result `not_run`, and the requester is told to ask again.
+          Chosen over re-running it: the approvers agreed to a change at the
+          moment they clicked, and the bot may come back hours later, when the
+          change is no longer wanted or nobody is watching; a clear "nothing
+          ran, ask again" loses nothing and cannot run anything twice.
+        """
         lease = dt.timedelta(minutes=self._executor.settings.execution_lease_minutes)
         me = self._executor.settings.instance_id
-        marked: list[ApprovalRecord] = []
-        for row in await self._store.executing():
-            abandoned = (include_own and row.executor == me) or (
-                row.started_at is not None and row.started_at < now_utc() - lease
-            )
-            if not abandoned:
+        now = now_utc()
+        rows = await self._store.in_flight()
+        owners = await self._store.instances.find(
+            {r.executor for r in rows if r.executor and r.executor != me}
+        )
+        settled: list[ApprovalRecord] = []
+        for row in rows:
+            claimed_at = row.started_at or row.decided_at
+            stranded = mine if row.executor == me else is_gone(owners.get(row.executor or ""), now=now)
+            if not stranded and not (claimed_at is not None and claimed_at < now - lease):
                 continue
+            done = await self._settle(row)
+            if done is not None:
+                settled.append(done)
+        return settled
+
+    async def _settle(self, row: ApprovalRecord) -> ApprovalRecord | None:
+        if row.state is ApprovalState.EXECUTING:
             done = await self._store.transition(
                 approval_id=row.id,
                 from_state=ApprovalState.EXECUTING,
@@ -341,5 +381,15 @@ class ApprovalDesk:
             )
             if done is not None:
                 await self._record_system(row, "execution.outcome_unknown", state="outcome_unknown")
-                marked.append(done)
-        return marked
+            return done
+        done = await self._store.transition(
+            approval_id=row.id,
+            from_state=ApprovalState.APPROVED,
+            to_state=ApprovalState.FAILED,
+            finished_at=now_utc(),
+            result_status=NOT_RUN,
+            result_text="approved, but the bot stopped before running it; nothing ran; ask again",
+        )
+        if done is not None:
+            await self._record_system(row, "execution.not_run", state=NOT_RUN)
+        return done

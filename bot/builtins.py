@@ -167,9 +167,9 @@ class BuiltinCommands:
             return [Reply("!audit needs the admin role.", kind=ReplyKind.DENIED)]
         try:
             filters = parse_audit_filters(args)
+            rows = await self._store.list_audit(filters)  # a bad --since is refused there
         except ValueError as e:
             return [Reply(f"{e}. Usage: {BUILTINS['audit']}", kind=ReplyKind.ERROR)]
-        rows = await self._store.list_audit(filters)
         if not rows:
             return [Reply("No audit rows match.")]
         table = Table(

@@ -208,6 +208,9 @@ class ServerSettings(_Model):
     leader_election: Literal["database", "kubernetes"] = "database"
     lease_namespace: str | None = None
     lease_name: str = Field(default="chatops-sweeper", min_length=1, max_length=253)
+    # Seconds a bot process's lease lasts without renewal (renewed every third of it);
+    # another process settles this one's unfinished approvals only after it lapses.
+    instance_lease_s: float = Field(default=60.0, ge=3.0, le=3600.0)
 
 
 class LimitFailureModes(_Model):

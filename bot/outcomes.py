@@ -13,11 +13,10 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
-import yaml
-
 from bot.models import Principal
 from storage.records import ApprovalRecord
 from tools.base import OperationResult, Safety, Status
+from tools.parsing import ParseRefused, load_yaml_all
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,8 +79,8 @@ def describe_block(text: str) -> str:
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     lines = len(text.strip().splitlines())
     try:
-        documents = [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError:
+        documents = [d for d in load_yaml_all(text, what="the block") if d is not None]
+    except ParseRefused:  # bounded: a document that would expand past the limits is not read
         documents = []
     names = [
         f"{d.get('kind')}/{(d.get('metadata') or {}).get('name', '?')}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import re
 import uuid
@@ -26,6 +27,8 @@ from bot.logging_setup import request_id_var
 from bot.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
 from bot.outcomes import Outcome, RequestContext
 from bot.replies import outcome_replies
+from bot.textclean import clean_text
+from bot.unrecorded import UNAVAILABLE, unrecorded_sentence
 from storage.errors import StorageError
 from storage.records import ApprovalRecord
 from tools.base import Status
@@ -39,10 +42,7 @@ KUBECONFIG_PASTE = re.compile(
 )
 
 
-UNRECORDED = (
-    "I could not record this request (the bot's database is unavailable), so nothing was done; "
-    "try again in a minute, and tell the bot's admins if it persists."
-)
+UNRECORDED = UNAVAILABLE  # kept for callers and tests that name it
 
 
 DRAINING = "The bot is restarting and takes no new work right now; please try again in a minute."
@@ -141,13 +141,16 @@ class Router:
             return [Reply(DRAINING, kind=ReplyKind.ERROR)]
         request_id = request_id or uuid.uuid4().hex[:16]
         self.executor.auditor.begin(request_id)
+        cleaned = clean_text(message.text)  # bad bytes replaced, NULs removed: storable
+        if cleaned != message.text:
+            message = dataclasses.replace(message, text=cleaned)
         try:
             with self._tracked():
                 return await self._handle(message, request_id=request_id)
         except (AuditUnavailable, StorageError) as e:
             # Without a record nothing may run: say so plainly, keep the bot up.
             log.error("request not processed: %s", e)
-            return [Reply(UNRECORDED, kind=ReplyKind.ERROR)]
+            return [Reply(unrecorded_sentence(e), kind=ReplyKind.ERROR)]
         finally:
             await self._flush_audit(request_id)
 
@@ -313,9 +316,8 @@ class Router:
                 return await self._handle_button(principal, action, approval_id, channel, thread, request_id)
         except (AuditUnavailable, StorageError) as e:
             log.error("click not processed: %s", e)
-            return Outcome(Status.ERROR, UNRECORDED), [
-                Reply(UNRECORDED, kind=ReplyKind.ERROR, ephemeral=True)
-            ]
+            sentence = unrecorded_sentence(e)
+            return Outcome(Status.ERROR, sentence), [Reply(sentence, kind=ReplyKind.ERROR, ephemeral=True)]
         finally:
             await self._flush_audit(request_id)
 

@@ -104,7 +104,7 @@ class Service:
         # This replica's own leftovers only; expiry and the lease checks are the leader's sweep.
         marked = await self.app.desk.reconcile()
         for row in marked:
-            log.warning("approval %s was running when the bot stopped; outcome unknown", row.id)
+            log.warning("approval %s was left unfinished by a stopped bot: %s", row.id, row.state.value)
         await self.webhooks.start()
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
@@ -158,7 +158,7 @@ class Service:
             with contextlib.suppress(Exception):
                 await adapter.stop()
         if unfinished:
-            marked = await self.app.desk.reconcile()
+            marked = await self.app.desk.reconcile(mine=True)
             log.warning(
                 "%d request(s) did not finish in %.0fs; %d approval(s) marked outcome_unknown",
                 unfinished,

@@ -54,7 +54,7 @@ class Sweeper:
             return SweepReport(leader=False)
         expired = await self.app.desk.expire_due()
         await self._announce(expired)
-        abandoned = await self.app.desk.reconcile(include_own=False)
+        abandoned = await self.app.desk.reconcile()
         for row in abandoned:
             log.warning("approval %s outlived its execution lease; outcome unknown", row.id)
         await self._announce(abandoned)

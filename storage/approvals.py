@@ -21,6 +21,7 @@ from sqlalchemy.sql import ColumnElement
 
 from storage.database import Database
 from storage.errors import InvalidStorageInput, StorageConflict, StorageError
+from storage.faults import crash_point
 from storage.records import ApprovalRecord, ApprovalState, Approver, NewApproval
 from storage.tables import approvals as t
 from storage.types import canonical_json, to_utc, utcnow
@@ -176,6 +177,7 @@ class Approvals:
             approval_id=approval_id,
             conditions=[t.c.state == ApprovalState.PENDING.value, t.c.version == expected_version],
             values={"approvers": approvers},
+            label="approval.approver_added",
         )
 
     async def transition(
@@ -198,7 +200,9 @@ class Approvals:
         conditions: list[ColumnElement[bool]] = [t.c.state == from_state.value]
         if expected_version is not None:
             conditions.append(t.c.version == expected_version)
-        return await self._compare_and_set(approval_id=approval_id, conditions=conditions, values=values)
+        return await self._compare_and_set(
+            approval_id=approval_id, conditions=conditions, values=values, label=f"approval.{to_state.value}"
+        )
 
     async def list_approvals(
         self,
@@ -238,8 +242,19 @@ class Approvals:
         query = select(t).where(t.c.state == ApprovalState.EXECUTING.value).order_by(t.c.started_at)
         return await self.database.run(lambda conn: [to_record(r) for r in conn.execute(query)], write=False)
 
+    async def in_flight(self) -> list[ApprovalRecord]:
+        """Rows approved but not finished (`approved` or `executing`): what a dead process may strand."""
+        states = (ApprovalState.APPROVED.value, ApprovalState.EXECUTING.value)
+        query = select(t).where(t.c.state.in_(states)).order_by(t.c.decided_at, t.c.id)
+        return await self.database.run(lambda conn: [to_record(r) for r in conn.execute(query)], write=False)
+
     async def _compare_and_set(
-        self, *, approval_id: str, conditions: Sequence[ColumnElement[bool]], values: Mapping[str, object]
+        self,
+        *,
+        approval_id: str,
+        conditions: Sequence[ColumnElement[bool]],
+        values: Mapping[str, object],
+        label: str = "approval.update",
     ) -> ApprovalRecord | None:
         statement = (
             update(t)
@@ -248,6 +263,8 @@ class Approvals:
             .returning(*t.c)
         )
         rows = await self.database.run(lambda conn: list(conn.execute(statement).all()), write=True)
+        if rows:
+            crash_point(label)
         if len(rows) > 1:  # impossible with a primary key; refuse rather than guess
             raise StorageError(f"approval {approval_id} matched {len(rows)} rows")
         return to_record(rows[0]) if rows else None

@@ -23,7 +23,8 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, bindparam, insert, select, update
 
 from storage.database import Database
-from storage.errors import InvalidStorageInput, StorageError, StorageUnavailable
+from storage.errors import InvalidStorageInput, MissingSchema, StorageError, StorageUnavailable
+from storage.faults import crash_point
 from storage.records import AuditEvent, AuditFilter, AuditRecord, VerifyReport
 from storage.tables import GENESIS_HASH, audit_events, audit_head
 from storage.types import canonical_json
@@ -150,7 +151,7 @@ class Audit:
             if chained is None:
                 head = conn.execute(_TAKE_HEAD, {"n": n}).first()
                 if head is None:
-                    raise StorageError(
+                    raise MissingSchema(
                         f"the audit chain head is missing in {self.database.describe()}; "
                         "run `chatops db upgrade` to create it"
                     )
@@ -164,6 +165,8 @@ class Audit:
 
         records = await self.database.run(_append, write=True)
         self._known.seq, self._known.hash = records[-1].seq, records[-1].hash
+        for event in events:
+            crash_point(f"audit.{event.event}")
         return records
 
     async def get(self, seq: int) -> AuditRecord | None:

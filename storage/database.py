@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -31,7 +32,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from storage.errors import InvalidStorageInput, StorageConflict, StorageError, StorageUnavailable
+from storage.errors import (
+    DatabaseFileLost,
+    InvalidStorageInput,
+    MissingSchema,
+    StorageConflict,
+    StorageError,
+    StorageUnavailable,
+    UnstorableText,
+)
 
 T = TypeVar("T")
 
@@ -98,6 +107,47 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+@dataclasses.dataclass
+class FileWatch:
+    """Which file an SQLite path named when this process first used it (device, inode).
+
+    Checked before every transaction (one `os.stat`, about a microsecond; see
+    bench/bench_storage.py): if the path is gone or names another file, the
+    open connections would write to a deleted file nobody will read again, so
+    every later call fails with `DatabaseFileLost` (sticky) instead.
+    """
+
+    path: str
+    identity: tuple[int, int] | None = None
+    lost: str | None = None
+
+    def __post_init__(self) -> None:
+        self.path = os.path.abspath(self.path)  # the bot's working directory may change later
+
+    def check(self, describe: str) -> None:
+        if self.lost is None and self.identity is not None:
+            try:
+                st = os.stat(self.path)
+                now: tuple[int, int] | None = (st.st_dev, st.st_ino)
+            except FileNotFoundError:
+                now = None
+            if now != self.identity:
+                what = "deleted" if now is None else "replaced by another file"
+                self.lost = (
+                    f"the SQLite file {describe} was {what} while the bot was running; nothing more "
+                    "is written (it would be lost): restore the file or restart the bot, and run "
+                    "`chatops audit verify`"
+                )
+        if self.lost is not None:
+            raise DatabaseFileLost(self.lost)
+
+    def remember(self) -> None:
+        if self.identity is None:
+            with contextlib.suppress(FileNotFoundError):
+                st = os.stat(self.path)
+                self.identity = (st.st_dev, st.st_ino)
+
+
 @dataclasses.dataclass(frozen=True)
 class Database:
     """An open database: SQLite (aiosqlite) or PostgreSQL (asyncpg) behind one `AsyncEngine`."""
@@ -107,6 +157,7 @@ class Database:
     sync_engine: Engine | None = dataclasses.field(default=None, repr=False, compare=False)  # SQLite's
     _write_lock: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock, repr=False, compare=False)
     _threads: ThreadPoolExecutor | None = dataclasses.field(default=None, repr=False, compare=False)
+    watch: FileWatch | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -128,13 +179,19 @@ class Database:
         sleeping busy handler. Other processes wait via busy_timeout.
         """
         with self._translate_errors():
-            if self.sync_engine is not None:
-                lock = self._write_lock if write else contextlib.nullcontext()
-                async with lock:
+            lock = self._write_lock if write and self.is_sqlite else contextlib.nullcontext()
+            async with lock:
+                if self.watch is not None:  # the path must still name the file first opened
+                    self.watch.check(self.describe())
+                if self.sync_engine is not None:
                     loop = asyncio.get_running_loop()
-                    return await loop.run_in_executor(self._threads, self._run_in_thread, fn)
-            async with self.async_engine.begin() as conn:
-                return await conn.run_sync(fn)
+                    result = await loop.run_in_executor(self._threads, self._run_in_thread, fn)
+                else:
+                    async with self.async_engine.begin() as conn:
+                        result = await conn.run_sync(fn)
+                if self.watch is not None:
+                    self.watch.remember()
+                return result
 
     def _run_in_thread(self, fn: Callable[[Connection], T]) -> T:
         assert self.sync_engine is not None
@@ -164,30 +221,37 @@ class Database:
             yield
         except StorageError:
             raise
-        except exc.OperationalError as e:
+        except UnicodeError as e:  # the driver could not even encode the text
+            raise UnstorableText(UNSTORABLE) from e
+        except exc.StatementError as e:
+            if _is_unstorable_text(e):
+                raise UnstorableText(UNSTORABLE) from e
             if _is_missing_schema(e):
-                raise StorageError(self._missing_schema_message(e)) from e
-            raise StorageUnavailable(self._unavailable_message(e)) from e
+                raise MissingSchema(self._missing_schema_message(e)) from e
+            raise self._translate_statement_error(e) from e
         except (exc.InterfaceError, OSError, TimeoutError) as e:
             raise StorageUnavailable(self._unavailable_message(e)) from e
-        except exc.IntegrityError as e:
-            raise StorageConflict(
-                f"the database {self.describe()} refused a duplicate or inconsistent row: {_first_line(e)}"
-            ) from e
-        except exc.ProgrammingError as e:
-            raise StorageError(self._missing_schema_message(e)) from e
-        except exc.StatementError as e:
-            if isinstance(e.orig, StorageError):
-                raise e.orig from e
-            raise StorageError(
-                f"the database {self.describe()} refused a request ({type(e.orig or e).__name__}); "
-                "check that migrations are applied (chatops db upgrade)"
-            ) from e
         except exc.SQLAlchemyError as e:
             raise StorageError(
                 f"the database {self.describe()} refused a request ({type(e).__name__}); "
                 "check that migrations are applied (chatops db upgrade)"
             ) from e
+
+    def _translate_statement_error(self, e: exc.StatementError) -> StorageError:
+        if isinstance(e, exc.OperationalError | exc.InterfaceError):
+            return StorageUnavailable(self._unavailable_message(e))
+        if isinstance(e, exc.IntegrityError):
+            return StorageConflict(
+                f"the database {self.describe()} refused a duplicate or inconsistent row: {_first_line(e)}"
+            )
+        if isinstance(e.orig, StorageError):
+            return e.orig
+        if isinstance(e, exc.DBAPIError) and (e.connection_invalidated or _is_outage(e)):
+            return StorageUnavailable(self._unavailable_message(e))
+        return StorageError(
+            f"the database {self.describe()} refused a request ({type(e.orig or e).__name__}); "
+            "check that migrations are applied (chatops db upgrade)"
+        )
 
     def _missing_schema_message(self, error: BaseException) -> str:
         return (
@@ -213,9 +277,55 @@ def insert_for(database: Database, table: Table) -> postgresql.Insert | sqlite.I
     return sqlite.insert(table) if database.is_sqlite else postgresql.insert(table)
 
 
-def _is_missing_schema(error: exc.OperationalError) -> bool:
+UNSTORABLE = (
+    "the text holds a character the database cannot store (a NUL character or invalid Unicode); "
+    "remove it and send the message again"
+)
+
+
+def _is_missing_schema(error: exc.StatementError) -> bool:
     message = str(error.orig).lower()
-    return "no such table" in message or "no such column" in message
+    return (
+        "no such table" in message
+        or "no such column" in message
+        or ("relation" in message and "does not exist" in message)
+        or type(error.orig).__name__ in ("UndefinedTableError", "UndefinedColumnError")
+    )
+
+
+# SQLSTATE classes of a server that cannot serve now: connection exception, insufficient
+# resources, operator intervention (shutdown, cannot connect now).
+_OUTAGE_SQLSTATES = ("08", "53", "57P")
+
+
+def _is_outage(error: exc.StatementError) -> bool:
+    """The driver's error says the server or the connection is gone, not that the request was bad."""
+    seen: set[int] = set()
+    current: BaseException | None = error.orig
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        state = str(getattr(current, "sqlstate", "") or "")
+        if state.startswith(_OUTAGE_SQLSTATES) or "Connection" in type(current).__name__:
+            return True
+        if "not currently accepting connections" in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _is_unstorable_text(error: exc.StatementError) -> bool:
+    """A NUL or an unencodable character: the input is at fault, not the database."""
+    orig = error.orig
+    if isinstance(orig, UnicodeError):
+        return True
+    name = type(orig).__name__
+    message = str(orig).lower()
+    return (
+        name in ("CharacterNotInRepertoireError", "UntranslatableCharacterError")
+        or "0x00" in message
+        or "surrogates not allowed" in message
+        or "invalid byte sequence" in message
+    )
 
 
 def _first_line(error: BaseException) -> str:
@@ -245,7 +355,8 @@ async def open_database(url: str) -> Database:
         )
         event.listen(threaded, "connect", _set_sqlite_pragmas)
         threads = ThreadPoolExecutor(max_workers=SQLITE_THREADS, thread_name_prefix="sqlite")
-        return Database(url=parsed, async_engine=engine, sync_engine=threaded, _threads=threads)
+        watch = FileWatch(parsed.database)
+        return Database(url=parsed, async_engine=engine, sync_engine=threaded, _threads=threads, watch=watch)
     async_engine = create_async_engine(
         parsed,
         connect_args={"timeout": CONNECT_TIMEOUT_S},

@@ -21,5 +21,17 @@ class InvalidStorageInput(StorageError, ValueError):
     """The caller passed something storage cannot keep (bad URL, filter, field)."""
 
 
+class MissingSchema(StorageError):
+    """The database is reachable but lacks the bot's tables: run `chatops db upgrade`."""
+
+
+class DatabaseFileLost(StorageError):
+    """The SQLite file this process opened was deleted or replaced: nothing more is written to it."""
+
+
+class UnstorableText(InvalidStorageInput):
+    """Text the database cannot keep (a NUL character, or invalid Unicode such as a lone surrogate)."""
+
+
 class StorageConflict(StorageError):
     """A row broke a unique or foreign-key constraint (for example a duplicate id)."""

@@ -22,6 +22,8 @@ from storage.database import Database, open_database
 from storage.events import Events
 from storage.history import History, messages_writer
 from storage.identities import Identities
+from storage.installation import Installation
+from storage.instances import Instances
 from storage.leadership import Leadership
 from storage.migrate import upgrade_database
 from storage.records import (
@@ -50,6 +52,8 @@ class Store:
         self.channels = Channels(database)
         self.cards = Cards(database)
         self.leadership = Leadership(database)
+        self.instances = Instances(database)
+        self.installation = Installation(database)
 
     @classmethod
     async def open(cls, url: str, *, audit_key: bytes | None = None, migrate: bool = True) -> Store:
@@ -60,10 +64,13 @@ class Store:
                 await upgrade_database(database)
             else:
                 await database.ping()
+            store = cls(database, audit_key=audit_key)
+            if migrate:
+                await store.installation.ensure()
         except BaseException:
             await database.close()
             raise
-        return cls(database, audit_key=audit_key)
+        return store
 
     async def close(self) -> None:
         await self.leadership.release()
@@ -172,6 +179,9 @@ class Store:
     async def executing(self) -> list[ApprovalRecord]:
         return await self.approvals.executing()
 
+    async def in_flight(self) -> list[ApprovalRecord]:
+        return await self.approvals.in_flight()
+
     # audit
     async def append_audit(self, event: AuditEvent) -> AuditRecord:
         return await self._audit_writer.append(event)
@@ -197,7 +207,14 @@ class Store:
         return await self.audit.get(seq)
 
     async def verify_audit(self) -> VerifyReport:
-        return await self.audit.verify()
+        """The chain's own hashes, then whether it is this installation's chain at all."""
+        report = await self.audit.verify()
+        if not report.ok:
+            return report
+        problem = await self.installation.check()
+        if problem is not None:
+            return VerifyReport(ok=False, rows_checked=report.rows_checked, first_bad_seq=1, problem=problem)
+        return report
 
     # channel settings
     async def remember_card(self, *, approval_id: str, platform: str, ref: Mapping[str, Any]) -> None:

@@ -156,3 +156,24 @@ approval_cards = Table(
     Column("ref", JSONText(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+# One row per running bot process: the reconciler leaves alone what a live process owns.
+instances = Table(
+    "instances",
+    metadata,
+    Column("id", String(256), primary_key=True),
+    Column("host", String(256), nullable=False),
+    Column("pid", Integer(), nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("lease_until", UTCDateTime(), nullable=False),
+)
+
+# One row (id = 1) naming this installation (written when a store first opens the database).
+installation = Table(
+    "installation",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=False),
+    Column("installation_id", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("genesis_hash", String(64), nullable=True),  # the hash of audit row 1, once written
+)

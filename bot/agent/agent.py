@@ -23,8 +23,9 @@ from langchain.agents.middleware import InputAgentState
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AnyMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
+from langgraph.errors import GraphRecursionError
 
-from bot.agent.answers import compose, final_text
+from bot.agent.answers import compose, final_text, has_unreadable_calls, no_answer_sentence
 from bot.agent.dispatch import Turn
 from bot.agent.errors import STILL_WORKS, ModelUnavailable
 from bot.agent.framing import frame
@@ -57,6 +58,8 @@ class AgentSettings:
     memory_tokens: int = 3000
     max_concurrent_turns: int = 8
     turn_timeout_s: float = 120.0
+    # The graph's own step limit, a backstop behind max_tool_calls (None: 4 steps per call + 10).
+    graph_steps: int | None = None
 
     @classmethod
     def from_llm(cls, llm: LlmSettings, *, max_concurrent_turns: int = 8) -> AgentSettings:
@@ -176,7 +179,8 @@ class Agent:
 
     async def _run(self, turn: Turn, messages: list[AnyMessage]) -> list[Reply]:
         payload: InputAgentState = {"messages": list[AnyMessage | dict[str, Any]](messages)}
-        config: RunnableConfig = {"recursion_limit": 4 * self.settings.max_tool_calls + 10}
+        steps = self.settings.graph_steps or 4 * self.settings.max_tool_calls + 10
+        config: RunnableConfig = {"recursion_limit": steps}
         self.last_turn = turn
         try:
             async with self._slots:
@@ -190,12 +194,25 @@ class Agent:
                 f"I stopped: this question took longer than {self.settings.turn_timeout_s:g} s. {STILL_WORKS}"
             )
             return compose(turn, text="", problem=problem)
+        except GraphRecursionError:
+            log.warning(
+                "agent turn %s hit the step limit after %d model call(s) and %d tool call(s)",
+                turn.ctx.request_id,
+                turn.model_calls,
+                turn.tool_calls,
+            )
+            problem = f"I stopped: the model kept going without an answer. {STILL_WORKS}"
+            return compose(turn, text="", problem=problem)
         except Exception:  # the agent boundary: the bot stays up, the person reads one sentence
             log.exception("agent turn %s failed", turn.ctx.request_id)
             return compose(
                 turn, text="", problem=f"Something went wrong while I worked on that. {STILL_WORKS}"
             )
-        return compose(turn, text=final_text(state["messages"]))
+        this_turn = state["messages"][len(messages) :]  # never an answer from memory
+        text = final_text(this_turn)
+        if not text and has_unreadable_calls(this_turn):
+            return compose(turn, text="", problem=no_answer_sentence(turn, unreadable=True))
+        return compose(turn, text=text)
 
     async def _note_approvals(self, turn: Turn) -> None:
         """Note each approval the turn filed in the conversation; committed with the reply."""

@@ -18,6 +18,7 @@ from bot.agent.dispatch import Turn, operations_summary
 from bot.agent.framing import as_model_words, to_chat
 from bot.models import Reply, ReplyKind
 from bot.replies import approval_card
+from bot.textclean import clean_text
 from tools.base import Status
 
 MAX_ANSWER_CHARS = 6000
@@ -25,11 +26,26 @@ NO_ANSWER = "I have no answer to that; try rephrasing it, or !help for the comma
 
 
 def final_text(messages: Sequence[AnyMessage]) -> str:
-    """The last thing the model said in the turn (empty if it said nothing)."""
+    """The last thing the model said among `messages`: pass only this turn's, never memory
+    (an older answer or card must never be replayed as this turn's). Empty if it said nothing."""
     for message in reversed(messages):
         if isinstance(message, AIMessage) and message.text.strip():
             return message.text
     return ""
+
+
+def has_unreadable_calls(messages: Sequence[AnyMessage]) -> bool:
+    """Did the model ask for a tool with arguments that are not JSON (this turn's messages)?"""
+    return any(isinstance(m, AIMessage) and m.invalid_tool_calls for m in messages)
+
+
+def no_answer_sentence(turn: Turn, *, unreadable: bool = False) -> str:
+    what = (
+        "The model asked for an operation with arguments I could not read"
+        if unreadable
+        else "The model gave no answer"
+    )
+    return f"{what}; nothing was done." if not turn.outcomes else f"{what}."
 
 
 def limit_sentence(turn: Turn) -> str:
@@ -41,9 +57,11 @@ def limit_sentence(turn: Turn) -> str:
 
 def compose(turn: Turn, *, text: str, problem: str | None = None) -> list[Reply]:
     parts = []
-    answer = as_model_words(text[:MAX_ANSWER_CHARS])
+    answer = as_model_words(clean_text(text)[:MAX_ANSWER_CHARS])
     if answer:
         parts.append(answer)
+    elif not problem and not turn.limited:
+        problem = no_answer_sentence(turn)
     if turn.limited:
         parts.append(limit_sentence(turn))
     if problem:

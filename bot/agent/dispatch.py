@@ -22,6 +22,7 @@ from bot.agent.toolset import ToolGroup, find_group, signature
 from bot.executor import Executor
 from bot.outcomes import Outcome, RequestContext
 from tools.base import Status
+from tools.parsing import ParseRefused, load_json
 
 MAX_ARGS_CHARS = 4000
 MAX_REASON_CHARS = 200
@@ -50,9 +51,9 @@ def _as_mapping(args: Any) -> Mapping[str, Any] | str:
         if len(args) > MAX_ARGS_CHARS:
             return "args is too long"
         try:
-            args = json.loads(args) if args.strip() else {}
-        except ValueError:
-            return "args must be a JSON object"
+            args = load_json(args, what="args", max_depth=32) if args.strip() else {}
+        except ParseRefused:
+            return "args must be a JSON object (at most 32 levels deep)"
     if not isinstance(args, Mapping):
         return "args must be an object of the operation's arguments"
     return args
@@ -66,8 +67,10 @@ def _shown(operation: str, args: Any) -> str:
 async def run_tool_call(
     *, executor: Executor, groups: list[ToolGroup], group: ToolGroup, operation: str, args: Any, turn: Turn
 ) -> str:
-    """Submit the call through the executor; returns the text the model reads."""
-    turn.tool_calls += 1
+    """Submit the call through the executor; returns the text the model reads.
+
+    The call was already counted toward the turn's limit (`AgentGuard`), with
+    calls to tools that do not exist."""
     chosen = group.get(operation)
     if chosen is None:
         other = find_group(groups, operation)

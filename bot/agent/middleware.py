@@ -3,9 +3,10 @@
 Before a call, the conversation is cut to `max_input_tokens` (the oldest tool
 outputs of the turn are dropped first). The call itself goes through the
 `ModelGate` (tenacity retries, the circuit breaker, a deadline). After it,
-tool calls that would pass the turn's limit are removed, so the graph ends
-and the turn says it stopped. Time spent in the model (wall and process CPU)
-is added to the turn, so overhead can be measured without it. Nothing here runs operations.
+every tool call is counted (a call to a tool that does not exist too) and
+those that would pass the turn's limit are removed, so the graph ends and
+the turn says it stopped. Time spent in the model (wall and process CPU) is
+added to the turn, so overhead can be measured without it. Nothing here runs operations.
 """
 
 from __future__ import annotations
@@ -88,14 +89,15 @@ class AgentGuard(AgentMiddleware[Any, Turn]):
 
     @staticmethod
     def _limit_tool_calls(response: ModelResponse[Any], turn: Turn) -> ModelResponse[Any]:
+        """Count every tool call the model makes (unknown tools too) and drop those past the limit."""
         messages = list(response.result)
         for i, message in enumerate(messages):
             if not isinstance(message, AIMessage) or not message.tool_calls:
                 continue
             room = max(0, turn.max_tool_calls - turn.tool_calls)
+            kept = message.tool_calls[:room]
+            turn.tool_calls += len(kept)
             if len(message.tool_calls) > room:
                 turn.limited = True
-                messages[i] = AIMessage(
-                    content=message.content, id=message.id, tool_calls=message.tool_calls[:room]
-                )
+                messages[i] = AIMessage(content=message.content, id=message.id, tool_calls=kept)
         return ModelResponse(result=messages, structured_response=response.structured_response)

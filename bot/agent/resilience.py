@@ -98,6 +98,8 @@ def sentence_for(error: BaseException, *, timeout_s: float) -> str:
         return f"The language model did not answer within {timeout_s:g} s; try again shortly. {STILL_WORKS}"
     if isinstance(error, openai.APIConnectionError | httpx.TransportError):
         return f"I cannot reach the language model; an admin can run `chatops check`. {STILL_WORKS}"
+    if isinstance(error, ValueError | openai.APIResponseValidationError):  # JSONDecodeError too
+        return f"The language model sent an answer I could not read; try again shortly. {STILL_WORKS}"
     return f"The language model call failed ({type(error).__name__}). {STILL_WORKS}"
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.audit import Auditor, AuditUnavailable
-from bot.router import UNRECORDED
+from bot.unrecorded import REFUSED
 from storage.records import AuditFilter
 from storage.store import Store
 from tests.core.demo_ops import Backend
@@ -133,7 +133,7 @@ async def test_a_read_whose_fact_cannot_be_written_shows_nothing(database_url: s
     await refuse_audit_event(database_url, "execution.started")
     try:
         replies = await app.router.handle(msg("!demo get web"))
-        assert [r.text for r in replies] == [UNRECORDED]
+        assert [r.text for r in replies] == [REFUSED]  # a trigger refused it: not an outage
         assert "reply.sent" not in await events_of(app.store)
         assert await app.store.recent_for_user(platform="console", user_id="alice") == []
     finally:
@@ -147,7 +147,7 @@ async def test_an_approval_whose_fact_cannot_be_written_is_not_filed(
     await refuse_audit_event(database_url, "approval.requested")
     try:
         replies = await app.router.handle(msg("!demo scale web --replicas 3"))
-        assert [r.text for r in replies] == [UNRECORDED]
+        assert [r.text for r in replies] == [REFUSED]  # a trigger refused it: not an outage
         # The row and its fact share one transaction: neither exists.
         assert await app.store.list_approvals() == []
         assert backend.runs == []

@@ -6,6 +6,6 @@ HTTP errors, a hang) and records every request, so tests run the real
 """
 
 from tests.fake_llm.server import FakeLLM, LLMRequest
-from tests.fake_llm.steps import Call, Fail, Hang, Say, Step
+from tests.fake_llm.steps import Call, Drip, Fail, Hang, Raw, Reset, Say, Step
 
-__all__ = ["Call", "Fail", "FakeLLM", "Hang", "LLMRequest", "Say", "Step"]
+__all__ = ["Call", "Drip", "Fail", "FakeLLM", "Hang", "LLMRequest", "Raw", "Reset", "Say", "Step"]

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fake_llm.steps import Call, Fail, Hang, Say, Step, completion, error_body
+from tests.fake_llm.steps import Call, Drip, Fail, Hang, Raw, Reset, Say, Step, completion, error_body
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,5 +99,24 @@ class FakeLLM:
             step = Say("late")
         if isinstance(step, Fail):
             return web.json_response(error_body(step), status=step.status, headers=dict(step.headers))
+        if isinstance(step, Raw):
+            headers = {"Content-Type": step.content_type, **step.headers}
+            return web.Response(body=step.body, status=step.status, headers=headers)
+        if isinstance(step, Reset):
+            assert http.transport is not None
+            http.transport.abort()
+            return web.Response(status=500)
+        if isinstance(step, Drip):
+            body = json.dumps(
+                completion(Say(step.text), model=self.model, serial=len(self.requests))
+            ).encode()
+            response = web.StreamResponse(headers={"Content-Type": "application/json"})
+            response.content_length = len(body)
+            await response.prepare(http)
+            for start in range(0, len(body), step.chunk):
+                await response.write(body[start : start + step.chunk])
+                await asyncio.sleep(step.delay_s)
+            await response.write_eof()
+            return response
         assert isinstance(step, Say | Call)
         return web.json_response(completion(step, model=self.model, serial=len(self.requests)))

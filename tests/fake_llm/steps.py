@@ -37,7 +37,39 @@ class Hang:
     seconds: float = 3600.0
 
 
-Step = Say | Call | Fail | Hang
+@dataclasses.dataclass(frozen=True)
+class Raw:
+    """Any HTTP answer, byte for byte (HTML error pages, malformed JSON, odd completions)."""
+
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def completion(cls, message: Mapping[str, Any], *, finish: str = "stop") -> Raw:
+        """A 200 completion with exactly this assistant `message` (null content, bad arguments…)."""
+        body = completion(Say(""), model="fake-model", serial=0)
+        body["choices"][0]["message"] = dict(message)
+        body["choices"][0]["finish_reason"] = finish
+        return cls(200, json.dumps(body).encode())
+
+
+@dataclasses.dataclass(frozen=True)
+class Drip:
+    """A valid answer sent `chunk` bytes at a time, `delay_s` apart (slow bytes)."""
+
+    text: str
+    chunk: int = 8
+    delay_s: float = 0.2
+
+
+@dataclasses.dataclass(frozen=True)
+class Reset:
+    """Close the connection without answering."""
+
+
+Step = Say | Call | Fail | Hang | Raw | Drip | Reset
 
 
 def completion(step: Say | Call, *, model: str, serial: int) -> dict[str, Any]:

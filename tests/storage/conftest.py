@@ -35,6 +35,7 @@ _TABLES = (
     "audit_events",
     "processed_events",
     "channel_settings",
+    "instances",
 )
 
 
@@ -118,6 +119,7 @@ async def empty_tables(store: Store) -> None:
         for table in _TABLES:
             conn.execute(text(f"DELETE FROM {table}"))
         conn.execute(text("UPDATE audit_head SET seq = 0, hash = :h"), {"h": GENESIS_HASH})
+        conn.execute(text("UPDATE installation SET genesis_hash = NULL"))  # the chain starts again
 
     await store.database.run(_empty, write=True)
 

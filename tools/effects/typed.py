@@ -13,8 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
+from tools.parsing import ParseRefused, load_yaml_all
 from tools.redact import is_secret_key, redact_object, redact_text
 from tools.redact.keys import is_harmless_value
 
@@ -67,9 +66,9 @@ def typed_secret_in_values(document: Any) -> str | None:
 def typed_secret_in_manifest(text: str) -> str | None:
     """The first secret-looking value of any document of a YAML manifest, as a refusal."""
     try:
-        documents = [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError:
-        return None  # the parser says what is wrong with it, later
+        documents = [d for d in load_yaml_all(text, what="the manifest") if d is not None]
+    except ParseRefused:
+        return None  # the parser says what is wrong with it (or that it is too large), later
     for index, document in enumerate(documents, start=1):
         if not isinstance(document, Mapping) or document.get("kind") == "Secret":
             continue  # a Secret is refused as a whole, with its own sentence
@@ -94,8 +93,8 @@ def mask_typed_secrets(text: str) -> str:
     found: set[str] = set()
     for block in _FENCE.findall(text):
         try:
-            documents = [d for d in yaml.safe_load_all(block) if d is not None]
-        except yaml.YAMLError:
+            documents = [d for d in load_yaml_all(block, what="the block") if d is not None]
+        except ParseRefused:
             continue
         for document in documents:
             _collect(document, redact_object(document), "", found)

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from tools.base import ObjectEffect
 from tools.effects import object_changes
 from tools.effects.kinds import is_cluster_scoped
+from tools.parsing import ParseRefused, load_yaml_all
 
 Key = tuple[str, str | None, str]
 
@@ -24,8 +23,8 @@ Key = tuple[str, str | None, str]
 def manifest_documents(text: str, *, namespace: str) -> dict[Key, dict[str, Any]]:
     """Each object of a rendered manifest by (kind, namespace, name); unreadable text gives none."""
     try:
-        documents = list(yaml.safe_load_all(text or ""))
-    except yaml.YAMLError:
+        documents = load_yaml_all(text or "", what="the manifest", max_bytes=64 * 1024 * 1024)
+    except ParseRefused:
         return {}
     out: dict[Key, dict[str, Any]] = {}
     for document in documents:

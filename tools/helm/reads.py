@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from tools.base import OperationResult, RunContext, Status, Table
 from tools.helm import args as a
 from tools.helm.cli import HelmCli, HelmError, failure
@@ -27,6 +25,7 @@ from tools.helm.summaries import (
     to_yaml,
     truncate,
 )
+from tools.parsing import ParseRefused, load_yaml
 
 MAX_ROWS = 50
 
@@ -182,10 +181,10 @@ class HelmReads:
             chart = resolve_chart(args.chart, self.cli.settings)
             argv = ["show", args.what, chart, *([f"--version={args.version}"] if args.version else [])]
             outcome = await self.cli.run(argv, ctx=ctx)
-            document = yaml.safe_load(outcome.stdout) or {}
+            document = load_yaml(outcome.stdout, what="helm's output", max_bytes=64 * 1024 * 1024) or {}
         except (HelmError, Refused) as e:
             return failure(f"helm show {args.what} {args.chart}", e)
-        except yaml.YAMLError:
+        except ParseRefused:
             return OperationResult.failure(
                 call=f"helm show {args.what}", message="helm printed unreadable YAML"
             )

@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
 from tools.effects.typed import typed_secret_in_set, typed_secret_in_values
 from tools.helm.settings import HelmSettings
+from tools.parsing import ParseRefused, load_yaml
 
 RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _REPO_CHART = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)/([A-Za-z0-9][A-Za-z0-9._-]*)$")
@@ -109,11 +108,9 @@ def check_values_yaml(text: str) -> str:
     if len(text.encode()) > MAX_VALUES_BYTES:
         raise ValueError("the values block is larger than 64 KiB; trim it")
     try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ValueError(f"the values block is not valid YAML{where}; check the indentation") from None
+        document = load_yaml(text, what="the values block")
+    except ParseRefused as e:
+        raise ValueError(str(e).replace("fix it and send it again", "check the indentation")) from None
     if document is not None and not isinstance(document, dict):
         raise ValueError("the values block must be a YAML mapping (key: value), not a list or a scalar")
     secret = typed_secret_in_values(document)

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from tools.parsing import ParseRefused, load_yaml_all
 from tools.redact import redact_object, redact_text
 from tools.redact.keys import is_harmless_value, is_secret_path
 from tools.redact.objects import secret_leaves
@@ -47,8 +48,8 @@ def parse_manifest(text: str) -> list[ManifestObject]:
     """The objects of a multi-document YAML manifest; unreadable documents are skipped."""
     objects = []
     try:
-        documents = list(yaml.safe_load_all(text or ""))
-    except yaml.YAMLError:
+        documents = load_yaml_all(text or "", what="the manifest", max_bytes=64 * 1024 * 1024)
+    except ParseRefused:
         documents = []
     for document in documents:
         if not isinstance(document, dict) or "kind" not in document:
@@ -74,8 +75,8 @@ def manifest_secrets(text: str) -> set[str]:
     """
     found: set[str] = set()
     try:
-        documents = list(yaml.safe_load_all(text or ""))
-    except yaml.YAMLError:
+        documents = load_yaml_all(text or "", what="the manifest", max_bytes=64 * 1024 * 1024)
+    except ParseRefused:
         return found
     for document in documents:
         if not isinstance(document, dict):

@@ -1,6 +1,6 @@
 """`k8s_apply`: server-side apply of a multi-document YAML manifest.
 
-Documents are parsed with `yaml.safe_load_all`, checked against the
+Documents are parsed with `tools.parsing.load_yaml_all` (bounded), checked against the
 allow-listed kinds (Secrets are refused: their values would sit in the
 approval row) and applied with field manager `chatops`. The preview dry-runs
 every document and shows each object's full effect (every field path that
@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import yaml
 from pydantic import Field, field_validator
 
 from tools.base import (
@@ -34,6 +33,7 @@ from tools.kubernetes.effects import effect_of, effect_preview
 from tools.kubernetes.errors import KubeError, NotFound, changed_since_approval
 from tools.kubernetes.kinds import ResourceKind, kind_for_manifest
 from tools.kubernetes.writes import manifest_yaml, rv
+from tools.parsing import ParseRefused, load_yaml_all
 
 MAX_DOCS = 30
 
@@ -70,11 +70,9 @@ class Doc:
 
 def parse_manifest(text: str, *, default_namespace: str, allow_secrets: bool = False) -> list[Doc]:
     try:
-        raw = [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise Explained(f"the manifest is not valid YAML{where}; fix it and send it again") from None
+        raw = [d for d in load_yaml_all(text, what="the manifest") if d is not None]
+    except ParseRefused as error:  # bounded: aliases, depth and size are checked before building
+        raise Explained(str(error)) from None
     if not raw:
         raise Explained("the manifest is empty; send YAML in a code block")
     if len(raw) > MAX_DOCS:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, TypeVar
 
@@ -34,6 +35,7 @@ from tools.ledger import check_request
 logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
 
 T = TypeVar("T")
+BODY_CHUNK = 64 * 1024
 PatchType = Literal["strategic", "merge", "json", "apply"]
 _PATCH_CONTENT = {
     "strategic": "application/strategic-merge-patch+json",
@@ -105,9 +107,10 @@ class KubeClient:
                 body=body,
                 auth_settings=["BearerToken"],
             )
+            deadline = time.monotonic() + self._timeout
             try:
                 response = self._api.call_api(*serialized, _request_timeout=self._timeout)
-                data: bytes = response.read() or b""  # type: ignore[no-untyped-call]
+                data = self._read_body(response.response, deadline)
             except ApiException as error:  # the client reports TLS failures this way
                 raise Unreachable(self._unreachable(error)) from None
             except urllib3.exceptions.HTTPError as error:
@@ -117,6 +120,25 @@ class KubeClient:
             return data
 
         return await self._thread(call)
+
+    def _read_body(self, raw: Any, deadline: float) -> bytes:
+        """The body, read in chunks until the deadline: a server that drips bytes cannot keep this
+        thread alive after the caller gave up (each read also has the socket timeout)."""
+        chunks: list[bytes] = []
+        try:
+            while chunk := raw.read1(BODY_CHUNK):  # whatever has arrived, at most BODY_CHUNK
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise Unreachable(
+                        f"cluster {self.cluster.name} did not finish answering within {self._timeout:g}s "
+                        f"at {self.server}; check the network or try again"
+                    )
+        except BaseException:
+            raw.close()  # never hand a half-read connection back to the pool
+            raise
+        finally:
+            raw.release_conn()
+        return b"".join(chunks)
 
     def _unreachable(self, error: BaseException) -> str:
         return (

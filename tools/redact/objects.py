@@ -25,6 +25,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from tools.parsing import ParseRefused, load_json
 from tools.redact.commands import redact_argv
 from tools.redact.keys import is_harmless_value, is_secret_key
 from tools.redact.patterns import redact_text
@@ -252,8 +253,8 @@ class _Walker:
     def embedded_json(self, text: str) -> str:
         """A JSON document held in a string (last-applied-configuration): redact it as an object."""
         try:
-            parsed = json.loads(text)
-        except ValueError:
+            parsed = load_json(text, what="the embedded JSON", max_depth=200)  # bounded before parsing
+        except ParseRefused:
             return redact_text(text)
         if isinstance(parsed, Mapping) and is_secret_object(parsed):
             return REDACTED

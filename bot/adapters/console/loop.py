@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import signal
 import sys
 from collections.abc import Awaitable
@@ -17,6 +18,7 @@ from typing import TextIO
 
 from bot.adapters.console.output import PREFIX, as_text, save_files, say
 from bot.app import App
+from bot.approvals import explain_state
 from bot.models import IncomingMessage, Principal, Reply
 from bot.replies import approval_card
 from storage.records import ApprovalRecord
@@ -65,6 +67,8 @@ async def run_console(
 ) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
+    if isinstance(stdin, io.TextIOWrapper):
+        stdin.reconfigure(errors="replace")  # invalid UTF-8 becomes U+FFFD, never a crash
     interactive = stdin.isatty() and stdout.isatty()
 
     async def progress(record: ApprovalRecord, line: str) -> None:
@@ -76,11 +80,7 @@ async def run_console(
     app.executor.progress_sink = progress
     app.executor.notice = finished
     for row in await app.start():
-        say(
-            stdout,
-            f"{PREFIX}Approval {row.id} ({row.operation}) was running when the bot stopped; "
-            "its outcome is unknown. Check the cluster before asking again.",
-        )
+        say(stdout, f"{PREFIX}{explain_state(row)}")
     if interactive:
         from bot.adapters.console.terminal import Terminal
         from bot.database_home import describe

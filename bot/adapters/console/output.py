@@ -15,6 +15,7 @@ from typing import TextIO
 
 from bot.models import Reply
 from bot.render import render_text
+from bot.terminal import escape_terminal
 
 PREFIX = "bot> "
 INDENT = "\n     "
@@ -25,7 +26,9 @@ def as_text(reply: Reply) -> str:
 
 
 def say(out: TextIO, text: str, *, page: bool = False) -> None:
-    """Write one answer. With `page` (a person at a terminal), one taller than the screen is paged."""
+    """Write one answer, its control characters shown, never executed (model, cluster or person
+    may have written them). With `page` (a person at a terminal), one taller than the screen is paged."""
+    text = escape_terminal(text)
     if page and text.count("\n") + 2 > shutil.get_terminal_size().lines:
         pydoc.pager(text)  # $PAGER, else less/more; plain output when there is none
         return
