@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from bot.adapters.console import run_console
+from bot.adapters.console.output import say
 from bot.terminal import escape_terminal
 from tests.agent.conftest import open_agent_app
 from tests.core.demo_ops import Backend
@@ -35,5 +36,10 @@ async def test_model_text_with_escapes_is_printed_inert(
     printed = out.getvalue()
     assert code == 0
     assert not any(ch in printed for ch in "\x1b\x07\x00\x08\r\x9b\u202e")
-    assert "\\x1b[2J" in printed and "\\x07" in printed
+    # The model's frame drops its control characters; what is left is shown, never acted on.
+    assert "clear[2J title]0;pwned" in printed and "\\u202e" in printed
     assert "web" in printed  # commands keep working after it
+    # Whatever else reaches the console (cluster text, progress lines) is escaped where it is written.
+    direct = io.StringIO()
+    say(direct, "bot> \x1b[2J\x07 done")
+    assert direct.getvalue() == "bot> \\x1b[2J\\x07 done\n"

@@ -14,7 +14,7 @@ async def test_model_answer_with_a_lone_surrogate_and_a_nul_is_recorded_cleaned(
     try:
         fake_llm.push(Raw.completion({"role": "assistant", "content": "half \ud800 a pair, nul \x00 end"}))
         replies = await app.router.handle(ask("what is running?"))
-        assert replies[0].text == "half \ufffd a pair, nul  end"
+        assert replies[0].text.endswith("\n> half \ufffd a pair, nul  end")
         history = await app.store.recent_for_user(platform=OPERATOR.platform, user_id=OPERATOR.user_id)
         assert any(m.role == "assistant" and "half \ufffd a pair" in m.content for m in history)
         assert (await app.store.verify_audit()).ok
