@@ -23,9 +23,9 @@ import fnmatch
 from collections.abc import Iterable, Mapping
 
 from bot.cel import CelError, compile_cel
-from bot.config import PolicyRule
 from bot.models import Principal
 from bot.policy import Role
+from bot.policy_settings import PolicyRule
 from tools.base import KubeIdentity, ObjectEffect, Safety
 from tools.redact import redact_text
 

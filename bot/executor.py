@@ -26,9 +26,9 @@ from bot.effect_check import approved_requests, effect_changed
 from bot.filing import file_approval
 from bot.identities import IdentityMap
 from bot.metrics import Metrics
-from bot.models import Principal
-from bot.outcomes import Outcome, RequestContext, args_digest, describe_call, now_utc
+from bot.outcomes import Outcome, RequestContext, describe_call, now_utc
 from bot.policy import Policy, Verdict
+from bot.stored import requester_of, stored_call, undo_row
 from storage.records import ApprovalRecord, ApprovalState
 from storage.store import Store
 from tools.base import (
@@ -281,20 +281,9 @@ class Executor:
                 claimed, OperationResult.failure(call=record.operation, message=f"nothing ran: {e}")
             )
             return Outcome(Status.ERROR, f"Nothing ran: {e}. Ask again shortly.", operation=record.operation)
-        operation = self.registry.get(record.operation)
-        problem = None
-        args: Args | None = None
-        if operation is None:
-            problem = f"operation {record.operation} no longer exists in this bot"
-        elif args_digest(record.operation, record.args) != record.args_sha256:
-            problem = "the stored arguments do not match their digest; nothing ran"
-        else:
-            try:
-                args = operation.parse_args(record.args)
-            except ValidationError as e:
-                problem = f"stored arguments are no longer valid: {describe_invalid_args(e)}"
-        if problem is not None or operation is None or args is None:
-            result = OperationResult.failure(call=record.operation, message=problem or "cannot run")
+        runnable = stored_call(self.registry, record)
+        if isinstance(runnable, str):
+            result = OperationResult.failure(call=record.operation, message=runnable)
             final = await self._finish(claimed, result)
             await self._audit_finished(final, result, ctx, call, 0)
             return Outcome(
@@ -305,6 +294,7 @@ class Executor:
                 call=call,
                 approval=final,
             )
+        operation, args = runnable
         if operation.long_running:
             task = asyncio.create_task(self._run_claimed(operation, args, claimed, ctx, call, safety))
             self._background.add(task)
@@ -334,7 +324,7 @@ class Executor:
         async def progress(line: str) -> None:
             await sink(claimed, redact_text(line))
 
-        requester = _requester(claimed)
+        requester = requester_of(claimed)
         run_ctx = dataclasses.replace(
             self.run_context(self._requester_identity(claimed), claimed.request_id, claimed.binding),
             progress=progress,
@@ -370,19 +360,10 @@ class Executor:
 
     def _requester_identity(self, record: ApprovalRecord) -> KubeIdentity | None:
         # The change runs as the requester: an approval never grants more than they have.
-        return self.identities.kubernetes_identity(_requester(record))
+        return self.identities.kubernetes_identity(requester_of(record))
 
     async def _finish(self, claimed: ApprovalRecord, result: OperationResult) -> ApprovalRecord:
         state = ApprovalState.SUCCEEDED if result.ok else ApprovalState.FAILED
-        undo = (
-            {
-                "operation": result.undo.operation,
-                "args": dict(result.undo.args),
-                "summary": result.undo.summary,
-            }
-            if result.undo is not None
-            else None
-        )
         final = await self.store.transition(
             approval_id=claimed.id,
             from_state=ApprovalState.EXECUTING,
@@ -390,7 +371,7 @@ class Executor:
             finished_at=now_utc(),
             result_status=result.status.value,
             result_text=redact_text(result.text)[:MAX_RESULT_TEXT],
-            undo=undo,
+            undo=undo_row(result),
             prior_state=dict(result.prior_state) if result.prior_state is not None else None,
         )
         self.metrics.approvals.labels(state.value).inc()
@@ -419,8 +400,3 @@ class Executor:
         _, still = await asyncio.wait(pending, timeout=timeout_s)
         return len(still)
 
-
-def _requester(record: ApprovalRecord) -> Principal:
-    return Principal(
-        record.requester_platform, record.requester_id, record.requester_name, record.requester_groups
-    )

@@ -11,8 +11,8 @@ import dataclasses
 import enum
 import fnmatch
 
-from bot.config import PolicySettings, RoleMembers
 from bot.models import Principal
+from bot.policy_settings import PolicySettings, RoleMembers
 from tools.base import Safety, Target
 from tools.readable import ReadableNamespaces
 

@@ -11,10 +11,10 @@ import dataclasses
 
 import pytest
 
-from bot.config import PolicySettings
 from bot.effect_gate import judge, targets
 from bot.models import Principal
 from bot.policy import Policy, Verdict
+from bot.policy_settings import PolicySettings
 from tools.base import Safety, Target
 from tools.effects import describe_effects
 from tools.helm.effects import release_effects
