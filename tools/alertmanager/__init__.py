@@ -9,9 +9,11 @@ configured. Nothing here imports `bot` or decides policy.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tools.alertmanager.args import AlertsArgs, SilenceArgs, SilenceIdArgs
 from tools.alertmanager.operations import Alertmanager, guard, guard_preview
-from tools.base import ClusterArgs, CommandSpec, Operation, Safety
+from tools.base import Args, ClusterArgs, CommandSpec, Operation, RunFn, Safety
 from tools.http_api import HttpEndpoint
 from tools.kubernetes.clusters import ClusterSet
 
@@ -22,47 +24,61 @@ def alertmanager_operations(*, endpoints: tuple[HttpEndpoint, ...], clusters: Cl
     am = Alertmanager(endpoints, clusters)
     for_agent = bool(endpoints)
     timeout = max((e.timeout_s for e in endpoints), default=10.0) * 3 + 15
+
+    def op(
+        name: str,
+        description: str,
+        safety: Safety,
+        model: type[Args],
+        run: RunFn,
+        spec: CommandSpec,
+        **more: Any,
+    ) -> Operation:
+        return Operation(
+            name=name,
+            description=description,
+            safety=safety,
+            args_model=model,
+            run=guard(name, run),
+            command=spec,
+            timeout_s=timeout,
+            for_agent=for_agent,
+            **more,
+        )
+
     return [
-        Operation(
-            name="am_alerts",
-            description="Alerts firing in Alertmanager (filter by label matchers).",
-            safety=Safety.READ,
-            args_model=AlertsArgs,
-            run=guard("am_alerts", am.alerts),
-            command=CommandSpec(words=("alerts",), positionals=("filter",)),
-            timeout_s=timeout,
-            for_agent=for_agent,
+        op(
+            "am_alerts",
+            "Alerts firing in Alertmanager (filter by label matchers).",
+            Safety.READ,
+            AlertsArgs,
+            am.alerts,
+            CommandSpec(words=("alerts",), positionals=("filter",)),
         ),
-        Operation(
-            name="am_silences",
-            description="Active and pending Alertmanager silences.",
-            safety=Safety.READ,
-            args_model=ClusterArgs,
-            run=guard("am_silences", am.silences),
-            command=CommandSpec(words=("silences",)),
-            timeout_s=timeout,
-            for_agent=for_agent,
+        op(
+            "am_silences",
+            "Active and pending Alertmanager silences.",
+            Safety.READ,
+            ClusterArgs,
+            am.silences,
+            CommandSpec(words=("silences",)),
         ),
-        Operation(
-            name="am_silence",
-            description="Silence alerts matching label matchers for a while.",
-            safety=Safety.WRITE,
-            args_model=SilenceArgs,
-            run=guard("am_silence", am.silence),
+        op(
+            "am_silence",
+            "Silence alerts matching label matchers for a while.",
+            Safety.WRITE,
+            SilenceArgs,
+            am.silence,
+            CommandSpec(words=("silence",), positionals=("matchers",)),
             preview=guard_preview(am.preview_silence),
-            command=CommandSpec(words=("silence",), positionals=("matchers",)),
-            timeout_s=timeout,
-            for_agent=for_agent,
         ),
-        Operation(
-            name="am_expire_silence",
-            description="Expire a silence so its alerts notify again.",
-            safety=Safety.WRITE,
-            args_model=SilenceIdArgs,
-            run=guard("am_expire_silence", am.expire),
+        op(
+            "am_expire_silence",
+            "Expire a silence so its alerts notify again.",
+            Safety.WRITE,
+            SilenceIdArgs,
+            am.expire,
+            CommandSpec(words=("unsilence",), positionals=("silence_id",)),
             preview=guard_preview(am.preview_expire),
-            command=CommandSpec(words=("unsilence",), positionals=("silence_id",)),
-            timeout_s=timeout,
-            for_agent=for_agent,
         ),
     ]
