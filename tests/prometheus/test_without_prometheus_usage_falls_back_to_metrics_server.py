@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.fake_k8s.server import FakeKubernetes
 from tests.prometheus.conftest import PromOps
-from tools.base import Status
+from tools.base import RunContext, Status
+from tools.kubernetes.clusters import ClusterSet
+from tools.prometheus import PrometheusSettings, prometheus_operations
 
 
 async def test_cpu_of_a_deployment_comes_from_metrics_server(unconfigured: PromOps) -> None:
@@ -42,3 +46,13 @@ async def test_raw_promql_says_how_to_configure_prometheus(unconfigured: PromOps
 def test_the_fallback_is_not_offered_to_the_model(unconfigured: PromOps, prom: PromOps) -> None:
     assert not any(op.for_agent for op in unconfigured.by_name.values())
     assert all(op.for_agent for op in prom.by_name.values())
+
+
+async def test_without_any_cluster_the_answer_is_one_sentence(caplog: pytest.LogCaptureFixture) -> None:
+    ops = {op.name: op for op in prometheus_operations(settings=PrometheusSettings(), clusters=ClusterSet([]))}
+    raw = {"metric": "cpu", "kind": "deployment", "name": "web", "namespace": "prod"}
+    result = await ops["prom_usage"].run(ops["prom_usage"].parse_args(raw), RunContext(request_id="t"))
+    assert result.status is Status.NO_DATA, result.text
+    assert "No Prometheus is configured for this cluster" in result.text
+    assert "no cluster is configured" in result.text and "Error" not in result.text
+    assert not any(r.exc_info for r in caplog.records)

@@ -37,7 +37,7 @@ class Alertmanager:
     def client(self, args: Any) -> AlertmanagerClient:
         try:
             cluster: str | None = self.clusters.get(args.cluster).name
-        except LookupError:
+        except LookupError:  # no cluster configured: endpoints are matched on the name asked
             cluster = args.cluster
         endpoint = first_serving(self.endpoints, cluster)
         if endpoint is None:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from tools.base import Args, Attachment, OperationResult, RunContext, Status, Table
 from tools.http_api import ApiError
 from tools.kubernetes.common import Kube, finish
+from tools.kubernetes.errors import KubeError
 from tools.prometheus.args import LabelArgs, QueryArgs, UsageArgs
 from tools.prometheus.chart import ChartSpec, ChartTooLarge, chart_series_limit, render_png
 from tools.prometheus.client import CHART_POINTS, SUMMARY_POINTS, PromError, PrometheusClient
@@ -63,7 +64,7 @@ class PrometheusReads:
     def cluster_name(self, args: Any) -> str | None:
         try:
             return self.kube.clients.cluster(args.cluster).name
-        except LookupError:
+        except (LookupError, KubeError):  # no cluster configured: endpoints are matched on the name asked
             return args.cluster if isinstance(args.cluster, str) else None
 
     def endpoint(self, args: Any) -> PrometheusEndpoint | None:
@@ -145,7 +146,7 @@ class PrometheusReads:
             return args.namespace
         try:
             return self.kube.clients.cluster(args.cluster).default_namespace
-        except LookupError:
+        except (LookupError, KubeError):
             return "default"
 
     @staticmethod
