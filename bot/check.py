@@ -135,6 +135,35 @@ async def check_llm(loaded: LoadedConfig) -> CheckLine:
     return CheckLine("llm", ok, text)
 
 
+async def check_endpoints(loaded: LoadedConfig) -> list[CheckLine]:
+    """Each configured Prometheus and Alertmanager endpoint: does its API answer, with these credentials?"""
+    from tools.http_api import ApiError, call_json
+
+    settings, named = loaded.settings, loaded.secrets.named
+    probes = [
+        ("prometheus", e.to_endpoint(named), "/api/v1/status/buildinfo")
+        for e in settings.prometheus.endpoints
+    ]
+    probes += [
+        ("alertmanager", e.to_endpoint(named), "/api/v2/status") for e in settings.alertmanager.endpoints
+    ]
+    lines = []
+    for kind, endpoint, path in probes:
+        part = f"{kind} {endpoint.name}"
+        try:
+            status, _ = await call_json(endpoint, f"{kind.title()} {endpoint.name}", "GET", path)
+        except ApiError as e:
+            lines.append(CheckLine(part, False, str(e)))
+            continue
+        ok = status < 400
+        lines.append(
+            CheckLine(
+                part, ok, f"answers at {endpoint.url}" if ok else f"answered HTTP {status} at {endpoint.url}"
+            )
+        )
+    return lines
+
+
 async def run_check(loaded: LoadedConfig, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     print(f"config: ok ({loaded.source or 'built-in defaults'})", file=out)
@@ -143,6 +172,7 @@ async def run_check(loaded: LoadedConfig, out: TextIO | None = None) -> int:
     lines.append(await check_llm(loaded))
     lines += check_chat(loaded)
     lines += await check_tools(loaded)
+    lines += await check_endpoints(loaded)
     for line in lines:
         mark = "ok" if line.ok else "PROBLEM"
         print(f"{line.part}: {mark if line.configured else '-'} — {line.text}", file=out)

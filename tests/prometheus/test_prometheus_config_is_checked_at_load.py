@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
+from bot.check import run_check
 from bot.config import ConfigError, load_config
+from tests.fake_prometheus.server import FakePrometheus
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -53,3 +56,19 @@ def test_a_wrong_prometheus_section_names_the_key(tmp_path: Path, text: str, mes
     with pytest.raises(ConfigError) as error:
         load_config(write(tmp_path, text), env={})
     assert message in str(error.value)
+
+
+async def test_check_says_whether_each_endpoint_answers(tmp_path: Path, fake_prometheus: FakePrometheus) -> None:
+    path = write(
+        tmp_path,
+        f"storage: {{url: 'sqlite+aiosqlite:///{tmp_path / 'c.db'}'}}\n"
+        f"prometheus:\n  endpoints:\n    - {{name: main, url: '{fake_prometheus.url}', bearer_token_env: PROM_TOKEN}}\n"
+        "alertmanager:\n  endpoints:\n    - {name: am, url: 'http://127.0.0.1:9', timeout_s: 2}\n",
+    )
+    fake_prometheus.token = "right-token-123456"
+    out = io.StringIO()
+    code = await run_check(load_config(path, env={"PROM_TOKEN": "wrong-token-123456"}), out)
+    text = out.getvalue()
+    assert "prometheus main: PROBLEM — Prometheus main refused the bot's credentials (HTTP 401)" in text
+    assert "alertmanager am: PROBLEM — Alertmanager am at http://127.0.0.1:9 cannot be reached" in text
+    assert code == 1 and "wrong-token" not in text
