@@ -72,6 +72,7 @@ class FakePrometheus:
         app.router.add_get("/api/v1/labels", fake._labels)
         app.router.add_get("/api/v1/label/{name}/values", fake._values)
         app.router.add_get("/api/v1/alerts", fake._alerts)
+        app.router.add_get("/api/v1/status/buildinfo", fake._buildinfo)
         fake._runner = web.AppRunner(app)
         await fake._runner.setup()
         site = web.TCPSite(fake._runner, "127.0.0.1", 0)
@@ -137,6 +138,10 @@ class FakePrometheus:
     async def _values(self, request: web.Request) -> web.StreamResponse:
         _, refused = await self._gate(request)
         return refused or _ok(self.label_values.get(request.match_info["name"], []))
+
+    async def _buildinfo(self, request: web.Request) -> web.StreamResponse:
+        _, refused = await self._gate(request)
+        return refused or _ok({"version": "2.53.0"})
 
     async def _alerts(self, request: web.Request) -> web.StreamResponse:
         _, refused = await self._gate(request)
