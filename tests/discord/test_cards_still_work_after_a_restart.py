@@ -26,6 +26,8 @@ async def test_a_card_from_before_a_restart_is_approved_by_the_new_client(
         assert fake_discord.identified == 2
         approval_id = approval_id_of(card)
         await click_and_wait(after, OLGA, card, f"chatops:approve:{approval_id}")
+        # The card is edited after the run: wait for that edit, not for a quiet moment.
+        await fake_discord.wait_for(lambda: "succeeded" in shown(fake_discord.messages[card["id"]]))
         assert [r for r in backend.runs if r[0] == "scale"] == [
             ("scale", {"cluster": None, "namespace": None, "name": "web", "replicas": 4})
         ]
