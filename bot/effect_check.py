@@ -4,7 +4,9 @@ Filing stores the fingerprint of the approved effect in the binding (`effect_sha
 At execution the operation's preview runs again (a dry run, with the approved binding) and
 its effect must have the same fingerprint; otherwise nothing runs and the person reads
 which objects would now change differently. Operations whose previews see no objects
-(repositories, charts, minikube) carry no fingerprint and are not re-checked here.
+(repositories, charts, minikube) carry no fingerprint and are not re-checked here; like
+every helm and minikube write, they are held to the exact commands their preview recorded
+(`requests_sha256`, enforced by the CLI wrappers while `approved_requests` is active).
 """
 
 from __future__ import annotations

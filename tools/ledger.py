@@ -9,6 +9,11 @@ dry run sent and the card showed. Reduced before hashing, because they are not c
 `dryRun`, and the values of a Secret the bot generates itself (a stack's password:
 never typed, never shown, never stored). Requests that only ask questions
 (SubjectAccessReview) are not changes. No I/O here; clients call `check_request`.
+
+Commands (helm, minikube) are held to the same promise: a change's preview records the
+exact command its run will execute (`record_command`: the argument list without its
+dry-run flags, plus the digest of what goes to stdin, such as a values file), and while
+enforcing, the CLI wrappers ask `command_allowed` before they start a mutating command.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import contextvars
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 _QUESTIONS = ("/apis/authorization.k8s.io/", "/apis/authentication.k8s.io/")
@@ -75,6 +80,39 @@ def check_request(method: str, path: str, body: Any, *, dry_run: bool) -> str | 
         )
     ledger.seen.append(digest)
     return None
+
+
+def _is_dry_run_flag(arg: str) -> bool:
+    return arg == "--dry-run" or arg.startswith("--dry-run=")
+
+
+def command_digest(argv: Sequence[str], stdin: bytes | None = None) -> str:
+    """The digest of a command: its arguments without dry-run flags, and its stdin's digest."""
+    kept = [arg for arg in argv if not _is_dry_run_flag(arg)]
+    fed = hashlib.sha256(stdin).hexdigest() if stdin is not None else None
+    canonical = json.dumps(["COMMAND", kept, fed])
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record_command(argv: Sequence[str], stdin: bytes | None = None) -> None:
+    """A preview's promise: this exact command is what the approved run will execute."""
+    ledger = _CURRENT.get()
+    if ledger is not None and ledger.mode == "record":
+        ledger.seen.append(command_digest(argv, stdin))
+
+
+def command_allowed(argv: Sequence[str], stdin: bytes | None = None) -> bool:
+    """Whether a mutating command may start now: always outside a run, else only an approved one.
+
+    A dry run changes nothing and is not held to the approval (as with `check_request`)."""
+    ledger = _CURRENT.get()
+    if ledger is None or ledger.mode == "record" or any(_is_dry_run_flag(arg) for arg in argv):
+        return True
+    digest = command_digest(argv, stdin)
+    if digest not in ledger.allowed:
+        return False
+    ledger.seen.append(digest)
+    return True
 
 
 @contextlib.contextmanager

@@ -143,6 +143,11 @@ def display_argv(argv: Sequence[str]) -> str:
     return redact_text(shlex.join(shown))
 
 
+def display_command(argv: Sequence[str]) -> str:
+    """The command as the approval card shows it: the tool by its name, then every argument, masked."""
+    return display_argv([Path(argv[0]).name, *argv[1:]]) if argv else ""
+
+
 def child_environment(extra: Mapping[str, str] | None) -> dict[str, str]:
     """The bot's environment without its own secrets, plus `extra`."""
     env = {

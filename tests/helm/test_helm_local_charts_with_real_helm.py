@@ -110,7 +110,10 @@ async def test_package_writes_the_archive_into_the_chart_directory(
     package = ops["helm_package"]
     args = package.parse_args({"chart": "shop", "version": "1.2.3"})
     preview = await package.preview(args, ctx)
-    assert preview.text == f"Package chart shop 1.2.3 into {chart_dir}."
+    assert preview.text == (
+        f"Package chart shop 1.2.3 into {chart_dir}.\n"
+        f"Runs: `helm package {chart_dir / 'shop'} --destination={chart_dir} --version=1.2.3`"
+    )
     result = await package.run(args, ctx)
     assert result.status is Status.OK, result.text
     assert (chart_dir / "shop-1.2.3.tgz").is_file()

@@ -319,6 +319,7 @@ async def test_rollback_preview_names_the_revision_it_returns_to(
     assert preview.text.splitlines() == [
         "Roll back release web in namespace apps on dev from revision 3 (nginx-1.2.3, deployed) "
         "to revision 2 (nginx-1.2.2, superseded, 2025-01-01T11:00:00Z).",
+        "Runs: `helm rollback web --namespace=apps --kube-context=dev-admin`",
         "= Secret/web in apps (unchanged)",
         "~ Deployment/web in apps (changed)",
         "    spec.replicas: 1 → 0",
@@ -355,6 +356,7 @@ async def test_uninstall_preview_lists_what_is_deleted(
     assert preview.text.splitlines() == [
         "Uninstall release web (revision 3, chart nginx 1.2.3) from namespace apps on dev. "
         "Deletes 3 objects: 1 ConfigMap (web-old); 1 Deployment (web); 1 Secret (web)",
+        "Runs: `helm uninstall web --namespace=apps --kube-context=dev-admin`",
         "- Secret/web in apps (deleted)",
         "- Deployment/web in apps (deleted)",
         "- ConfigMap/web-old in apps (deleted)",

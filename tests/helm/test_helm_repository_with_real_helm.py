@@ -53,7 +53,10 @@ async def test_an_allow_listed_repository_can_be_added_searched_and_rendered(
     add = ops["helm_repo_add"]
     args = add.parse_args({"name": "local"})
     preview = await add.preview(args, ctx)
-    assert preview.text == f"Add Helm repository local ({chart_repository}) and download its index."
+    assert preview.text == (
+        f"Add Helm repository local ({chart_repository}) and download its index.\n"
+        f"Runs: `helm repo add local {chart_repository}`"
+    )
     added = await add.run(args, ctx)
     assert added.status is Status.OK, added.text
 

@@ -247,7 +247,9 @@ async def test_addon_preview_refuses_unknown_addons_and_undo_inverts(
     )
     assert not unknown.ok and "no addon named bitcoin-miner" in unknown.text
     args = op.parse_args({"profile": "dev", "action": "enable", "addon": "ingress"})
-    assert (await op.preview(args, ctx)).text == "Enable addon ingress on dev (currently disabled)."
+    assert (await op.preview(args, ctx)).text == (
+        "Enable addon ingress on dev (currently disabled).\nRuns: `minikube addons enable ingress --profile=dev`"
+    )
     result = await op.run(args, ctx)
     assert result.undo is not None
     assert dict(result.undo.args) == {"profile": "dev", "action": "disable", "addon": "ingress"}
@@ -293,7 +295,7 @@ async def test_delete_is_destructive_and_refused_for_a_missing_profile(
     preview = await op.preview(op.parse_args({"profile": "dev"}), ctx)
     assert preview.text == (
         "Delete minikube profile dev (Running, driver docker, Kubernetes v1.30.0) and everything in it; "
-        "this cannot be undone."
+        "this cannot be undone.\nRuns: `minikube delete --profile=dev`"
     )
 
 

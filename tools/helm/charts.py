@@ -48,7 +48,8 @@ class HelmCharts:
             url = self._repository_url(args)
         except Refused as e:
             return Preview(text=str(e), ok=False)
-        return Preview(text=f"Add Helm repository {args.name} ({url}) and download its index.")
+        runs = self.cli.plan(["repo", "add", args.name, url], ctx=ctx)
+        return Preview(text=f"Add Helm repository {args.name} ({url}) and download its index.\n{runs}")
 
     async def repo_add(self, args: a.RepoAddArgs, ctx: RunContext) -> OperationResult:
         try:
@@ -73,7 +74,10 @@ class HelmCharts:
             names = self._update_names(args)
         except Refused as e:
             return Preview(text=str(e), ok=False)
-        return Preview(text=f"Refresh the chart index of {', '.join(names) or 'every added repository'}.")
+        runs = self.cli.plan(["repo", "update", *names], ctx=ctx)
+        return Preview(
+            text=f"Refresh the chart index of {', '.join(names) or 'every added repository'}.\n{runs}"
+        )
 
     async def repo_update(self, args: a.RepoUpdateArgs, ctx: RunContext) -> OperationResult:
         try:
@@ -96,7 +100,8 @@ class HelmCharts:
             path = self._new_chart_path(args)
         except Refused as e:
             return Preview(text=str(e), ok=False)
-        return Preview(text=f"Create a new chart scaffold {args.name} at {path}.")
+        runs = self.cli.plan(["create", str(path)], ctx=ctx)
+        return Preview(text=f"Create a new chart scaffold {args.name} at {path}.\n{runs}")
 
     async def create(self, args: a.CreateArgs, ctx: RunContext) -> OperationResult:
         try:
@@ -117,21 +122,25 @@ class HelmCharts:
             ) from None
         return path, metadata if isinstance(metadata, dict) else {}
 
+    def _package_args(self, args: a.PackageArgs, path: Path) -> list[str]:
+        argv = ["package", str(path), f"--destination={self.chart_dir}"]
+        argv += [f"--version={args.version}"] if args.version else []
+        argv += [f"--app-version={args.app_version}"] if args.app_version else []
+        return argv
+
     async def preview_package(self, args: a.PackageArgs, ctx: RunContext) -> Preview:
         try:
-            _, metadata = self._source_chart(args)
+            path, metadata = self._source_chart(args)
         except Refused as e:
             return Preview(text=str(e), ok=False)
         version = args.version or metadata.get("version")
-        return Preview(text=f"Package chart {metadata.get('name')} {version} into {self.chart_dir}.")
+        runs = self.cli.plan(self._package_args(args, path), ctx=ctx)
+        return Preview(text=f"Package chart {metadata.get('name')} {version} into {self.chart_dir}.\n{runs}")
 
     async def package(self, args: a.PackageArgs, ctx: RunContext) -> OperationResult:
         try:
             path, _ = self._source_chart(args)
-            argv = ["package", str(path), f"--destination={self.chart_dir}"]
-            argv += [f"--version={args.version}"] if args.version else []
-            argv += [f"--app-version={args.app_version}"] if args.app_version else []
-            outcome = await self.cli.run(argv, ctx=ctx)
+            outcome = await self.cli.run(self._package_args(args, path), ctx=ctx)
         except (HelmError, Refused) as e:
             return failure(f"helm package {args.chart}", e)
         saved = outcome.stdout.strip().rpartition(": ")[2] or str(self.chart_dir)

@@ -19,8 +19,14 @@ from typing import Any
 from tools.base import KubeIdentity, OperationResult, RunContext
 from tools.helm.settings import CONFIG_KEY, HelmSettings
 from tools.kubernetes.clusters import ClusterConfig, ClusterSet, UnknownCluster
+from tools.ledger import command_allowed, record_command
 from tools.redact import redact_text
-from tools.runner import CommandOutcome, LineFn, RunnerError, display_argv, run_command
+from tools.runner import CommandOutcome, LineFn, RunnerError, display_argv, display_command, run_command
+
+# helm commands that only read; every other command changes something and runs only as approved.
+_READS = frozenset(
+    {"status", "history", "get", "list", "search", "show", "template", "lint", "version", "env"}
+)
 
 
 class HelmError(Exception):
@@ -78,6 +84,26 @@ class HelmCli:
         chart_dir = Path(self.settings.chart_dir).expanduser().resolve()
         return chart_dir if chart_dir.is_dir() else None
 
+    def argv(self, args: Sequence[str], *, ctx: RunContext, target: KubeTarget | None) -> list[str]:
+        argv = [self.settings.binary, *args]
+        if target is not None:
+            argv += [f"--namespace={target.namespace}", *kube_flags(target.cluster, ctx.identity)]
+        return argv
+
+    def plan(
+        self,
+        args: Sequence[str],
+        *,
+        ctx: RunContext,
+        target: KubeTarget | None = None,
+        stdin: bytes | None = None,
+    ) -> str:
+        """Record the exact command a change's run will execute; return the card's line showing it."""
+        argv = self.argv(args, ctx=ctx, target=target)
+        record_command(argv, stdin)
+        fed = " (values file on stdin, shown above as the values change)" if stdin is not None else ""
+        return f"Runs: `{display_command(argv)}`{fed}"
+
     async def run(
         self,
         args: Sequence[str],
@@ -90,9 +116,13 @@ class HelmCli:
         check: bool = True,
     ) -> CommandOutcome:
         """Run `helm ARGS` (plus cluster flags when `target` is given); raises HelmError."""
-        argv = [self.settings.binary, *args]
-        if target is not None:
-            argv += [f"--namespace={target.namespace}", *kube_flags(target.cluster, ctx.identity)]
+        argv = self.argv(args, ctx=ctx, target=target)
+        mutating = bool(args) and args[0] not in _READS and list(args[:2]) != ["repo", "list"]
+        if mutating and not command_allowed(argv, stdin):
+            raise HelmError(
+                f"`{display_command(argv)}` is not the command the approved card showed; it was not run, "
+                "and nothing more is; ask again to see the new preview"
+            )
         try:
             return await run_command(
                 argv,

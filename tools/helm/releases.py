@@ -11,6 +11,7 @@ blindly. Values never appear unmasked in any text, data or undo plan.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from tools.base import ObjectEffect, OperationResult, Preview, RunContext, Status, UndoPlan
@@ -41,6 +42,14 @@ def _chart_version(release: dict[str, Any]) -> str:
 
 def _where(target: KubeTarget) -> str:
     return f"namespace {target.namespace} on {target.cluster.name}"
+
+
+def _rollback_args(args: a.RollbackArgs) -> list[str]:
+    return ["rollback", args.name, *([str(args.revision)] if args.revision else [])]
+
+
+def _uninstall_args(args: a.UninstallArgs) -> list[str]:
+    return ["uninstall", args.name, *(["--keep-history"] if args.keep_history else [])]
 
 
 class StaleRelease(HelmError):
@@ -81,12 +90,12 @@ class HelmReleases:
             )
         return release
 
-    def _chart_flags(self, args: a.InstallArgs, ctx: RunContext) -> tuple[list[str], bytes | None]:
+    def _chart_flags(self, args: a.InstallArgs, binding: Mapping[str, str]) -> tuple[list[str], bytes | None]:
         chart = resolve_chart(args.chart, self.cli.settings)
         version = args.version
         if version is None and not chart.startswith("/"):
             # Run the version the approver saw, not whatever is newest by then.
-            version = ctx.binding.get("chart_version") or None
+            version = binding.get("chart_version") or None
         flags, stdin = values_input(args)
         flags = [args.name, chart, *flags, *([f"--version={version}"] if version else [])]
         if isinstance(args, a.UpgradeArgs) and args.reuse_values:
@@ -95,9 +104,16 @@ class HelmReleases:
             flags.append("--create-namespace")
         return flags, stdin
 
+    def _plan_chart_run(
+        self, verb: str, args: a.InstallArgs, ctx: RunContext, target: KubeTarget, version: str
+    ) -> str:
+        """Record the install/upgrade the run will execute, with the chart version the dry run saw."""
+        flags, stdin = self._chart_flags(args, {**ctx.binding, "chart_version": version})
+        return self.cli.plan([verb, *flags, "--output=json"], ctx=ctx, target=target, stdin=stdin)
+
     async def _dry_run(self, verb: str, args: a.InstallArgs, ctx: RunContext) -> tuple[KubeTarget, Any]:
         target = self.cli.target(cluster=args.cluster, namespace=args.namespace)
-        flags, stdin = self._chart_flags(args, ctx)
+        flags, stdin = self._chart_flags(args, ctx.binding)
         argv = [verb, *flags, "--dry-run=server"]
         return target, await self.cli.run_json(
             argv, ctx=ctx, target=target, stdin=stdin, timeout_s=self.timeout_s
@@ -114,13 +130,17 @@ class HelmReleases:
             f"Values: {diff_values({}, planned.get('config'))}\n"
             f"Creates {summarise_objects(objects, limit_chars=1500)}"
         )
+        try:
+            runs = self._plan_chart_run("install", args, ctx, target, _chart_version(planned))
+        except Refused as e:
+            return Preview(text=f"helm install {args.name} cannot go ahead: {e}", ok=False)
         effects = release_effects(None, str(planned.get("manifest") or ""), namespace=target.namespace)
-        return _with_effects(text, effects, {"chart_version": _chart_version(planned)})
+        return _with_effects(f"{text}\n{runs}", effects, {"chart_version": _chart_version(planned)})
 
     async def install(self, args: a.InstallArgs, ctx: RunContext) -> OperationResult:
         try:
             target = self.cli.target(cluster=args.cluster, namespace=args.namespace)
-            flags, stdin = self._chart_flags(args, ctx)
+            flags, stdin = self._chart_flags(args, ctx.binding)
             dry = ["--dry-run=client"] if ctx.dry_run else []
             release = await self.cli.run_json(
                 ["install", *flags, *dry], ctx=ctx, target=target, stdin=stdin, timeout_s=self.timeout_s
@@ -145,6 +165,7 @@ class HelmReleases:
             if before is None:
                 return Preview(text=f"release {args.name} was not found in {_where(target)}", ok=False)
             _, after = await self._dry_run("upgrade", args, ctx)
+            runs = self._plan_chart_run("upgrade", args, ctx, target, _chart_version(after))
         except (HelmError, Refused) as e:
             return Preview(text=f"helm upgrade {args.name} cannot go ahead: {e}", ok=False)
         changes = diff_objects(
@@ -156,7 +177,7 @@ class HelmReleases:
             f"chart {_chart_label(before)} → {_chart_label(after)}, "
             f"revision {before.get('version')} → {after.get('version')}.\n"
             f"Values: {diff_values(before.get('config'), after.get('config'))}\n"
-            f"Objects: {truncate(changes.describe(), 1500)}"
+            f"Objects: {truncate(changes.describe(), 1500)}\n{runs}"
         )
         binding = {"revision": str(before.get("version")), "chart_version": _chart_version(after)}
         effects = release_effects(
@@ -170,7 +191,7 @@ class HelmReleases:
             before = await self._check_binding(args.name, target, ctx)
             if before is None:
                 raise HelmError(f"release {args.name} was not found in {_where(target)}")
-            flags, stdin = self._chart_flags(args, ctx)
+            flags, stdin = self._chart_flags(args, ctx.binding)
             dry = ["--dry-run=client"] if ctx.dry_run else []
             release = await self.cli.run_json(
                 ["upgrade", *flags, *dry], ctx=ctx, target=target, stdin=stdin, timeout_s=self.timeout_s
@@ -233,7 +254,8 @@ class HelmReleases:
         except HelmError as e:
             return Preview(text=f"helm rollback {args.name} cannot go ahead: {e}", ok=False)
         effects = release_effects(now.stdout, then.stdout, namespace=target.namespace)
-        return _with_effects(text, effects, {"revision": str(current["revision"])})
+        runs = self.cli.plan(_rollback_args(args), ctx=ctx, target=target)
+        return _with_effects(f"{text}\n{runs}", effects, {"revision": str(current["revision"])})
 
     async def rollback(self, args: a.RollbackArgs, ctx: RunContext) -> OperationResult:
         try:
@@ -241,8 +263,7 @@ class HelmReleases:
             before = await self._check_binding(args.name, target, ctx)
             if before is None:
                 raise HelmError(f"release {args.name} was not found in {_where(target)}")
-            argv = ["rollback", args.name, *([str(args.revision)] if args.revision else [])]
-            argv += ["--dry-run"] if ctx.dry_run else []
+            argv = [*_rollback_args(args), *(["--dry-run"] if ctx.dry_run else [])]
             await self.cli.run(argv, ctx=ctx, target=target, timeout_s=self.timeout_s)
         except HelmError as e:
             return failure(f"helm rollback {args.name}", e)
@@ -278,7 +299,8 @@ class HelmReleases:
         text = (
             f"Uninstall release {args.name} (revision {release.get('version')}, "
             f"chart {_chart_label(release)}) "
-            f"from {_where(target)}{history}. Deletes {summarise_objects(objects, limit_chars=1500)}"
+            f"from {_where(target)}{history}. Deletes {summarise_objects(objects, limit_chars=1500)}\n"
+            f"{self.cli.plan(_uninstall_args(args), ctx=ctx, target=target)}"
         )
         effects = release_effects(str(release.get("manifest") or ""), None, namespace=target.namespace)
         return _with_effects(text, effects, {"revision": str(release.get("version"))})
@@ -289,8 +311,7 @@ class HelmReleases:
             before = await self._check_binding(args.name, target, ctx)
             if before is None:
                 raise HelmError(f"release {args.name} was not found in {_where(target)}")
-            argv = ["uninstall", args.name, *(["--keep-history"] if args.keep_history else [])]
-            argv += ["--dry-run"] if ctx.dry_run else []
+            argv = [*_uninstall_args(args), *(["--dry-run"] if ctx.dry_run else [])]
             await self.cli.run(argv, ctx=ctx, target=target, timeout_s=self.timeout_s)
         except HelmError as e:
             return failure(f"helm uninstall {args.name}", e)

@@ -31,6 +31,12 @@ def start_flags(args: a.StartArgs) -> list[str]:
     return flags
 
 
+def _build_args(args: a.ImageBuildArgs, context: Path, dockerfile: Path | None) -> list[str]:
+    argv = ["image", "build", f"--profile={args.profile}", f"--tag={args.tag}"]
+    argv += [f"--file={dockerfile.relative_to(context)}"] if dockerfile else []
+    return [*argv, str(context)]
+
+
 def _profile_undo(operation: str, profile: str, summary: str, **extra: str) -> UndoPlan:
     return UndoPlan(operation=operation, args={"profile": profile, **extra}, summary=summary)
 
@@ -61,8 +67,9 @@ class MinikubeChanges:
             return Preview(text=f"minikube start cannot go ahead: {e}", ok=False)
         now = f"currently {found['status']}" if found else "a new profile"
         wanted = " ".join(start_flags(args)[1:]) or "default resources"
+        runs = self.cli.plan(["start", *start_flags(args), "--output=json"])
         return Preview(
-            text=f"Start minikube profile {args.profile} ({now}) with {wanted}; this can take minutes."
+            text=f"Start minikube profile {args.profile} ({now}) with {wanted}; this can take minutes.\n{runs}"
         )
 
     async def start(self, args: a.StartArgs, ctx: RunContext) -> OperationResult:
@@ -82,7 +89,8 @@ class MinikubeChanges:
         found = await self._existing(args.profile, "stop")
         if isinstance(found, Preview):
             return found
-        return Preview(text=f"Stop minikube profile {args.profile} (currently {found['status']}).")
+        runs = self.cli.plan(["stop", f"--profile={args.profile}"])
+        return Preview(text=f"Stop minikube profile {args.profile} (currently {found['status']}).\n{runs}")
 
     async def stop(self, args: a.ProfileArgs, ctx: RunContext) -> OperationResult:
         try:
@@ -100,8 +108,11 @@ class MinikubeChanges:
         found = await self._existing(args.profile, "restart")
         if isinstance(found, Preview):
             return found
+        profile = f"--profile={args.profile}"
+        runs = self.cli.plan(["stop", profile], ["start", profile, "--output=json"])
         return Preview(
-            text=f"Restart minikube profile {args.profile} (currently {found['status']}): stop, then start."
+            text=f"Restart minikube profile {args.profile} (currently {found['status']}): stop, then start.\n"
+            f"{runs}"
         )
 
     async def restart(self, args: a.ProfileArgs, ctx: RunContext) -> OperationResult:
@@ -124,8 +135,9 @@ class MinikubeChanges:
         if current is None:
             return Preview(text=f"minikube has no addon named {args.addon}; see minikube_addons", ok=False)
         status = str(current.get("Status", "unknown"))
+        runs = self.cli.plan(["addons", args.action, args.addon, f"--profile={args.profile}"])
         return Preview(
-            text=f"{args.action.capitalize()} addon {args.addon} on {args.profile} (currently {status})."
+            text=f"{args.action.capitalize()} addon {args.addon} on {args.profile} (currently {status}).\n{runs}"
         )
 
     async def addon(self, args: a.AddonArgs, ctx: RunContext) -> OperationResult:
@@ -147,7 +159,10 @@ class MinikubeChanges:
         return (
             found
             if isinstance(found, Preview)
-            else Preview(text=f"Load image {args.image} from the local daemon into {args.profile}.")
+            else Preview(
+                text=f"Load image {args.image} from the local daemon into {args.profile}.\n"
+                + self.cli.plan(["image", "load", args.image, f"--profile={args.profile}"])
+            )
         )
 
     async def image_load(self, args: a.ImageArgs, ctx: RunContext) -> OperationResult:
@@ -180,17 +195,19 @@ class MinikubeChanges:
 
     async def preview_image_build(self, args: a.ImageBuildArgs, ctx: RunContext) -> Preview:
         try:
-            context, _ = self._build_paths(args)
+            context, dockerfile = self._build_paths(args)
         except OutsideBuildDir as e:
             return Preview(text=str(e), ok=False)
-        return Preview(text=f"Build image {args.tag} from {context} inside minikube profile {args.profile}.")
+        runs = self.cli.plan(_build_args(args, context, dockerfile))
+        return Preview(
+            text=f"Build image {args.tag} from {context} inside minikube profile {args.profile}.\n{runs}"
+        )
 
     async def image_build(self, args: a.ImageBuildArgs, ctx: RunContext) -> OperationResult:
         try:
             context, dockerfile = self._build_paths(args)
-            argv = ["image", "build", f"--profile={args.profile}", f"--tag={args.tag}"]
-            argv += [f"--file={dockerfile.relative_to(context)}"] if dockerfile else []
-            await self.cli.run([*argv, str(context)], timeout_s=self.timeout_s, progress=ctx.progress)
+            argv = _build_args(args, context, dockerfile)
+            await self.cli.run(argv, timeout_s=self.timeout_s, progress=ctx.progress)
         except (MinikubeError, OutsideBuildDir) as e:
             return failure(f"minikube image build {args.context}", e)
         undo = _profile_undo("minikube_image_rm", args.profile, f"remove image {args.tag}", image=args.tag)
@@ -201,7 +218,10 @@ class MinikubeChanges:
         return (
             found
             if isinstance(found, Preview)
-            else Preview(text=f"Remove image {args.image} from minikube profile {args.profile}.")
+            else Preview(
+                text=f"Remove image {args.image} from minikube profile {args.profile}.\n"
+                + self.cli.plan(["image", "rm", args.image, f"--profile={args.profile}"])
+            )
         )
 
     async def image_rm(self, args: a.ImageArgs, ctx: RunContext) -> OperationResult:
@@ -220,7 +240,8 @@ class MinikubeChanges:
         return Preview(
             text=(
                 f"Delete minikube profile {args.profile} ({found['status']}, driver {found['driver']}, "
-                f"Kubernetes {found['kubernetes']}) and everything in it; this cannot be undone."
+                f"Kubernetes {found['kubernetes']}) and everything in it; this cannot be undone.\n"
+                + self.cli.plan(["delete", f"--profile={args.profile}"])
             )
         )
 

@@ -14,9 +14,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from tools.base import ProgressFn
+from tools.ledger import command_allowed, record_command
 from tools.minikube.settings import CONFIG_KEY, MinikubeSettings
 from tools.redact import redact_text
-from tools.runner import CommandFailed, CommandOutcome, RunnerError, display_argv, run_command, throttled
+from tools.runner import (
+    CommandFailed,
+    CommandOutcome,
+    RunnerError,
+    display_argv,
+    display_command,
+    run_command,
+    throttled,
+)
 
 PROGRESS_EVERY_S = 3.0
 # No emoji, no spinner, no update check: plain lines a bot can read.
@@ -25,6 +34,14 @@ _ENV = {"MINIKUBE_IN_STYLE": "false", "MINIKUBE_WANTUPDATENOTIFICATION": "false"
 
 class MinikubeError(Exception):
     """A minikube call that could not be made or did not succeed; `str()` is one plain sentence."""
+
+
+# minikube commands that only read; every other command changes something and runs only as approved.
+_READS = (("status",), ("profile", "list"), ("addons", "list"), ("image", "ls"), ("version",))
+
+
+def _mutating(args: Sequence[str]) -> bool:
+    return not any(tuple(args[: len(read)]) == read for read in _READS)
 
 
 def describe_event(line: str) -> tuple[str, bool]:
@@ -75,6 +92,15 @@ class MinikubeCli:
     def __init__(self, settings: MinikubeSettings) -> None:
         self.settings = settings
 
+    def plan(self, *commands: Sequence[str]) -> str:
+        """Record the exact commands a change's run will execute; return the card's line showing them."""
+        lines = []
+        for args in commands:
+            argv = [self.settings.binary, *args]
+            record_command(argv)
+            lines.append(f"`{display_command(argv)}`")
+        return "Runs: " + ", then ".join(lines)
+
     async def run(
         self,
         args: Sequence[str],
@@ -84,6 +110,11 @@ class MinikubeCli:
         check: bool = True,
     ) -> CommandOutcome:
         argv = [self.settings.binary, *args]
+        if _mutating(args) and not command_allowed(argv):
+            raise MinikubeError(
+                f"`{display_command(argv)}` is not the command the approved card showed; it was not run, "
+                "and nothing more is; ask again to see the new preview"
+            )
         try:
             return await run_command(
                 argv,
