@@ -30,6 +30,10 @@ _HEX_CONTEXT = re.compile(
     r"(?<![a-z])(?:key|secret|token|passw[a-z]*|pwd|hmac|signing|encrypt[a-z]*|cipher|private|master|salt"
     r"|seed|credentials?)(?![a-z])"
 )
+# Every context word as a plain literal: a cheap first look at a window before the exact search.
+_HEX_CONTEXT_HINT = re.compile(
+    "key|secret|token|passw|pwd|hmac|signing|encrypt|cipher|private|master|salt|seed|credential"
+)
 # ...unless a digest, an id or an image tag (`repo/name:<commit>`) comes right before it.
 _HEX_DIGEST = re.compile(
     r"(?:sha\d*|md5|digest|commit|checksum|hash|trace|span|request|etag|uid|id)[\W_]*$|/[\w.-]+:$"
@@ -60,12 +64,13 @@ def _scanned(text: str) -> str | None:
 def _run_spans(text: str, redact: Callable[[str], str]) -> list[tuple[int, int, str]]:
     """Hex keys and base64 secrets, from one scan of base64-alphabet runs (hex runs are among them)."""
     spans = []
+    lowered = _scanned(text)
     for match in _B64_RUN.finditer(text):
         value = match.group(0)
         size = len(value)
         if 32 <= size <= 128 and not value.strip(_HEX_DIGITS):
             start, end = match.span()
-            if _is_hex_key(text, start, end):
+            if _is_hex_key(text, start, end, lowered):
                 spans.append((start, end, MASK_HEX))
             continue
         # Only runs of mixed case (hex digests, numbers and names are single-case) are decoded.
@@ -79,15 +84,21 @@ def _run_spans(text: str, redact: Callable[[str], str]) -> list[tuple[int, int, 
     return spans
 
 
-def _is_hex_key(text: str, start: int, end: int) -> bool:
-    """A hex run is a key when a key word precedes it on its line and no digest word does."""
+def _is_hex_key(text: str, start: int, end: int, lowered: str | None) -> bool:
+    """A hex run is a key when a key word precedes it on its line and no digest word does.
+
+    `lowered` is `text` lowercased with the same positions (or None): most runs (trace ids, digests)
+    have no context word near them at all, which one search of it shows without copying the window.
+    """
     before_alnum = start and text[start - 1].isalnum()
     after_alnum = end < len(text) and text[end].isalnum()
     if before_alnum or after_alnum:
         return False
     window = max(0, start - 48)
-    line_start = text.rfind("\n", window, start) + 1
-    before = text[max(line_start, window) : start].lower()
+    line_start = max(text.rfind("\n", window, start) + 1, window)
+    if lowered is not None and _HEX_CONTEXT_HINT.search(lowered, line_start, start) is None:
+        return False
+    before = text[line_start:start].lower()
     return _HEX_CONTEXT.search(before) is not None and _HEX_DIGEST.search(before) is None
 
 

@@ -19,6 +19,7 @@ import binascii
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 
 MIN_CHARS = 32
 # Calibrated in tests/test_redact_entropy_calibration.py: random base64 of 32+
@@ -30,6 +31,9 @@ MARKER = "[REDACTED:high-entropy]"
 
 # A `=` in front is a separator (`AccountKey=…`, `--jwt-signing-key=…`), not part of the run.
 CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,}={0,2}(?![A-Za-z0-9+/_=-])")
+# The same runs, found after the character before them (consumed): sre then skips the letters of
+# words in C instead of trying the lookbehind at each of them. A run at the start has none before.
+_CANDIDATE_AFTER = re.compile(r"[^A-Za-z0-9+/_-]([A-Za-z0-9+/_-]{32,}={0,2})(?![A-Za-z0-9+/_=-])")
 _HEX_OR_UUID = re.compile(r"[0-9a-fA-F-]+")
 _DNS_LIKE = re.compile(r"[a-z0-9._/-]+")
 _UPPER_SNAKE = re.compile(r"[A-Z0-9_]+")
@@ -84,9 +88,26 @@ def wordish_share(text: str) -> float:
 
 
 def redact_high_entropy(text: str) -> str:
-    """Replace every high-entropy run in `text` with a marker."""
+    """Replace every high-entropy run in `text` with a marker (the runs `CANDIDATE` finds)."""
+    out: list[str] = []
+    pos = 0
+    for start, end in _candidate_spans(text):
+        if is_high_entropy(text[start:end]):
+            out += [text[pos:start], MARKER]
+            pos = end
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
 
-    def _replace(match: re.Match[str]) -> str:
-        return MARKER if is_high_entropy(match.group(0)) else match.group(0)
 
-    return CANDIDATE.sub(_replace, text)
+def _candidate_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where `CANDIDATE.finditer(text)` matches, found by the faster `_CANDIDATE_AFTER`.
+
+    A match ends before a character that is neither in a run nor `=`, which then opens the next one.
+    """
+    first = CANDIDATE.match(text)
+    if first is not None:
+        yield first.span()
+    for match in _CANDIDATE_AFTER.finditer(text, 0 if first is None else first.end()):
+        yield match.span(1)

@@ -51,9 +51,12 @@ _RANDOM_WORDS = frozenset({"random", "r", "*", "!", "x"})
 
 def redact_file_shapes(text: str) -> str:
     """Replace the secret part of every file or command shape above."""
-    if ":" in text:
+    # Each line-anchored or word-led pattern tries every position, so it runs only when a cheaper
+    # necessary part of it occurs: every `.pgpass` line holds a `_PGPASS_HINT` match, every netrc
+    # entry a `login` or `account` word.
+    if ":" in text and _PGPASS_HINT.search(text):
         text = _PGPASS.sub(lambda m: m.group(1) + MASK, text)
-    if "password" in text:
+    if "password" in text and ("login" in text or "account" in text):
         text = _NETRC.sub(
             lambda m: m.group(1) + (m.group(2) if is_harmless_value(m.group(2)) else MASK), text
         )

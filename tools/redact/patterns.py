@@ -46,24 +46,26 @@ def _redact_pem(text: str) -> str:
 
 
 _B64 = r"[A-Za-z0-9_-]"
-_NOT_B64_BEFORE = r"(?<![A-Za-z0-9_+/=-])"
 _NOT_B64_AFTER = r"(?![A-Za-z0-9_+/=-])"
 
 # Named token formats as one alternation (one pass over the text). The group
-# name is the marker kind with '_' for '-'. The lookahead on the first letter
-# lets the scan skip most positions without trying every alternative.
+# name is the marker kind with '_' for '-'. The pattern opens with the class of
+# the formats' first characters, consumed, so sre skips every other position
+# in C; each alternative checks that character and what may stand before it
+# with lookbehinds, and its group holds the rest (the replacement uses only
+# the whole match and the group's name). 1 MB of logs: 30 ms -> 19 ms.
 _TOKENS = re.compile(
-    r"(?=[hegAxsMNOBb])(?:"
-    r"(?P<slack_webhook>https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]{8,300})"
-    r"|(?P<discord_webhook>https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{5,25}/[\w-]{20,200})"
-    rf"|(?P<jwt>{_NOT_B64_BEFORE}eyJ{_B64}{{8,4096}}\.{_B64}{{8,8192}}\.{_B64}{{0,4096}})"
-    r"|(?P<aws_access_key>(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9]))"
-    r"|(?P<github_token>(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_\w{22,255}))"
-    r"|(?P<slack_token>(?<![A-Za-z0-9-])(?:xox[abposre]-[A-Za-z0-9-]{10,250}|xapp-\d-[A-Za-z0-9-]{10,250}))"
-    rf"|(?P<openai_key>(?<![A-Za-z0-9_-])sk-(?:proj-|svcacct-|admin-|ant-)?{_B64}{{20,250}})"
-    rf"|(?P<google_api_key>(?<![A-Za-z0-9_-])AIza{_B64}{{35}}(?![A-Za-z0-9_-]))"
-    rf"|(?P<discord_token>{_NOT_B64_BEFORE}[MNO]{_B64}{{22,27}}\.{_B64}{{6,7}}\.{_B64}{{27,40}}{_NOT_B64_AFTER})"
-    r"|(?P<bearer_token>\b[Bb]earer[ \t]+[A-Za-z0-9._~+/-]{16,4096}=*)"
+    r"[hegAxsMNOBb](?:"
+    r"(?<=h)(?P<slack_webhook>ttps://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]{8,300})"
+    r"|(?<=h)(?P<discord_webhook>ttps://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{5,25}/[\w-]{20,200})"
+    rf"|(?<=e)(?<![A-Za-z0-9_+/=-]e)(?P<jwt>yJ{_B64}{{8,4096}}\.{_B64}{{8,8192}}\.{_B64}{{0,4096}})"
+    r"|(?<=A)(?<![A-Z0-9]A)(?P<aws_access_key>(?:KIA|SIA|GPA|IDA|ROA|IPA|NPA|NVA|BIA|CCA)[A-Z0-9]{16}(?![A-Z0-9]))"
+    r"|(?<=g)(?<![A-Za-z0-9_]g)(?P<github_token>(?:h[pousr]_[A-Za-z0-9]{36,255}|ithub_pat_\w{22,255}))"
+    r"|(?<=x)(?<![A-Za-z0-9-]x)(?P<slack_token>(?:ox[abposre]-[A-Za-z0-9-]{10,250}|app-\d-[A-Za-z0-9-]{10,250}))"
+    rf"|(?<=s)(?<![A-Za-z0-9_-]s)(?P<openai_key>k-(?:proj-|svcacct-|admin-|ant-)?{_B64}{{20,250}})"
+    rf"|(?<=A)(?<![A-Za-z0-9_-]A)(?P<google_api_key>Iza{_B64}{{35}}(?![A-Za-z0-9_-]))"
+    rf"|(?<=[MNO])(?<![A-Za-z0-9_+/=-][MNO])(?P<discord_token>{_B64}{{22,27}}\.{_B64}{{6,7}}\.{_B64}{{27,40}}{_NOT_B64_AFTER})"
+    r"|(?<=[Bb])(?<!\w[Bb])(?P<bearer_token>earer[ \t]+[A-Za-z0-9._~+/-]{16,4096}=*)"
     r")"
 )
 
@@ -77,7 +79,9 @@ def _replace_token(match: re.Match[str]) -> str:
 
 # scheme://user:password@host -> scheme://user:[REDACTED:url-password]@host
 # The password may hold `#` or an unencoded `@` (the last `@` before the path ends it).
-_URL_PASSWORD = re.compile(r"(?<=[A-Za-z0-9+.-])(?P<head>://[^\s:/?#@\[\]]{0,256}:)[^\s/?]{1,256}@")
+# The scheme's last character is checked by a lookbehind after `://`, so the scan can jump from one
+# `://` to the next instead of trying the lookbehind at every position (1 MB of logs: 13 ms -> 1 ms).
+_URL_PASSWORD = re.compile(r"(?P<head>://(?<=[A-Za-z0-9+.-]://)[^\s:/?#@\[\]]{0,256}:)[^\s/?]{1,256}@")
 
 
 # Short strings without a separator, space or quote (names, labels, ports, image tags) hold no

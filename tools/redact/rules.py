@@ -83,7 +83,8 @@ def rule_set() -> RuleSet:
     return RuleSet(
         rules=rules,
         by_keyword={k: tuple(v) for k, v in by_keyword.items()},
-        keyword_scan=re.compile(f"[^a-z0-9]({_trie(by_keyword)})"),
+        # The lookahead on the keywords' first characters skips the trie after most non-letters.
+        keyword_scan=re.compile(f"[^a-z0-9](?=[{_first_chars(by_keyword)}])({_trie(by_keyword)})"),
         global_allow=tuple(re.compile(p) for p in document.get("global_allow", [])),
     )
 
@@ -116,6 +117,11 @@ def _is_anchored(regex: str, keywords: tuple[str, ...]) -> bool:
         return False
     head = re.sub(r"\\(.)", r"\1", literal.group(0)).lower()
     return any(k.startswith(head) or head.startswith(k) for k in keywords)
+
+
+def _first_chars(words: Iterable[str]) -> str:
+    """The first characters of `words`, escaped for a character class."""
+    return "".join(re.escape(char) for char in sorted({word[0] for word in words if word}))
 
 
 def _trie(words: Iterable[str]) -> str:
