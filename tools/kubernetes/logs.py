@@ -70,6 +70,20 @@ def since_seconds(value: str | None) -> int | None:
     return int(match.group(1)) * _UNIT[match.group(2)] if match else None
 
 
+def log_result(header: str, lines: list[str], budget_tokens: int) -> OperationResult:
+    """Log lines as a result: redacted, cut from the middle to fit the budget, and saying so."""
+    if not lines:
+        return OperationResult(status=Status.NO_DATA, text=header + "\nno log lines")
+    text = redact_text("\n".join(lines))
+    room = max(budget_tokens - estimate_tokens(header) - 60, 100)
+    fitted, cut = fit_text(text, room)
+    if cut:
+        header += (
+            f"\nlong output: {len(lines) - len(fitted.splitlines()) + 1} lines cut from the middle to fit"
+        )
+    return OperationResult(status=Status.OK, text=header, code=fitted, data={"lines": len(lines)})
+
+
 def logs_operations(kube: Kube) -> list[Operation]:
     pods = kind_for("pod")
 
@@ -119,16 +133,7 @@ def logs_operations(kube: Kube) -> list[Operation]:
             shown_what.append(f"{len(lines)} contain {args.filter!r}")
         others = f" (of {', '.join(names)})" if len(names) > 1 else ""
         header = f"{scope.header}\npod/{args.name} container {container}{others}: " + ", ".join(shown_what)
-        if not lines:
-            return OperationResult(status=Status.NO_DATA, text=header + "\nno log lines")
-        text = redact_text("\n".join(lines))
-        room = max(ctx.budget_tokens - estimate_tokens(header) - 60, 100)
-        fitted, cut = fit_text(text, room)
-        if cut:
-            header += (
-                f"\nlong output: {len(lines) - len(fitted.splitlines()) + 1} lines cut from the middle to fit"
-            )
-        return OperationResult(status=Status.OK, text=header, code=fitted, data={"lines": len(lines)})
+        return log_result(header, lines, ctx.budget_tokens)
 
     async def many(args: LogsArgs, scope: Scope, ctx: RunContext) -> OperationResult:
         found = await find_pods(kube, scope, kind=args.kind, name=args.name, selector=args.selector)
@@ -161,16 +166,7 @@ def logs_operations(kube: Kube) -> list[Operation]:
             header += f"\nnot read: {', '.join(failed)}" + (
                 f" (no container {args.container!r} or no logs yet)" if args.container else " (no logs yet)"
             )
-        if not lines:
-            return OperationResult(status=Status.NO_DATA, text=header + "\nno log lines")
-        text = redact_text("\n".join(lines))
-        room = max(ctx.budget_tokens - estimate_tokens(header) - 60, 100)
-        fitted, cut = fit_text(text, room)
-        if cut:
-            header += (
-                f"\nlong output: {len(lines) - len(fitted.splitlines()) + 1} lines cut from the middle to fit"
-            )
-        return OperationResult(status=Status.OK, text=header, code=fitted, data={"lines": len(lines)})
+        return log_result(header, lines, ctx.budget_tokens)
 
     return [
         Operation(
