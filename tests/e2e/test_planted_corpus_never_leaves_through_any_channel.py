@@ -16,7 +16,6 @@ import io
 import json
 import logging
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from bot.app import build_app
 from bot.logging_setup import RedactingJsonFormatter
 from bot.models import IncomingMessage, Principal
 from bot.render import render_text
-from tests.core.fixtures import _create_pg_database, _drop_pg_database, make_config
+from tests.core.fixtures import make_config
 from tests.e2e import leak_corpus
 from tests.fake_k8s import builders as b
 from tests.fake_k8s.server import FakeKubernetes
@@ -170,27 +169,15 @@ def _apply_manifest() -> str:
     return json.dumps(doc)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'chatops.db'}"
-        return
-    url = await _create_pg_database()
-    try:
-        yield url
-    finally:
-        await _drop_pg_database(url)
-
-
 async def test_no_planted_secret_leaves_through_any_channel(
-    store_url: str,
+    database_url: str,
     fake_k8s: FakeKubernetes,
     fake_cluster_set: ClusterSet,
     fake_llm: FakeLLM,  # noqa: F811  (fixture)
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    url = store_url
+    url = database_url
     pod = _plant_cluster(fake_k8s)
     helm = install_fake(tmp_path / "bin", "helm")
     monkeypatch.setenv("PATH", f"{helm.path.parent}:{os.environ.get('PATH', '')}")
