@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pytest
@@ -22,9 +21,11 @@ def settings_for(fake: FakePrometheus, **endpoint: Any) -> PrometheusSettings:
 
 
 def seed_web(fake: FakePrometheus) -> None:
-    """web's CPU climbs from 0.2 to 0.4 cores over the range; memory holds near 300 MiB."""
+    """web's CPU moves between 0.2 and 0.4 cores; memory holds at 300 MiB."""
     pods = {"namespace": "prod", "pod": "web-abc"}
-    cpu = [FakeSeries(pods, lambda t: 0.3 + 0.1 * math.sin(t / 3600))]
+    # 0.2 and 0.4 cores in alternate ten-minute blocks: every range the tests ask for samples both,
+    # whatever the clock says (a sine sampled at wall-clock times missed its extremes now and then).
+    cpu = [FakeSeries(pods, lambda t: 0.2 if int(t // 600) % 2 == 0 else 0.4)]
     fake.answer("container_cpu_usage_seconds_total", series=cpu)
     fake.answer("resource_requests{", 'resource="cpu"', series=[FakeSeries({}, lambda t: CPU_REQUEST)])
     fake.answer("resource_limits{", 'resource="cpu"', series=[FakeSeries({}, lambda t: CPU_LIMIT)])
