@@ -37,6 +37,8 @@ async def test_a_write_approved_by_an_operator_role_runs_once_and_the_card_is_ed
 
     assert [c["type"] for c in bot.fake.callbacks(interaction)] == [6]  # deferred update, within 3 s
     assert scale_runs(bot) == [("scale", {"cluster": None, "namespace": None, "name": "web", "replicas": 3})]
+    # The card is edited after the run: wait for that edit, not for a quiet moment.
+    await bot.fake.wait_for(lambda: "succeeded" in shown(bot.fake.messages[card["id"]]))
     edited = bot.fake.messages[card["id"]]
     assert "succeeded" in shown(edited) and "Olga" in shown(edited)
     assert custom_ids(edited) == [f"chatops:undo:{approval_id}"]  # a completed change keeps Undo
@@ -83,6 +85,7 @@ async def test_self_approval_of_a_destructive_change_is_refused_and_another_admi
     (confirmation,) = bot.fake.replies_to(ask)
     await click_and_wait(bot, DANA, confirmation, custom_ids(confirmation)[0])
     assert [r[0] for r in bot.backend.runs if r[0] == "delete"] == ["delete"]
+    await bot.fake.wait_for(lambda: "succeeded" in shown(bot.fake.messages[card["id"]]))
     edited = bot.fake.messages[card["id"]]  # edited in place through the channel
     assert "succeeded" in shown(edited) and "Dana" in shown(edited)
     assert "approved" in bot.fake.messages[confirmation["id"]]["content"]
