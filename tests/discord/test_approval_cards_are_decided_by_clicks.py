@@ -107,11 +107,12 @@ async def test_two_approvals_clicked_at_once_run_the_change_once(bot: DiscordBot
 async def test_deny_edits_the_card_and_undo_files_the_inverse_as_a_new_card(bot: DiscordBot) -> None:
     denied = await request_card(bot, ALICE, "!demo scale api --replicas 4")
     await click_and_wait(bot, OLGA, denied, f"chatops:deny:{approval_id_of(denied)}")
-    assert "denied by Olga" in shown(bot.fake.messages[denied["id"]])
+    await bot.fake.wait_for(lambda: "denied by Olga" in shown(bot.fake.messages[denied["id"]]))
     assert custom_ids(bot.fake.messages[denied["id"]]) == []
 
     card = await request_card(bot, ALICE, "!demo scale web --replicas 3")
     await click_and_wait(bot, OLGA, card, f"chatops:approve:{approval_id_of(card)}")
+    await bot.fake.wait_for(lambda: "succeeded" in shown(bot.fake.messages[card["id"]]))
     before = {m["id"] for m in bot.fake.in_channel(p.CHANNEL_ID) if is_card(m)}
     await click_and_wait(bot, OLGA, bot.fake.messages[card["id"]], f"chatops:undo:{approval_id_of(card)}")
     (undo_card,) = await bot.fake.wait_for(
