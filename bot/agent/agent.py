@@ -35,10 +35,10 @@ from bot.agent.resilience import ModelGate
 from bot.agent.tool_adapter import schema_text, to_langchain_tools
 from bot.agent.toolset import group_operations
 from bot.agent.tracing import run_trace_bookkeeping_inline
-from bot.config import LlmSettings, LoadedConfig
-from bot.executor import Executor
-from bot.models import IncomingMessage, Principal, Reply
-from bot.outcomes import RequestContext, describe_call
+from bot.domain.models import IncomingMessage, Principal, Reply
+from bot.domain.outcomes import RequestContext, describe_call
+from bot.gate.executor import Executor
+from bot.settings.config import LlmSettings, LoadedConfig
 from prompts import load_prompt
 from storage.records import ApprovalRecord, ApprovalState
 from tools.redact import redact_text

@@ -18,11 +18,11 @@ from typing import Any
 
 from bot.agent.agent import Agent
 from bot.app import App, build_app
-from bot.config import LoadedConfig, Secrets, parse_settings
+from bot.domain.models import IncomingMessage, Principal, Reply
 from bot.evals.checks import Check, Observed, check_run
 from bot.evals.tasks import Task
 from bot.evals.world import World
-from bot.models import IncomingMessage, Principal, Reply
+from bot.settings.config import LoadedConfig, Secrets, parse_settings
 from tools.base import Operation, Safety
 
 EVAL_CHANNEL = "C_EVAL"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.app import App
-from bot.models import IncomingMessage, Principal
+from bot.domain.models import IncomingMessage, Principal
 from tests.core.demo_ops import Backend
 from tests.core.fixtures import open_app
 from tests.fake_llm.plugin import fake_llm  # noqa: F401  (fixture)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import IncomingMessage, Principal
+from bot.domain.models import IncomingMessage, Principal
 
 
 def msg(

@@ -18,7 +18,7 @@ import pytest
 from kubernetes.client import AppsV1Api
 
 from bot.app import build_app
-from bot.models import ButtonAction, IncomingMessage, Principal
+from bot.domain.models import ButtonAction, IncomingMessage, Principal
 from storage.records import ApprovalState
 from tests.core.fixtures import make_config
 from tests.fake_k8s.server import FakeKubernetes

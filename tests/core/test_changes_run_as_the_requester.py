@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import build_app
-from bot.models import ButtonAction, IncomingMessage, Principal
+from bot.domain.models import ButtonAction, IncomingMessage, Principal
 from tests.core.fixtures import make_config
 from tests.fake_k8s.server import FakeKubernetes
 from tools.kubernetes.clusters import ClusterSet

@@ -17,11 +17,11 @@ import pytest
 import yaml
 
 from bot.app import build_app, managed_clusters
-from bot.audit_cli import run_audit_command
-from bot.check import run_check
-from bot.cluster_cli import add_cluster
-from bot.config import load_config
-from bot.models import IncomingMessage, Principal
+from bot.domain.models import IncomingMessage, Principal
+from bot.runtime.audit_cli import run_audit_command
+from bot.runtime.check import run_check
+from bot.runtime.cluster_cli import add_cluster
+from bot.settings.config import load_config
 from tests.core.demo_ops import Backend, demo_operations
 from tests.core.fixtures import make_config
 from tests.fake_k8s.server import FakeKubernetes

@@ -13,7 +13,7 @@ import dataclasses
 import pytest
 
 from bot.app import build_app
-from bot.models import ButtonAction, IncomingMessage, Principal, Reply
+from bot.domain.models import ButtonAction, IncomingMessage, Principal, Reply
 from tests.core.fixtures import make_config
 from tests.fake_k8s.server import FakeKubernetes
 from tools.kubernetes.clusters import ClusterSet

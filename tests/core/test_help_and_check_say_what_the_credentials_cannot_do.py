@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import build_app
-from bot.check import run_check
-from bot.config import LoadedConfig, Secrets, parse_settings
+from bot.runtime.check import run_check
+from bot.settings.config import LoadedConfig, Secrets, parse_settings
 from tests.core.fixtures import make_config
 from tests.core.helpers import msg
 from tests.fake_k8s.server import FakeKubernetes

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from bot.app import build_app
-from bot.models import IncomingMessage, Principal
+from bot.domain.models import IncomingMessage, Principal
 from storage.records import AuditFilter
 from tests.core.fixtures import make_config
 from tests.fake_k8s.server import FakeKubernetes

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.config import ConfigError, load_config, parse_settings
+from bot.settings.config import ConfigError, load_config, parse_settings
 from tests.deploy.charts import REPO, Helm, named
 from tools.kubernetes.clusters import ClusterSet
 

@@ -3,7 +3,7 @@ policy-checked read; commands are synced per guild when guilds are configured, e
 
 from __future__ import annotations
 
-from bot.models import Principal
+from bot.domain.models import Principal
 from tests.discord.conftest import DiscordBot, running_bot
 from tests.discord.helpers import is_card, shown
 from tests.fake_discord import payloads as p

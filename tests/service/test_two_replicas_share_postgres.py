@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from bot.app import build_app
-from bot.config import load_config
-from bot.models import IncomingMessage, Principal
+from bot.domain.models import IncomingMessage, Principal
+from bot.settings.config import load_config
 from tests.fake_k8s.server import FakeKubernetes
 
 ROOT = Path(__file__).parents[2]

@@ -15,10 +15,10 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
 from bot.app import App
-from bot.commands import BUILTINS
-from bot.kubectl import SIMPLE
-from bot.models import Principal
-from bot.outcomes import RequestContext
+from bot.conversation.commands import BUILTINS
+from bot.conversation.kubectl import SIMPLE
+from bot.domain.models import Principal
+from bot.domain.outcomes import RequestContext
 from tools.base import Status
 from tools.kubernetes.kinds import KINDS
 

@@ -18,9 +18,9 @@ from typing import TextIO
 
 from bot.adapters.console.output import PREFIX, as_text, save_files, say
 from bot.app import App
-from bot.approvals import explain_state
-from bot.models import IncomingMessage, Principal, Reply
-from bot.replies import approval_card
+from bot.domain.models import IncomingMessage, Principal, Reply
+from bot.domain.replies import approval_card
+from bot.gate.approvals import explain_state
 from storage.records import ApprovalRecord
 
 PROMPT = "you> "
@@ -83,7 +83,7 @@ async def run_console(
         say(stdout, f"{PREFIX}{explain_state(row)}")
     if interactive:
         from bot.adapters.console.terminal import Terminal
-        from bot.database_home import describe
+        from bot.settings.database_home import describe
 
         terminal = Terminal(app, user=user, channel=channel)
         say(

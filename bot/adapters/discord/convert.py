@@ -15,7 +15,7 @@ import re
 
 import discord
 
-from bot.models import IncomingMessage, Principal
+from bot.domain.models import IncomingMessage, Principal
 
 PLATFORM = "discord"
 MENTION = re.compile(r"<@!?(\d+)>")

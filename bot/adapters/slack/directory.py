@@ -24,7 +24,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.models import Principal
+from bot.domain.models import Principal
 
 log = logging.getLogger(__name__)
 
