@@ -18,7 +18,8 @@ from bot.adapters.discord import (
     build_discord_adapter,
 )
 from bot.app import App, build_app
-from bot.settings.config import DiscordSettings, Secrets
+from bot.settings.config import Secrets
+from bot.settings.platforms import DiscordSettings
 from tests.core.demo_ops import Backend, demo_operations
 from tests.core.fixtures import make_config
 from tests.fake_discord import payloads as p
