@@ -15,19 +15,19 @@ async def test_group_mapped_identity_is_impersonated_when_the_change_runs(
     config = make_config(
         sqlite_url,
         identities=[
-            {"match": {"slack_group": "SOPS"}, "kubernetes": {"user": "rita@example.com", "groups": ["sre"]}}
+            {"match": {"member": "slack:group:SOPS"}, "kubernetes": {"user": "rita@example.com", "groups": ["sre"]}}
         ],
-        policy={"roles": {"operator": {"slack_groups": ["SOPS"]}}},
+        policy={"roles": {"operator": {"members": ["slack:group:SOPS"]}}},
     )
     app = await build_app(config, clusters=fake_cluster_set)
     try:
-        rita = Principal("slack", "URITA", "Rita", groups=("SOPS",))
+        rita = Principal("slack", "URITA", "Rita", memberships=("slack:group:SOPS",))
         card = (
             await app.router.handle(IncomingMessage(rita, "C1", "!scale deployment web --replicas 3 -n prod"))
         )[0]
         assert card.approval_id, card.text
         fake_k8s.reset_requests()
-        olga = Principal("slack", "UOLGA", "Olga", groups=("SOPS",))
+        olga = Principal("slack", "UOLGA", "Olga", memberships=("slack:group:SOPS",))
         outcome, _ = await app.router.handle_button(
             principal=olga,
             action=ButtonAction.APPROVE,

@@ -29,7 +29,10 @@ from tools.base import Operation
 from tools.kubernetes.clusters import ClusterSet
 
 POLICY: dict[str, Any] = {
-    "roles": {"operator": {"discord_roles": [p.OPERATOR_ROLE]}, "admin": {"discord_roles": [p.ADMIN_ROLE]}},
+    "roles": {
+        "operator": {"members": [f"discord:role:{p.OPERATOR_ROLE}"]},
+        "admin": {"members": [f"discord:role:{p.ADMIN_ROLE}"]},
+    },
     "approvals": {"self_confirm": {"write": True, "destructive": False}},
 }
 DEMO_OPTIONS = AdapterOptions(

@@ -26,7 +26,10 @@ from tools.base import Operation
 from tools.kubernetes.clusters import ClusterSet
 
 POLICY: dict[str, Any] = {
-    "roles": {"operator": {"slack_users": ["UALICE", "UOLGA"]}, "admin": {"slack_groups": ["S0ADMINS"]}},
+    "roles": {
+        "operator": {"members": ["slack:user:UALICE", "slack:user:UOLGA"]},
+        "admin": {"members": ["slack:group:S0ADMINS"]},
+    },
     "approvals": {"self_confirm": {"write": True, "destructive": False}},
 }
 
