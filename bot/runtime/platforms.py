@@ -2,20 +2,22 @@
 
 A platform's name is its config section (`bot.settings.platforms`) and the
 `platform` of the principals its adapter fills. Adding a platform is one entry
-in `ADAPTERS` (plus its section); the service, `chatops check` and start-up
-only iterate this table. Factories import their adapter lazily, so a platform
+in `PLATFORMS` (plus its config section); the service and the CLI only iterate
+this table. Factories import their adapter lazily, so a platform
 that is not enabled never loads its client library.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from aiohttp import web
+if TYPE_CHECKING:  # the CLI reads `library_loggers` before anything heavy is imported
+    from aiohttp import web
 
-from bot.app import App
-from storage.records import ApprovalRecord
+    from bot.app import App
+    from storage.records import ApprovalRecord
 
 
 class ServiceAdapter(Protocol):
@@ -34,7 +36,15 @@ class ServiceAdapter(Protocol):
     async def announce(self, rows: Sequence[ApprovalRecord]) -> None: ...
 
 
-AdapterFactory = Callable[[App], Awaitable[ServiceAdapter]]
+AdapterFactory = Callable[["App"], Awaitable[ServiceAdapter]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Platform:
+    """One chat platform as the runtime knows it."""
+
+    start: AdapterFactory  # builds the adapter (imports the platform's client lazily)
+    loggers: tuple[str, ...] = ()  # its client libraries' loggers, kept quieter than ours
 
 
 async def _slack(app: App) -> ServiceAdapter:
@@ -49,7 +59,11 @@ async def _discord(app: App) -> ServiceAdapter:
     return await service_adapter(app, app.config.settings.discord, app.config.secrets)
 
 
-ADAPTERS: Mapping[str, AdapterFactory] = {
-    "slack": _slack,
-    "discord": _discord,
+PLATFORMS: Mapping[str, Platform] = {
+    "slack": Platform(_slack, loggers=("slack_bolt", "slack_sdk")),
+    "discord": Platform(_discord, loggers=("discord",)),
 }
+
+
+def library_loggers() -> list[str]:
+    return [name for platform in PLATFORMS.values() for name in platform.loggers]

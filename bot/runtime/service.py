@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from aiohttp import web
 
 from bot.app import App, build_app
-from bot.runtime.platforms import ADAPTERS, AdapterFactory, ServiceAdapter
+from bot.runtime.platforms import PLATFORMS, Platform, ServiceAdapter
 from bot.runtime.startup import started
 from bot.runtime.sweeper import Leader, Sweeper
 from bot.runtime.webhooks import WebhookSender
@@ -154,12 +154,10 @@ class Service:
         return unfinished
 
 
-async def build_adapters(
-    app: App, factories: Mapping[str, AdapterFactory] = ADAPTERS
-) -> list[ServiceAdapter]:
+async def build_adapters(app: App, platforms: Mapping[str, Platform] = PLATFORMS) -> list[ServiceAdapter]:
     """One adapter per enabled platform section, built by its entry in the table."""
     sections = app.config.settings.chat_sections()
-    return [await factory(app) for name, factory in factories.items() if sections[name].enabled]
+    return [await platform.start(app) for name, platform in platforms.items() if sections[name].enabled]
 
 
 async def lease_leader(app: App) -> Leader | None:
@@ -185,7 +183,7 @@ async def lease_leader(app: App) -> Leader | None:
 async def run_service(loaded: LoadedConfig, *, ready: asyncio.Event | None = None) -> int:
     settings = loaded.settings
     if not any(section.enabled for section in settings.chat_sections().values()):
-        switches = " or ".join(f"{name}.enabled" for name in ADAPTERS)
+        switches = " or ".join(f"{name}.enabled" for name in PLATFORMS)
         print(
             f"chatops: no chat adapter is enabled; set {switches} in the config "
             "(for a terminal chat use `chatops chat`)",

@@ -95,10 +95,8 @@ def _translate_identities(entries: list[Any], *, source: str, said: list[str]) -
         if not isinstance(match, dict) or not set(match) & set(MATCH_KEYS):
             out.append(entry)
             continue
-        unknown = set(match) - set(MATCH_KEYS) - {"member"}
-        if unknown:
-            out.append(entry)  # validation names the unknown key
-            continue
+        # Keys that are neither old nor new ride along, so validation names them.
+        unknown = {k: v for k, v in match.items() if k not in MATCH_KEYS and k != "member"}
         patterns = [match["member"]] if match.get("member") is not None else []
         for key, (platform, kind) in MATCH_KEYS.items():
             value = match.get(key)
@@ -107,7 +105,7 @@ def _translate_identities(entries: list[Any], *, source: str, said: list[str]) -
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"{source}: 'identities.{n}.match.{key}': must be an id as a quoted string")
             patterns.append(_literal(platform, kind, value))
-        out += [{**entry, "match": {"member": p}} for p in patterns]
+        out += [{**entry, "match": {"member": p, **unknown}} for p in patterns]
         old = "/".join(k for k in MATCH_KEYS if k in match)
         said.append(
             f"identities.{n}.match: " + ", ".join(f"{{member: {p}}}" for p in patterns) + f" instead of {old}"
