@@ -123,3 +123,13 @@ class PolicySettings(_Model):
     approvals: ApprovalSettings = ApprovalSettings()
     # The lowest role that may change a channel's defaults with !use.
     use_role: RoleName = "operator"
+
+    @field_validator("channels")
+    @classmethod
+    def _glob_keys_name_a_platform(cls, value: dict[str, ChannelPolicy]) -> dict[str, ChannelPolicy]:
+        for key in value:
+            if any(ch in key for ch in "*?[") and ":" not in key:
+                raise ValueError(
+                    f"channel key {key!r} is a glob without a platform; write '<platform>:{key}'"
+                )
+        return value

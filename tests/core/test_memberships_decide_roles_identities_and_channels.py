@@ -127,3 +127,10 @@ def test_a_bare_id_where_a_membership_belongs_stops_start_up(section: dict[str, 
         parse_settings(section)
     said = str(caught.value)
     assert f"'{key}'" in said and "'<platform>:<kind>:<id>'" in said and "\n" not in said
+
+
+def test_a_glob_channel_key_without_a_platform_stops_start_up() -> None:
+    with pytest.raises(
+        ConfigError, match=r"'policy.channels': .*'C\*' is a glob without a platform; write '<platform>:C\*'"
+    ):
+        parse_settings({"policy": {"channels": {"C*": {"mode": "paranoid"}}}})
