@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Iterable
 
 from tools.redact import redact_text
 
@@ -39,7 +40,9 @@ class RedactingJsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(level: str = "WARNING") -> None:
+def configure_logging(level: str = "WARNING", *, quiet: Iterable[str] = ()) -> None:
+    """JSON lines on stderr at `level`; `quiet`: more library loggers to keep at INFO or above
+    (the chat platforms' client libraries, from the runtime's adapter table)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(RedactingJsonFormatter())
     root = logging.getLogger()
@@ -51,9 +54,7 @@ def configure_logging(level: str = "WARNING") -> None:
         "kubernetes",
         "httpx",
         "openai",
-        "slack_bolt",
-        "slack_sdk",
-        "discord",
         "aiosqlite",
+        *quiet,
     ):
         logging.getLogger(noisy).setLevel(max(logging.INFO, root.level))

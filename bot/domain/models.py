@@ -1,31 +1,52 @@
 """The core's own message and reply types.
 
 Adapters turn platform payloads into `IncomingMessage` and render `Reply`
-their own way; nothing here knows Slack, Discord or a terminal.
+their own way; nothing here knows a chat platform or a terminal.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Iterable
 
+from bot.domain.memberships import matches_any, member
 from tools.base import Attachment as Attachment
 from tools.base import Table
 
 
 @dataclasses.dataclass(frozen=True)
 class Principal:
-    """Who is speaking: a platform identity plus the groups/roles it carries.
+    """Who is speaking: a platform identity plus the memberships it carries.
 
-    `groups` holds Slack user-group ids or Discord role ids; policy maps them
-    to a bot role. `team` is the Slack workspace or Discord guild.
+    `memberships` are opaque `<platform>:<kind>:<id>` strings the adapter fills
+    (`bot.domain.memberships`); the person's own `<platform>:user:<id>` is always
+    among them, added here when the adapter did not. Policy, identity mapping and
+    channel rules match on these strings only. `team` is the workspace or server
+    the adapter saw the person in, for the adapter's own checks.
     """
 
     platform: str
     user_id: str
     display_name: str
-    groups: tuple[str, ...] = ()
+    memberships: tuple[str, ...] = ()
     team: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.user_id:
+            return
+        own = member(self.platform, "user", self.user_id)
+        if own not in self.memberships:
+            object.__setattr__(self, "memberships", (own, *self.memberships))
+
+    @staticmethod
+    def member(platform: str, kind: str, ident: str) -> str:
+        """The membership string adapters fill: `Principal.member("console", "user", "alice")`."""
+        return member(platform, kind, ident)
+
+    def is_in(self, patterns: Iterable[str]) -> bool:
+        """Whether any of this person's memberships matches any of the config's patterns."""
+        return matches_any(self.memberships, patterns)
 
 
 @dataclasses.dataclass(frozen=True)

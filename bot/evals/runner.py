@@ -36,7 +36,10 @@ USERS = {
 EVAL_POLICY: dict[str, Any] = {
     "default_role": "viewer",
     "console_default_role": "viewer",
-    "roles": {"admin": {"slack_users": ["U_EVAL_ADMIN"]}, "operator": {"slack_users": ["U_EVAL_OPERATOR"]}},
+    "roles": {
+        "admin": {"members": ["slack:user:U_EVAL_ADMIN"]},
+        "operator": {"members": ["slack:user:U_EVAL_OPERATOR"]},
+    },
     "channels": {READ_ONLY_CHANNEL: {"mode": "read-only"}},
     "rules": [
         {"safety": "write", "namespace": "kube-*", "decision": "deny"},

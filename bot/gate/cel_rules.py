@@ -90,7 +90,7 @@ def _request(
         "userInfo": {
             "username": identity.user if identity else f"{principal.platform}:{principal.user_id}",
             "uid": f"{principal.platform}:{principal.user_id}",
-            "groups": list(identity.groups if identity else principal.groups),
+            "groups": list(identity.groups if identity else principal.memberships),
             "extra": {"chatops.role": [role.value]},
         },
     }

@@ -137,7 +137,7 @@ async def file_approval(
             expires_at=now_utc() + dt.timedelta(minutes=executor.settings.expiry_minutes),
             request_id=ctx.request_id,
             undo_of=undo_of,
-            requester_groups=tuple(ctx.principal.groups),
+            requester_groups=ctx.principal.memberships,
         )
     )
     record = prepared.record

@@ -1,8 +1,9 @@
 """Policy: who may request what, where, and who may approve it.
 
 Decides only from the operation's declared safety, the requester's identity
-(mapped to a role), the channel's mode and the target cluster/namespace. It
-never parses message text and never runs anything.
+(mapped to a role by membership strings), the channel's mode and the target
+cluster/namespace. It never parses message text, never runs anything and
+knows no chat platform: roles and channel keys match opaque strings.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import enum
 import fnmatch
 
 from bot.domain.models import Principal
-from bot.settings.policy_settings import PolicySettings, RoleMembers
+from bot.settings.policy_settings import PolicySettings
 from tools.base import Safety, Target
 from tools.readable import ReadableNamespaces
 
@@ -81,7 +82,7 @@ class Policy:
     def role_of(self, principal: Principal) -> Role:
         best: Role | None = None
         for name, members in self._settings.roles.items():
-            if _is_member(principal, members):
+            if principal.is_in(members.members):
                 role = Role(name)
                 if best is None or role.rank > best.rank:
                     best = role
@@ -92,7 +93,15 @@ class Policy:
         return Role(self._settings.default_role)
 
     def channel_mode(self, *, platform: str, channel: str) -> ChannelMode:
-        entry = self._settings.channels.get(channel) or self._settings.channels.get(f"{platform}:{channel}")
+        """The mode of `<platform>:<channel>`: its own key, else a bare channel-id key (any
+        platform), else the first glob key that matches (`<platform>:*`), else approve."""
+        channels = self._settings.channels
+        qualified = f"{platform}:{channel}"
+        entry = channels.get(qualified) or channels.get(channel)
+        if entry is None:
+            entry = next(
+                (v for k, v in channels.items() if _is_glob(k) and fnmatch.fnmatchcase(qualified, k)), None
+            )
         return ChannelMode(entry.mode) if entry else ChannelMode.APPROVE
 
     def decide(self, *, principal: Principal, channel: str, safety: Safety, target: Target) -> Decision:
@@ -192,15 +201,5 @@ class Policy:
         return bool(getattr(self._settings.approvals.self_confirm, safety.value))
 
 
-def _is_member(principal: Principal, members: RoleMembers) -> bool:
-    if principal.platform == "console":
-        return "*" in members.console or principal.user_id in members.console
-    if principal.platform == "slack":
-        return principal.user_id in members.slack_users or any(
-            g in members.slack_groups for g in principal.groups
-        )
-    if principal.platform == "discord":
-        return principal.user_id in members.discord_users or any(
-            g in members.discord_roles for g in principal.groups
-        )
-    return False
+def _is_glob(key: str) -> bool:
+    return any(ch in key for ch in "*?[")

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from bot.domain.models import Principal
 from bot.domain.outcomes import args_digest
+from bot.settings.legacy import qualify_stored_groups
 from storage.records import ApprovalRecord
 from tools.base import Args, Operation, OperationResult, describe_invalid_args
 from tools.registry import Registry
@@ -32,10 +33,10 @@ def stored_call(registry: Registry, record: ApprovalRecord) -> tuple[Operation, 
 
 
 def requester_of(record: ApprovalRecord) -> Principal:
-    """The person who asked for the change (an approval never grants more than they have)."""
-    return Principal(
-        record.requester_platform, record.requester_id, record.requester_name, record.requester_groups
-    )
+    """The person who asked for the change (an approval never grants more than they have),
+    with the memberships they had when they asked (rows from before memberships translated)."""
+    memberships = qualify_stored_groups(record.requester_platform, record.requester_groups)
+    return Principal(record.requester_platform, record.requester_id, record.requester_name, memberships)
 
 
 def undo_row(result: OperationResult) -> dict[str, Any] | None:

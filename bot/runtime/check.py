@@ -92,34 +92,22 @@ async def check_tools(loaded: LoadedConfig) -> list[CheckLine]:
 
 
 def check_chat(loaded: LoadedConfig) -> list[CheckLine]:
-    s, secrets = loaded.settings, loaded.secrets
+    """One line per chat platform section: not enabled, or enabled with its secrets set or missing."""
     lines = []
-    if s.slack.enabled:
-        needed = {"SLACK_BOT_TOKEN": secrets.slack_bot_token}
-        if s.slack.mode == "http":
-            needed["SLACK_SIGNING_SECRET"] = secrets.slack_signing_secret
-        else:
-            needed["SLACK_APP_TOKEN"] = secrets.slack_app_token
-        missing = [name for name, value in needed.items() if not value]
-        text = f"enabled ({s.slack.mode} mode); " + (
+    for name, section in loaded.settings.chat_sections().items():
+        if not section.enabled:
+            lines.append(CheckLine(name, True, "not enabled", False))
+            continue
+        needed = section.secret_variables()
+        missing = [v for v in needed if not loaded.secrets.platform_secret(v)]
+        how = section.describe()
+        text = f"enabled ({how}); " if how else "enabled; "
+        text += (
             f"missing {', '.join(missing)} (set in the environment)"
             if missing
             else f"{', '.join(needed)} set"
         )
-        lines.append(CheckLine("slack", not missing, text))
-    else:
-        lines.append(CheckLine("slack", True, "not enabled", False))
-    if s.discord.enabled:
-        have = bool(secrets.discord_bot_token)
-        lines.append(
-            CheckLine(
-                "discord",
-                have,
-                "enabled; DISCORD_BOT_TOKEN " + ("set" if have else "missing (set in the environment)"),
-            )
-        )
-    else:
-        lines.append(CheckLine("discord", True, "not enabled", False))
+        lines.append(CheckLine(name, not missing, text))
     return lines
 
 

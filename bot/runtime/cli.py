@@ -18,6 +18,7 @@ from pathlib import Path
 from bot.domain.logging_setup import configure_logging
 from bot.evals.options import add_eval_arguments
 from bot.gate.audit_words import HELP
+from bot.runtime.platforms import library_loggers
 from bot.runtime.startup import pause_collector, started
 from bot.settings.config import ConfigError, LoadedConfig, load_config
 
@@ -150,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command in ("chat", "run"):
         pause_collector()  # until the app is built (started()); see bot/runtime/startup.py
-    configure_logging(args.log_level)
+    configure_logging(args.log_level, quiet=library_loggers())
     try:
         return asyncio.run(_dispatch(args))
     except ConfigError as e:

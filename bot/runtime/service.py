@@ -18,40 +18,20 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
 
 from aiohttp import web
 
 from bot.app import App, build_app
+from bot.runtime.platforms import PLATFORMS, Platform, ServiceAdapter
 from bot.runtime.startup import started
 from bot.runtime.sweeper import Leader, Sweeper
 from bot.runtime.webhooks import WebhookSender
 from bot.settings.config import ConfigError, LoadedConfig
-from storage.records import ApprovalRecord
 
 log = logging.getLogger(__name__)
 
 GRACE_S = 25.0
-
-
-class ServiceAdapter(Protocol):
-    """What a chat adapter offers the service."""
-
-    name: str
-
-    def add_routes(self, web_app: web.Application) -> None: ...
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-    def is_ready(self) -> bool: ...
-
-    async def announce(self, rows: Sequence[ApprovalRecord]) -> None: ...
-
-
-AdapterFactory = Callable[[App], Awaitable[ServiceAdapter]]
 
 
 @dataclasses.dataclass
@@ -174,18 +154,10 @@ class Service:
         return unfinished
 
 
-async def build_adapters(app: App) -> list[ServiceAdapter]:
-    settings, secrets = app.config.settings, app.config.secrets
-    adapters: list[ServiceAdapter] = []
-    if settings.slack.enabled:
-        from bot.adapters.slack.service import service_adapter as slack_adapter
-
-        adapters.append(await slack_adapter(app, settings.slack, secrets))
-    if settings.discord.enabled:
-        from bot.adapters.discord.service import service_adapter as discord_adapter
-
-        adapters.append(await discord_adapter(app, settings.discord, secrets))
-    return adapters
+async def build_adapters(app: App, platforms: Mapping[str, Platform] = PLATFORMS) -> list[ServiceAdapter]:
+    """One adapter per enabled platform section, built by its entry in the table."""
+    sections = app.config.settings.chat_sections()
+    return [await platform.start(app) for name, platform in platforms.items() if sections[name].enabled]
 
 
 async def lease_leader(app: App) -> Leader | None:
@@ -210,9 +182,10 @@ async def lease_leader(app: App) -> Leader | None:
 
 async def run_service(loaded: LoadedConfig, *, ready: asyncio.Event | None = None) -> int:
     settings = loaded.settings
-    if not settings.slack.enabled and not settings.discord.enabled:
+    if not any(section.enabled for section in settings.chat_sections().values()):
+        switches = " or ".join(f"{name}.enabled" for name in PLATFORMS)
         print(
-            "chatops: no chat adapter is enabled; set slack.enabled or discord.enabled in the config "
+            f"chatops: no chat adapter is enabled; set {switches} in the config "
             "(for a terminal chat use `chatops chat`)",
             file=sys.stderr,
         )

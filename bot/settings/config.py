@@ -18,13 +18,17 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.settings.endpoints_config import AlertmanagerConfig, PrometheusConfig
-from bot.settings.policy_settings import PolicySettings
+from bot.settings.errors import ConfigError as ConfigError
+from bot.settings.legacy import translate_document
+from bot.settings.platforms import (
+    PLATFORM_SECRET_VARIABLES,
+    PlatformSecrets,
+    PlatformSections,
+    platform_secrets_from_env,
+)
+from bot.settings.policy_settings import PolicySettings, check_membership_pattern
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./chatops.db"
-
-
-class ConfigError(Exception):
-    """A configuration problem, already phrased as one line for a person."""
 
 
 class _Model(BaseModel):
@@ -43,11 +47,13 @@ class ClusterEntry(_Model):
 
 
 class IdentityMatch(_Model):
-    slack_user: str | None = None
-    slack_group: str | None = None
-    discord_user: str | None = None
-    discord_role: str | None = None
-    console_user: str | None = None
+    # A membership pattern (`bot.domain.memberships`): "<platform>:<kind>:<id>", globs * and ?.
+    member: str
+
+    @field_validator("member")
+    @classmethod
+    def _is_membership(cls, value: str) -> str:
+        return check_membership_pattern(value)
 
 
 class KubernetesIdentity(_Model):
@@ -71,19 +77,6 @@ class LlmSettings(_Model):
     max_attempts: int = Field(default=4, ge=1, le=10)
     breaker_failures: int = Field(default=3, ge=1, le=100)
     breaker_cooldown_s: float = Field(default=60.0, gt=0, le=3600)
-
-
-class SlackSettings(_Model):
-    enabled: bool = False
-    mode: Literal["socket", "http"] = "socket"
-    api_base_url: str | None = None
-    slash_command: str = "/k8s"
-    reply: Literal["in_channel", "ephemeral"] = "in_channel"
-
-
-class DiscordSettings(_Model):
-    enabled: bool = False
-    guild_ids: tuple[int, ...] = ()
 
 
 class HelmConfig(_Model):
@@ -155,15 +148,15 @@ class WebhookEntry(_Model):
         return value
 
 
-class Settings(_Model):
+class Settings(PlatformSections):
+    """Every section; the chat platforms' own sections come from `PlatformSections`."""
+
     storage: StorageSettings = StorageSettings()
     clusters: tuple[ClusterEntry, ...] = ()
     cluster_dir: Path = Path("~/.config/chatops/clusters")
     identities: tuple[IdentityEntry, ...] = ()
     policy: PolicySettings = PolicySettings()
     llm: LlmSettings = LlmSettings()
-    slack: SlackSettings = SlackSettings()
-    discord: DiscordSettings = DiscordSettings()
     helm: HelmConfig = HelmConfig()
     minikube: MinikubeConfig = MinikubeConfig()
     server: ServerSettings = ServerSettings()
@@ -179,10 +172,7 @@ class Settings(_Model):
 
 
 SECRET_VARIABLES = (
-    "SLACK_BOT_TOKEN",
-    "SLACK_APP_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "DISCORD_BOT_TOKEN",
+    *PLATFORM_SECRET_VARIABLES,
     "OPENAI_API_KEY",
     "CHATOPS_DATABASE_URL",
     "CHATOPS_AUDIT_KEY",
@@ -192,13 +182,10 @@ SECRET_VARIABLES = (
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class Secrets:
-    """Secret values from the environment. `repr` never shows them."""
+class Secrets(PlatformSecrets):
+    """Secret values from the environment (the chat platforms' from `PlatformSecrets`).
+    `repr` never shows them."""
 
-    slack_bot_token: str | None = None
-    slack_app_token: str | None = None
-    slack_signing_secret: str | None = None
-    discord_bot_token: str | None = None
     openai_api_key: str | None = None
     openai_base_url: str | None = None
     database_url: str | None = None
@@ -225,11 +212,7 @@ class Secrets:
             value = env.get(name, "").strip()
             return value or None
 
-        return cls(
-            slack_bot_token=get("SLACK_BOT_TOKEN"),
-            slack_app_token=get("SLACK_APP_TOKEN"),
-            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
-            discord_bot_token=get("DISCORD_BOT_TOKEN"),
+        core = cls(
             openai_api_key=get("OPENAI_API_KEY"),
             openai_base_url=get("OPENAI_BASE_URL"),
             database_url=get("CHATOPS_DATABASE_URL"),
@@ -237,6 +220,7 @@ class Secrets:
             webhook_secret=get("CHATOPS_WEBHOOK_SECRET"),
             redis_url=get("CHATOPS_REDIS_URL"),
         )
+        return dataclasses.replace(core, **platform_secrets_from_env(get))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -270,6 +254,7 @@ def parse_settings(document: Any, *, source: str = "config") -> Settings:
         document = {}
     if not isinstance(document, dict):
         raise ConfigError(f"{source}: the top level must be a mapping of sections (storage, policy, …)")
+    document = translate_document(document, source=source)
     try:
         return Settings.model_validate(document)
     except ValidationError as e:
@@ -277,17 +262,18 @@ def parse_settings(document: Any, *, source: str = "config") -> Settings:
 
 
 def _require_secrets(settings: Settings, secrets: Secrets) -> None:
-    if settings.slack.enabled:
-        if not secrets.slack_bot_token:
-            raise ConfigError("slack.enabled is true but SLACK_BOT_TOKEN is not set in the environment")
-        if settings.slack.mode == "socket" and not secrets.slack_app_token:
-            raise ConfigError("slack.mode is 'socket' but SLACK_APP_TOKEN is not set in the environment")
-        if settings.slack.mode == "http" and not secrets.slack_signing_secret:
-            raise ConfigError("slack.mode is 'http' but SLACK_SIGNING_SECRET is not set in the environment")
+    for name, section in settings.chat_sections().items():
+        if not section.enabled:
+            continue
+        for variable in section.secret_variables():
+            if not secrets.platform_secret(variable):
+                how = section.describe()
+                raise ConfigError(
+                    f"{name}.enabled is true{f' ({how})' if how else ''} but {variable} "
+                    "is not set in the environment"
+                )
     if settings.webhooks and not secrets.webhook_secret:
         raise ConfigError("webhooks are configured but CHATOPS_WEBHOOK_SECRET (their signing key) is not set")
-    if settings.discord.enabled and not secrets.discord_bot_token:
-        raise ConfigError("discord.enabled is true but DISCORD_BOT_TOKEN is not set in the environment")
     for key, variable in settings.credential_variables():
         if variable not in secrets.named:
             raise ConfigError(f"{key} names {variable}, which is not set in the environment")

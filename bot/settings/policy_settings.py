@@ -1,7 +1,8 @@
 """The `policy:` section of the config: roles, channel modes, rules (CEL too) and approvals.
 
 Pydantic models only, validated at load (a CEL expression that does not compile is refused
-with its key path); `bot.gate.policy` and `bot.gate.cel_rules` decide with them.
+with its key path); `bot.gate.policy` and `bot.gate.cel_rules` decide with them. Roles list
+membership strings, never a platform's own keys (old keys: `bot.settings.legacy`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.domain.memberships import pattern_problem
 from bot.settings.cel import CelError, compile_cel
 
 
@@ -20,12 +22,23 @@ class _Model(BaseModel):
 RoleName = Literal["viewer", "operator", "admin"]
 
 
+def check_membership_pattern(value: str) -> str:
+    problem = pattern_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
 class RoleMembers(_Model):
-    console: tuple[str, ...] = ()
-    slack_users: tuple[str, ...] = ()
-    slack_groups: tuple[str, ...] = ()
-    discord_users: tuple[str, ...] = ()
-    discord_roles: tuple[str, ...] = ()
+    # Membership patterns (`bot.domain.memberships`): "<platform>:<kind>:<id>", globs * and ?.
+    members: tuple[str, ...] = ()
+
+    @field_validator("members")
+    @classmethod
+    def _are_memberships(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            check_membership_pattern(pattern)
+        return value
 
 
 ChannelModeName = Literal["read-only", "suggest-only", "approve", "paranoid"]
@@ -104,8 +117,19 @@ class PolicySettings(_Model):
     default_role: RoleName = "viewer"
     console_default_role: RoleName = "admin"
     roles: dict[RoleName, RoleMembers] = {}
+    # Keyed "<platform>:<channel id>" (globs * and ?); a bare channel id matches that id on any platform.
     channels: dict[str, ChannelPolicy] = {}
     rules: tuple[PolicyRule, ...] = ()
     approvals: ApprovalSettings = ApprovalSettings()
     # The lowest role that may change a channel's defaults with !use.
     use_role: RoleName = "operator"
+
+    @field_validator("channels")
+    @classmethod
+    def _glob_keys_name_a_platform(cls, value: dict[str, ChannelPolicy]) -> dict[str, ChannelPolicy]:
+        for key in value:
+            if any(ch in key for ch in "*?[") and ":" not in key:
+                raise ValueError(
+                    f"channel key {key!r} is a glob without a platform; write '<platform>:{key}'"
+                )
+        return value

@@ -16,7 +16,9 @@ from tests.fake_llm.server import FakeLLM
 
 OPERATOR = Principal("slack", "U_OP", "Olive", ())
 ADMIN = Principal("slack", "U_ADMIN", "Ada", ())
-ROLES = {"roles": {"admin": {"slack_users": ["U_ADMIN"]}, "operator": {"slack_users": ["U_OP"]}}}
+ROLES = {
+    "roles": {"admin": {"members": ["slack:user:U_ADMIN"]}, "operator": {"members": ["slack:user:U_OP"]}}
+}
 
 
 def ask(

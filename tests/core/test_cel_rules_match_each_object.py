@@ -11,7 +11,7 @@ from bot.gate.policy import Role
 from bot.settings.config import parse_settings
 from tools.base import KubeIdentity, ObjectEffect, Safety
 
-ALICE = Principal("slack", "UALICE", "Alice", groups=("S1",))
+ALICE = Principal("slack", "UALICE", "Alice", memberships=("slack:group:S1",))
 
 
 def judge(rule: dict[str, Any], *effects: ObjectEffect, role: Role = Role.OPERATOR) -> Any:

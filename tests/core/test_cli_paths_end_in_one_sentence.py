@@ -106,7 +106,7 @@ async def test_missing_chat_tokens_are_named(tmp_path: Path, monkeypatch: pytest
     code, text = await _check(config, monkeypatch)
     assert code == 1
     assert "slack: PROBLEM — enabled (socket mode); missing SLACK_BOT_TOKEN" in text
-    assert "discord: PROBLEM — enabled; DISCORD_BOT_TOKEN missing" in text
+    assert "discord: PROBLEM — enabled; missing DISCORD_BOT_TOKEN" in text
 
 
 async def test_helm_and_minikube_versions_missing_or_too_old(

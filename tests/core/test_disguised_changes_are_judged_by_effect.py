@@ -22,7 +22,7 @@ VIEWER = Principal("slack", "UVIEW", "Vera")
 OPERATOR = Principal("slack", "UOPS", "Omar")
 ADMIN = Principal("slack", "UADM", "Ada")
 POLICY = {
-    "roles": {"admin": {"slack_users": ["UADM"]}, "operator": {"slack_users": ["UOPS"]}},
+    "roles": {"admin": {"members": ["slack:user:UADM"]}, "operator": {"members": ["slack:user:UOPS"]}},
     "rules": [
         {"safety": "destructive", "namespace": "kube-*", "decision": "deny"},
         {"safety": "write", "namespace": "kube-system", "decision": "deny"},

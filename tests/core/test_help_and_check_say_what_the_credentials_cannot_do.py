@@ -87,7 +87,7 @@ async def test_the_requester_s_mapped_identity_decides_with_impersonation(
     manifests = [*role_for("readonly", BOT, alice), *role_for("operator", alice), impersonate, bind]
     fake_k8s.access.use_rbac(manifests, service_account="ops:bot")
     config = make_config(
-        sqlite_url, identities=[{"match": {"console_user": "alice"}, "kubernetes": {"user": "alice"}}]
+        sqlite_url, identities=[{"match": {"member": "console:user:alice"}, "kubernetes": {"user": "alice"}}]
     )
     app = await build_app(config, clusters=fake_cluster_set)
     try:

@@ -58,7 +58,7 @@ COMMANDS = {
 
 @pytest.fixture
 async def app(sqlite_url: str, fake_cluster_set: ClusterSet):
-    config = make_config(sqlite_url, policy={"roles": {"admin": {"slack_users": ["UADA"]}}})
+    config = make_config(sqlite_url, policy={"roles": {"admin": {"members": ["slack:user:UADA"]}}})
     built = await build_app(config, clusters=fake_cluster_set)
     try:
         yield built

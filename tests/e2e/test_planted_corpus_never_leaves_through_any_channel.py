@@ -39,7 +39,7 @@ from tools.kubernetes.clusters import ClusterSet
 
 NS = "leaks"
 ADMIN = Principal("slack", "U_ADMIN", "Ada", ())
-ROLES = {"roles": {"admin": {"slack_users": ["U_ADMIN"]}}}
+ROLES = {"roles": {"admin": {"members": ["slack:user:U_ADMIN"]}}}
 KUBE = [f"--namespace={NS}", "--kube-context=fake"]
 TABLES = ("audit_events", "messages", "approvals")
 

@@ -22,7 +22,10 @@ from tools.helm.effects import release_effects
 POLICY = Policy(
     PolicySettings.model_validate(
         {
-            "roles": {"admin": {"slack_users": ["UADM"]}, "operator": {"slack_users": ["UOPS"]}},
+            "roles": {
+                "admin": {"members": ["slack:user:UADM"]},
+                "operator": {"members": ["slack:user:UOPS"]},
+            },
             "rules": [{"safety": "destructive", "namespace": "kube-*", "decision": "deny"}],
         }
     )

@@ -23,7 +23,8 @@ import discord
 
 from bot.app import App
 from bot.domain.replies import approval_card
-from bot.settings.config import DiscordSettings, Secrets
+from bot.settings.config import Secrets
+from bot.settings.platforms import DiscordSettings
 from storage.records import ApprovalRecord
 
 from .buttons import DYNAMIC_ITEMS, ClickHandler

@@ -26,7 +26,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
 from bot.domain.replies import approval_card
-from bot.settings.config import Secrets, SlackSettings
+from bot.settings.config import Secrets
+from bot.settings.platforms import SlackSettings
 from storage.records import ApprovalRecord
 
 from .cards import CardIndex, StoreCardIndex
