@@ -120,7 +120,29 @@ def check_chat(loaded: LoadedConfig) -> list[CheckLine]:
         )
     else:
         lines.append(CheckLine("discord", True, "not enabled", False))
+    lines.append(check_mattermost(loaded))
     return lines
+
+
+def check_mattermost(loaded: LoadedConfig) -> CheckLine:
+    mm, secrets = loaded.settings.mattermost, loaded.secrets
+    if not mm.enabled:
+        return CheckLine("mattermost", True, "not enabled", False)
+    needed = {
+        "mattermost.url": mm.url,
+        "mattermost.public_url": mm.public_url,
+        "CHATOPS_MATTERMOST_TOKEN": secrets.mattermost_bot_token,
+        "CHATOPS_MATTERMOST_ACTION_SECRET": secrets.mattermost_action_secret,
+    }
+    missing = [name for name, value in needed.items() if not value]
+    if missing:
+        return CheckLine("mattermost", False, f"enabled; missing {', '.join(missing)}")
+    slash = (
+        "slash command on"
+        if secrets.mattermost_slash_token
+        else "slash command off (no CHATOPS_MATTERMOST_SLASH_TOKEN)"
+    )
+    return CheckLine("mattermost", True, f"enabled ({mm.url}); token and action secret set; {slash}")
 
 
 async def check_llm(loaded: LoadedConfig) -> CheckLine:

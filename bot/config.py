@@ -86,6 +86,23 @@ class DiscordSettings(_Model):
     guild_ids: tuple[int, ...] = ()
 
 
+class MattermostSettings(_Model):
+    enabled: bool = False
+    url: str | None = None  # the Mattermost server, e.g. https://chat.example.com
+    team: str | None = None  # team name whose roles count as memberships; None: none
+    # Where Mattermost reaches this bot (the service's HTTP server): buttons post to
+    # {public_url}/mattermost/actions, the slash command to {public_url}/mattermost/command.
+    public_url: str | None = None
+    slash_command: str = "/k8s"  # the trigger word configured in Mattermost (for usage hints)
+
+    @field_validator("url", "public_url")
+    @classmethod
+    def _is_http(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/") if value else value
+
+
 class HelmConfig(_Model):
     binary: str = "helm"
     repositories: dict[str, str] = {}
@@ -164,6 +181,7 @@ class Settings(_Model):
     llm: LlmSettings = LlmSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
+    mattermost: MattermostSettings = MattermostSettings()
     helm: HelmConfig = HelmConfig()
     minikube: MinikubeConfig = MinikubeConfig()
     server: ServerSettings = ServerSettings()
@@ -183,6 +201,9 @@ SECRET_VARIABLES = (
     "SLACK_APP_TOKEN",
     "SLACK_SIGNING_SECRET",
     "DISCORD_BOT_TOKEN",
+    "CHATOPS_MATTERMOST_TOKEN",
+    "CHATOPS_MATTERMOST_SLASH_TOKEN",
+    "CHATOPS_MATTERMOST_ACTION_SECRET",
     "OPENAI_API_KEY",
     "CHATOPS_DATABASE_URL",
     "CHATOPS_AUDIT_KEY",
@@ -199,6 +220,9 @@ class Secrets:
     slack_app_token: str | None = None
     slack_signing_secret: str | None = None
     discord_bot_token: str | None = None
+    mattermost_bot_token: str | None = None
+    mattermost_slash_token: str | None = None
+    mattermost_action_secret: str | None = None
     openai_api_key: str | None = None
     openai_base_url: str | None = None
     database_url: str | None = None
@@ -230,6 +254,9 @@ class Secrets:
             slack_app_token=get("SLACK_APP_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             discord_bot_token=get("DISCORD_BOT_TOKEN"),
+            mattermost_bot_token=get("CHATOPS_MATTERMOST_TOKEN"),
+            mattermost_slash_token=get("CHATOPS_MATTERMOST_SLASH_TOKEN"),
+            mattermost_action_secret=get("CHATOPS_MATTERMOST_ACTION_SECRET"),
             openai_api_key=get("OPENAI_API_KEY"),
             openai_base_url=get("OPENAI_BASE_URL"),
             database_url=get("CHATOPS_DATABASE_URL"),
@@ -288,9 +315,30 @@ def _require_secrets(settings: Settings, secrets: Secrets) -> None:
         raise ConfigError("webhooks are configured but CHATOPS_WEBHOOK_SECRET (their signing key) is not set")
     if settings.discord.enabled and not secrets.discord_bot_token:
         raise ConfigError("discord.enabled is true but DISCORD_BOT_TOKEN is not set in the environment")
+    if settings.mattermost.enabled:
+        _require_mattermost(settings.mattermost, secrets)
     for key, variable in settings.credential_variables():
         if variable not in secrets.named:
             raise ConfigError(f"{key} names {variable}, which is not set in the environment")
+
+
+def _require_mattermost(settings: MattermostSettings, secrets: Secrets) -> None:
+    if not settings.url:
+        raise ConfigError("mattermost.enabled is true but mattermost.url (the server's address) is not set")
+    if not settings.public_url:
+        raise ConfigError(
+            "mattermost.enabled is true but mattermost.public_url is not set; approval buttons need the "
+            "address where Mattermost reaches this bot"
+        )
+    if not secrets.mattermost_bot_token:
+        raise ConfigError(
+            "mattermost.enabled is true but CHATOPS_MATTERMOST_TOKEN is not set in the environment"
+        )
+    if not secrets.mattermost_action_secret:
+        raise ConfigError(
+            "mattermost.enabled is true but CHATOPS_MATTERMOST_ACTION_SECRET (the key that signs approval "
+            "buttons) is not set in the environment"
+        )
 
 
 def load_config(

@@ -185,6 +185,10 @@ async def build_adapters(app: App) -> list[ServiceAdapter]:
         from bot.adapters.discord.service import service_adapter as discord_adapter
 
         adapters.append(await discord_adapter(app, settings.discord, secrets))
+    if settings.mattermost.enabled:
+        from bot.adapters.mattermost import service_adapter as mattermost_adapter
+
+        adapters.append(await mattermost_adapter(app, settings.mattermost, secrets))
     return adapters
 
 
@@ -210,9 +214,10 @@ async def lease_leader(app: App) -> Leader | None:
 
 async def run_service(loaded: LoadedConfig, *, ready: asyncio.Event | None = None) -> int:
     settings = loaded.settings
-    if not settings.slack.enabled and not settings.discord.enabled:
+    if not (settings.slack.enabled or settings.discord.enabled or settings.mattermost.enabled):
         print(
-            "chatops: no chat adapter is enabled; set slack.enabled or discord.enabled in the config "
+            "chatops: no chat adapter is enabled; set slack.enabled, discord.enabled or mattermost.enabled "
+            "in the config "
             "(for a terminal chat use `chatops chat`)",
             file=sys.stderr,
         )
