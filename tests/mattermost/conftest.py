@@ -47,18 +47,20 @@ class MattermostBot:
         assert await self.adapter.drain(15.0) == 0
 
 
-def free_socket() -> socket.socket:
+def listening_socket(port: int = 0) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
     return sock
 
 
 @contextlib.asynccontextmanager
 async def adapter_on(
-    app: App, fake: FakeMattermost, *, ack_within_s: float = 10.0
+    app: App, fake: FakeMattermost, *, port: int = 0, ack_within_s: float = 10.0
 ) -> AsyncIterator[MattermostBot]:
-    """One adapter process's worth: endpoints on a fresh port, connected to the fake."""
-    sock = free_socket()
+    """One adapter process's worth: endpoints on a port (a restart keeps its public URL), connected
+    to the fake."""
+    sock = listening_socket(port)
     public_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     settings = MattermostSettings(enabled=True, url=fake.base_url, team=TEAM_NAME, public_url=public_url)
     secrets = Secrets(

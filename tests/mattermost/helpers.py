@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.fake_mattermost.server import FakeMattermost
@@ -22,3 +23,8 @@ def approval_id_of(card: dict[str, Any]) -> str:
 
 def answers_to(fake: FakeMattermost, root_id: str) -> list[dict[str, Any]]:
     return [p for p in fake.bot_posts() if p["root_id"] == root_id]
+
+
+def shown(message: str) -> str:
+    """A message as a person reads it: Markdown escapes and zero-width spaces gone."""
+    return re.sub(r"\\(.)", r"\1", message).replace("\u200b", "")

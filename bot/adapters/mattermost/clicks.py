@@ -6,13 +6,15 @@ is the router's and the policy's call (`router.handle_button`). A refusal,
 an "already decided" or a "needs one more approver" goes privately to the
 clicker: in the action's answer (`ephemeral_text`) when the decision is
 ready in time, else as an ephemeral post. Only a card whose state changed is
-redrawn (`PUT /api/v4/posts/{id}`), never again for the same state; the
+redrawn (`PUT /api/v4/posts/{id}`), from the approval's state at that
+moment and one redraw per card at a time, never again for the same state; the
 outcome of a run is posted in the card's thread. The card's place comes
 from the card index (kept across restarts), else from the click itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from bot.domain.ports import Place
@@ -76,6 +78,7 @@ class Clicks:
         self._surface = surface
         self._cards = cards
         self._drawn: dict[str, str] = {}  # approval id → the card as this bot last drew it
+        self._locks: dict[str, asyncio.Lock] = {}
 
     async def on_click(self, click: Click, signed: SignedAction, answer: PrivateAnswer) -> None:
         ref = await self._card_ref(click, signed.approval_id)
@@ -99,9 +102,10 @@ class Clicks:
             replies = [*replies, approval_card(decided)]  # a denial comes back without its card
         thread = Place(PLATFORM, ref.channel_id, ref.thread)
         for reply in replies:
-            if is_card(reply):
-                if self._is_news(reply, private=private):
-                    await show_card(self._surface, self._cards, reply, place=thread)
+            if is_card(reply) and reply.approval_id == signed.approval_id:
+                await self._redraw(signed.approval_id, place=thread)
+            elif is_card(reply):  # a new card (an undo files its own approval)
+                await show_card(self._surface, self._cards, reply, place=thread)
             elif private or reply.ephemeral:
                 await answer.tell(reply)
             else:
@@ -122,13 +126,22 @@ class Clicks:
             await self._cards.remember(approval_id, ref)
         return ref
 
-    def _is_news(self, card: Reply, *, private: bool) -> bool:
-        """Whether a card should be redrawn: a private answer (a duplicate or late click) redraws it
-        only when it differs from what this bot last drew, so a burst of duplicate clicks is not a
+    async def _redraw(self, approval_id: str, *, place: Place) -> None:
+        """Draw the card as the approval is now, one redraw per card at a time: a click decided
+        earlier can never put back an older state over a newer one."""
+        if len(self._locks) > MAX_REMEMBERED:
+            self._locks = {k: v for k, v in self._locks.items() if v.locked()}
+        async with self._locks.setdefault(approval_id, asyncio.Lock()):
+            record = await self._router.desk.get(approval_id)
+            if record is not None and self._is_news(card := approval_card(record)):
+                await show_card(self._surface, self._cards, card, place=place)
+
+    def _is_news(self, card: Reply) -> bool:
+        """Whether a card differs from what this bot last drew: a burst of duplicate clicks is not a
         burst of updates."""
         key = card.approval_id or ""
         drawn = repr((card.text, card.fields, card.buttons))
-        if private and self._drawn.get(key) == drawn:
+        if self._drawn.get(key) == drawn:
             return False
         if len(self._drawn) > MAX_REMEMBERED:
             self._drawn.clear()
