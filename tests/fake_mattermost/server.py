@@ -100,7 +100,9 @@ class FakeMattermost:
             await asyncio.wait_for(satisfied(), timeout)
         except TimeoutError:
             seen = [f"{r.method} {r.path}" for r in self.requests]
-            raise AssertionError(f"the fake Mattermost never saw what the test waited for; saw {seen}") from None
+            raise AssertionError(
+                f"the fake Mattermost never saw what the test waited for; saw {seen}"
+            ) from None
 
     async def _changed_now(self) -> None:
         async with self._changed:
@@ -186,9 +188,10 @@ class FakeMattermost:
             "user_id": who.id,
             "user_name": who.username,
         }
-        async with aiohttp.ClientSession() as session, session.post(
-            url, data=form, headers={"Authorization": f"Token {token}"}
-        ) as response:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, data=form, headers={"Authorization": f"Token {token}"}) as response,
+        ):
             return response.status, await response.json()
 
     @staticmethod
@@ -236,9 +239,13 @@ class FakeMattermost:
                 return 200, [{"id": mm_id("g" + g), "name": g} for g in self.groups.get(user_id, [])]
             case "GET", ["channels", channel_id]:
                 channel = self.channels.get(channel_id)
-                return (200, channel.as_json()) if channel else error(404, "app.channel.get.existing.app_error")
+                return (
+                    (200, channel.as_json()) if channel else error(404, "app.channel.get.existing.app_error")
+                )
             case "GET", ["teams", "name", name]:
-                return (200, {"id": TEAM_ID, "name": name}) if name == TEAM_NAME else error(404, "app.team.get")
+                return (
+                    (200, {"id": TEAM_ID, "name": name}) if name == TEAM_NAME else error(404, "app.team.get")
+                )
             case "GET", ["teams", team_id, "members", user_id]:
                 person = self.people.get(user_id)
                 if team_id != TEAM_ID or person is None:
@@ -272,7 +279,9 @@ class FakeMattermost:
             return error(400, "api.post.create_post.root_id.app_error")
         if len(body.get("message", "")) > 16383:
             return error(400, "model.post.is_valid.msg.app_error")
-        post = self._store_post(BOT.id, channel_id, body.get("message", ""), root_id=root_id, props=body.get("props") or {})
+        post = self._store_post(
+            BOT.id, channel_id, body.get("message", ""), root_id=root_id, props=body.get("props") or {}
+        )
         post["file_ids"] = list(body.get("file_ids") or [])
         post["props"]["from_bot"] = "true"
         await self.sessions.broadcast(self._posted(post))  # the bot hears its own posts, as on a real server
@@ -284,7 +293,9 @@ class FakeMattermost:
             return error(404, "app.post.get.app_error")
         if body.get("id") != post_id:
             return error(400, "api.context.invalid_body_param.app_error")
-        post.update(message=body.get("message", ""), props={**dict(body.get("props") or {}), "from_bot": "true"})
+        post.update(
+            message=body.get("message", ""), props={**dict(body.get("props") or {}), "from_bot": "true"}
+        )
         post["edit_at"] = post["update_at"] = now_ms()
         await self.sessions.broadcast(wire.edited_event(post))
         return 200, post

@@ -52,9 +52,16 @@ class Sessions:
         self.connects.append(dict(request.query))
         first = await ws.receive()
         challenge = json.loads(first.data) if first.type is WSMsgType.TEXT else {}
-        if challenge.get("action") != "authentication_challenge" or challenge.get("data", {}).get("token") != self._token:
+        if (
+            challenge.get("action") != "authentication_challenge"
+            or challenge.get("data", {}).get("token") != self._token
+        ):
             self.refused += 1
-            reply = {"status": "FAIL", "seq_reply": challenge.get("seq", 1), "error": {"id": "api.web_socket_router.not_authenticated.app_error"}}
+            reply = {
+                "status": "FAIL",
+                "seq_reply": challenge.get("seq", 1),
+                "error": {"id": "api.web_socket_router.not_authenticated.app_error"},
+            }
             await ws.send_str(json.dumps(reply))
             await ws.close()
             await self._changed()

@@ -79,7 +79,9 @@ def error(status: int, error_id: str, message: str = "") -> tuple[int, dict[str,
     return status, {"id": error_id, "message": message or error_id, "status_code": status}
 
 
-def posted_event(post: dict[str, Any], *, channel: Channel, sender: str, mentions: list[str]) -> dict[str, Any]:
+def posted_event(
+    post: dict[str, Any], *, channel: Channel, sender: str, mentions: list[str]
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "channel_display_name": channel.name,
         "channel_name": channel.name,

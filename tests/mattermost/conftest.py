@@ -69,7 +69,12 @@ async def adapter_on(
         mattermost_action_secret=ACTION_SECRET,
     )
     adapter = build_mattermost_adapter(
-        app, settings=settings, secrets=secrets, min_backoff_s=0.05, max_backoff_s=0.5, ack_within_s=ack_within_s
+        app,
+        settings=settings,
+        secrets=secrets,
+        min_backoff_s=0.05,
+        max_backoff_s=0.5,
+        ack_within_s=ack_within_s,
     )
     web_app = web.Application()
     adapter.add_routes(web_app)

@@ -27,7 +27,9 @@ async def test_a_click_after_a_restart_updates_the_card_it_was_made_on(
     app = await build_app(config, clusters=fake_cluster_set)
     try:
         async with adapter_on(app, fake_mattermost) as bot:
-            asked = await bot.fake.say(ALICE, "@chatops !scale deployment web --replicas 4 -n prod", channel=OPS)
+            asked = await bot.fake.say(
+                ALICE, "@chatops !scale deployment web --replicas 4 -n prod", channel=OPS
+            )
             await bot.fake.wait_until(lambda: len(cards(bot.fake)) == 1)
             await bot.settle()
             port = int(bot.public_url.rsplit(":", 1)[1])
@@ -82,7 +84,9 @@ async def test_an_approval_that_expired_while_the_bot_was_down_gets_its_card_upd
         async with adapter_on(app, fake_mattermost) as bot:
             engine = create_async_engine(sqlite_url)  # the clock moves past the expiry
             async with engine.begin() as conn:
-                await conn.execute(sa.text("UPDATE approvals SET expires_at = :t"), {"t": "2000-01-01 00:00:00"})
+                await conn.execute(
+                    sa.text("UPDATE approvals SET expires_at = :t"), {"t": "2000-01-01 00:00:00"}
+                )
             await engine.dispose()
             sweeper = Sweeper(app, [bot.adapter.announce], dt.timedelta(hours=24))  # the service's sweep
             assert (await sweeper.sweep_once()).expired == 1

@@ -33,7 +33,9 @@ def outside_code(message: str) -> str:
         Reply(HOSTILE),
         Reply("ok", code=HOSTILE),
         Reply("ok", code="line\n```\n" + HOSTILE + "\n~~~\nend"),
-        Reply("card", kind=ReplyKind.APPROVAL, fields=(ReplyField("Change", HOSTILE), ReplyField(HOSTILE, "x"))),
+        Reply(
+            "card", kind=ReplyKind.APPROVAL, fields=(ReplyField("Change", HOSTILE), ReplyField(HOSTILE, "x"))
+        ),
     ],
     ids=["text", "code", "fence-breaking code", "fields"],
 )
@@ -54,8 +56,14 @@ def test_long_output_is_attached_with_a_preview() -> None:
     assert upload.content.decode() == code  # the file is the whole output, as it came
 
 
-async def test_pod_logs_with_mentions_and_links_arrive_as_text(bot: MattermostBot, fake_k8s: FakeKubernetes) -> None:
-    pod = next(p["metadata"]["name"] for p in fake_k8s.objects("Pod", "prod") if p["metadata"]["name"].startswith("web-"))
+async def test_pod_logs_with_mentions_and_links_arrive_as_text(
+    bot: MattermostBot, fake_k8s: FakeKubernetes
+) -> None:
+    pod = next(
+        p["metadata"]["name"]
+        for p in fake_k8s.objects("Pod", "prod")
+        if p["metadata"]["name"].startswith("web-")
+    )
     fake_k8s.logs.add("prod", pod, [HOSTILE, "```", "@channel after a fence"], container="nginx")
     asked = await bot.fake.say(ALICE, f"@chatops !logs {pod} -n prod", channel=OPS)
     await bot.fake.wait_until(lambda: len(answers_to(bot.fake, asked["id"])) == 1)

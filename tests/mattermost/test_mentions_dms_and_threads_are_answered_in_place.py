@@ -38,7 +38,9 @@ async def test_a_direct_message_is_answered_at_the_top_of_the_dm(bot: Mattermost
 
 async def test_chatter_other_bots_and_the_bots_own_posts_are_not_answered(bot: MattermostBot) -> None:
     await bot.fake.say(ALICE, "!get deployments -n prod", channel=OPS)  # no mention
-    other_bot = bot.fake._store_post(OLGA.id, OPS.id, "@chatops !get pods", root_id="", props={"from_bot": "true"})
+    other_bot = bot.fake._store_post(
+        OLGA.id, OPS.id, "@chatops !get pods", root_id="", props={"from_bot": "true"}
+    )
     await bot.fake.send_again(other_bot)
     asked = await bot.fake.say(ALICE, "@chatops !get deployments -n prod", channel=OPS)
     await bot.fake.wait_until(lambda: len(bot.fake.bot_posts()) == 1)
@@ -73,7 +75,9 @@ async def test_after_a_dropped_connection_the_missed_events_are_resumed_and_answ
     await bot.settle()
     resumed = sessions.connects[-1]
     assert resumed["connection_id"] == first.connection_id
-    assert int(resumed["sequence_number"]) <= first.sent.index(next(e for e in first.sent if e["event"] == "posted"))
+    assert int(resumed["sequence_number"]) <= first.sent.index(
+        next(e for e in first.sent if e["event"] == "posted")
+    )
     assert len(bot.fake.created) == 1
 
 

@@ -20,7 +20,12 @@ async def test_memberships_name_user_roles_team_roles_and_groups(fake_mattermost
         again = await directory.principal(OLGA.id)
     finally:
         await api.close()
-    assert (olga.platform, olga.user_id, olga.display_name, olga.team) == ("mattermost", OLGA.id, "Olga", TEAM_ID)
+    assert (olga.platform, olga.user_id, olga.display_name, olga.team) == (
+        "mattermost",
+        OLGA.id,
+        "Olga",
+        TEAM_ID,
+    )
     assert olga.groups == (
         f"mattermost:user:{OLGA.id}",
         "mattermost:role:system_user",
@@ -45,7 +50,9 @@ async def test_without_groups_or_a_team_only_user_and_roles_count(fake_mattermos
         await api.close()
     assert alice.groups == (f"mattermost:user:{ALICE.id}", "mattermost:role:system_user")
     assert len([r for r in fake_mattermost.requests if r.path.endswith("/groups")]) == 1
-    assert stranger.groups == (f"mattermost:user:{mm_id('stranger')}",) and stranger.display_name == "stranger"
+    assert (
+        stranger.groups == (f"mattermost:user:{mm_id('stranger')}",) and stranger.display_name == "stranger"
+    )
 
 
 def test_membership_strings_are_made_in_one_place() -> None:

@@ -10,7 +10,9 @@ from tests.mattermost.helpers import cards, shown
 
 
 async def test_a_command_is_acknowledged_privately_and_answered_in_the_channel(bot: MattermostBot) -> None:
-    status, ack = await bot.fake.slash(bot.command_url, ALICE, "get deployments -n prod", channel=OPS, token=SLASH_TOKEN)
+    status, ack = await bot.fake.slash(
+        bot.command_url, ALICE, "get deployments -n prod", channel=OPS, token=SLASH_TOKEN
+    )
     assert status == 200 and ack["response_type"] == "ephemeral" and "Working on" in ack["text"]
     await bot.fake.wait_until(lambda: len(bot.fake.bot_posts()) == 1)
     await bot.settle()
@@ -22,7 +24,9 @@ async def test_a_command_is_acknowledged_privately_and_answered_in_the_channel(b
 
 
 async def test_a_change_by_slash_command_posts_its_card_in_the_channel(bot: MattermostBot) -> None:
-    await bot.fake.slash(bot.command_url, ALICE, "scale deployment web --replicas 3 -n prod", channel=OPS, token=SLASH_TOKEN)
+    await bot.fake.slash(
+        bot.command_url, ALICE, "scale deployment web --replicas 3 -n prod", channel=OPS, token=SLASH_TOKEN
+    )
     await bot.fake.wait_until(lambda: len(cards(bot.fake)) == 1)
     await bot.settle()
     (card,) = cards(bot.fake)
