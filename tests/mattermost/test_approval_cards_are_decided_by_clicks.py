@@ -145,3 +145,18 @@ async def test_a_slow_decision_is_acknowledged_and_its_refusal_posted_privately(
     assert note["user_id"] == ALICE.id and "someone other than the requester" in note["message"]
     assert note["root_id"] == card["root_id"]
     assert scale_writes(fake_k8s) == []
+
+
+async def test_undo_files_the_inverse_change_as_a_new_card_in_the_thread(
+    bot: MattermostBot, fake_k8s: FakeKubernetes
+) -> None:
+    asked, card = await file_card(bot)
+    await bot.fake.click(card["id"], "approve", OLGA)
+    await bot.settle()
+    status, _ = await bot.fake.click(card["id"], "undo", OLGA)
+    await bot.settle()
+    assert status == 200
+    (undo_card,) = [c for c in cards(bot.fake) if c["id"] != card["id"]]
+    assert undo_card["root_id"] == asked["id"] and approval_id_of(undo_card) != approval_id_of(card)
+    assert "replicas 3 → 2" in shown(undo_card["message"])
+    assert len(scale_writes(fake_k8s)) == 1  # filed for approval, not run
