@@ -128,7 +128,7 @@ class FakeMattermost:
     def _store_post(
         self, user_id: str, channel_id: str, message: str, *, root_id: str, props: Mapping[str, Any]
     ) -> dict[str, Any]:
-        post = {
+        post: dict[str, Any] = {
             "id": new_id(),
             "create_at": now_ms(),
             "update_at": now_ms(),

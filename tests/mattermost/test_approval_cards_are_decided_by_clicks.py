@@ -17,6 +17,12 @@ from tests.mattermost.helpers import actions, answers_to, approval_id_of, cards,
 SCALE = "@chatops !scale deployment web --replicas 3 -n prod"
 
 
+async def state_of(bot: MattermostBot, approval_id: str) -> ApprovalState:
+    record = await bot.app.store.get_approval(approval_id)
+    assert record is not None
+    return record.state
+
+
 def scale_writes(fake_k8s: FakeKubernetes) -> list[Any]:
     return [r for r in fake_k8s.mutations() if "/deployments/web" in r.path]
 
@@ -57,7 +63,7 @@ async def test_two_clicks_run_the_change_once_and_the_card_is_updated_in_place(
     assert len(scale_writes(fake_k8s)) == 1
     web = fake_k8s.get("Deployment", "prod", "web")
     assert web is not None and web["spec"]["replicas"] == 3
-    assert (await bot.app.store.get_approval(approval_id_of(card))).state is ApprovalState.SUCCEEDED
+    assert await state_of(bot, approval_id_of(card)) is ApprovalState.SUCCEEDED
     assert {u.path for u in bot.fake.updates} == {f"/posts/{card['id']}"}  # in place, nowhere else
     now = shown(bot.fake.posts[card["id"]]["message"])
     assert "succeeded" in now and ("approved by Olga" in now or "approved by Bob" in now)
@@ -78,7 +84,7 @@ async def test_the_requester_cannot_approve_their_own_write_and_nothing_runs(
     assert status == 200 and "someone other than the requester" in answer["ephemeral_text"]
     assert bot.fake.updates == []
     assert scale_writes(fake_k8s) == []
-    assert (await bot.app.store.get_approval(approval_id_of(card))).state is ApprovalState.PENDING
+    assert await state_of(bot, approval_id_of(card)) is ApprovalState.PENDING
 
 
 async def test_a_forged_click_is_refused_before_anything_is_looked_up(
@@ -105,7 +111,7 @@ async def test_a_forged_click_is_refused_before_anything_is_looked_up(
     assert "did not make this button" in answer["ephemeral_text"] == answer2["ephemeral_text"]
     assert len(bot.fake.requests) == seen  # no user, post or channel was even looked up
     assert scale_writes(fake_k8s) == []
-    assert (await bot.app.store.get_approval(approval_id)).state is ApprovalState.PENDING
+    assert await state_of(bot, approval_id) is ApprovalState.PENDING
 
 
 async def test_a_denial_updates_the_card_and_a_late_click_is_answered_privately(

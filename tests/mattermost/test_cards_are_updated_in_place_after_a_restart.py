@@ -60,7 +60,8 @@ async def test_a_click_after_a_restart_updates_the_card_it_was_made_on(
     assert len([r for r in fake_k8s.mutations() if "/deployments/web" in r.path]) == 1
     app = await build_app(config, clusters=fake_cluster_set)
     try:
-        assert (await app.store.get_approval(approval_id)).state is ApprovalState.SUCCEEDED
+        record = await app.store.get_approval(approval_id)
+        assert record is not None and record.state is ApprovalState.SUCCEEDED
     finally:
         await app.close()
 

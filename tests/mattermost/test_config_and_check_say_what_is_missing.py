@@ -4,6 +4,7 @@ says whether Mattermost is configured; `chatops run` builds the adapter when it 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -32,8 +33,8 @@ SECTION = "mattermost: {enabled: true, url: 'https://chat.example', public_url: 
     ],
 )
 def test_a_missing_setting_stops_start_up_naming_it(
-    tmp_path, section: str, missing: str | None, named: str
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, section: str, missing: str | None, named: str
+) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(section)
     env = {k: v for k, v in ENV.items() if k != missing}
@@ -46,7 +47,7 @@ def test_a_url_must_be_http() -> None:
         parse_settings({"mattermost": {"url": "chat.example"}})
 
 
-def test_check_says_whether_it_is_configured(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_check_says_whether_it_is_configured(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(SECTION)
     line = check_mattermost(load_config(path, env=ENV))
@@ -56,7 +57,7 @@ def test_check_says_whether_it_is_configured(tmp_path) -> None:  # type: ignore[
     assert not check_mattermost(load_config(None, env={})).configured
 
 
-async def test_run_builds_the_adapter_when_enabled(tmp_path, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
+async def test_run_builds_the_adapter_when_enabled(tmp_path: Path, sqlite_url: str) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(f"storage: {{url: '{sqlite_url}'}}\n" + SECTION)
     loaded: LoadedConfig = load_config(path, env=ENV)
