@@ -93,10 +93,17 @@ async def adapter_on(
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    database_url: str, fake: FakeMattermost, clusters: ClusterSet, **options: Any
+    database_url: str,
+    fake: FakeMattermost,
+    clusters: ClusterSet,
+    *,
+    config: dict[str, Any] | None = None,
+    **options: Any,
 ) -> AsyncIterator[MattermostBot]:
+    """`config`: more sections of the bot's config (a Prometheus endpoint…)."""
     app = await build_app(
-        make_config(database_url, policy=POLICY, limits={"messages_per_minute": 10_000}), clusters=clusters
+        make_config(database_url, policy=POLICY, limits={"messages_per_minute": 10_000}, **(config or {})),
+        clusters=clusters,
     )
     try:
         async with adapter_on(app, fake, **options) as bot:
