@@ -124,7 +124,7 @@ def to_posted(
         message=message,
         is_direct=is_direct,
         team_id=_id(data.get("team_id")),
-        sender_name=_str(data.get("sender_name")),
+        sender_name=(_str(data.get("sender_name")) or "").lstrip("@") or None,  # "@alice" → "alice"
     )
 
 
