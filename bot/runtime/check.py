@@ -99,7 +99,8 @@ def check_chat(loaded: LoadedConfig) -> list[CheckLine]:
             lines.append(CheckLine(name, True, "not enabled", False))
             continue
         needed = section.secret_variables()
-        missing = [v for v in needed if not loaded.secrets.platform_secret(v)]
+        missing = [f"{name}.{key}" for key, _ in section.missing_settings()]
+        missing += [v for v in needed if not loaded.secrets.platform_secret(v)]
         how = section.describe()
         text = f"enabled ({how}); " if how else "enabled; "
         text += (
@@ -107,6 +108,9 @@ def check_chat(loaded: LoadedConfig) -> list[CheckLine]:
             if missing
             else f"{', '.join(needed)} set"
         )
+        for variable, what in section.optional_secret_variables():
+            if not loaded.secrets.platform_secret(variable):
+                text += f"; {what} off (no {variable})"
         lines.append(CheckLine(name, not missing, text))
     return lines
 

@@ -59,9 +59,16 @@ async def _discord(app: App) -> ServiceAdapter:
     return await service_adapter(app, app.config.settings.discord, app.config.secrets)
 
 
+async def _mattermost(app: App) -> ServiceAdapter:
+    from bot.adapters.mattermost.service import service_adapter
+
+    return await service_adapter(app, app.config.settings.mattermost, app.config.secrets)
+
+
 PLATFORMS: Mapping[str, Platform] = {
     "slack": Platform(_slack, loggers=("slack_bolt", "slack_sdk")),
     "discord": Platform(_discord, loggers=("discord",)),
+    "mattermost": Platform(_mattermost),
 }
 
 

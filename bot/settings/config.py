@@ -265,6 +265,8 @@ def _require_secrets(settings: Settings, secrets: Secrets) -> None:
     for name, section in settings.chat_sections().items():
         if not section.enabled:
             continue
+        for key, what in section.missing_settings():
+            raise ConfigError(f"{name}.enabled is true but {name}.{key} ({what}) is not set")
         for variable in section.secret_variables():
             if not secrets.platform_secret(variable):
                 how = section.describe()

@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 
 class _Model(BaseModel):
@@ -34,6 +34,14 @@ class ChatSection(_Model):
     def describe(self) -> str:
         """A few words for `chatops check` (e.g. the mode)."""
         return ""
+
+    def missing_settings(self) -> tuple[tuple[str, str], ...]:
+        """(key, what it is) of settings this section needs when enabled but lacks."""
+        return ()
+
+    def optional_secret_variables(self) -> tuple[tuple[str, str], ...]:
+        """(variable, what works only with it): `chatops check` says which are unset."""
+        return ()
 
 
 class SlackSettings(ChatSection):
@@ -56,11 +64,45 @@ class DiscordSettings(ChatSection):
         return ("DISCORD_BOT_TOKEN",)
 
 
+class MattermostSettings(ChatSection):
+    url: str | None = None  # the Mattermost server, e.g. https://chat.example.com
+    team: str | None = None  # team name whose roles count as memberships; None: none
+    # Where Mattermost reaches this bot (the service's HTTP server): buttons post to
+    # {public_url}/mattermost/actions, the slash command to {public_url}/mattermost/command.
+    public_url: str | None = None
+    slash_command: str = "/k8s"  # the trigger word configured in Mattermost (for usage hints)
+
+    @field_validator("url", "public_url")
+    @classmethod
+    def _is_http(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/") if value else value
+
+    def secret_variables(self) -> tuple[str, ...]:
+        return ("CHATOPS_MATTERMOST_TOKEN", "CHATOPS_MATTERMOST_ACTION_SECRET")
+
+    def describe(self) -> str:
+        return self.url or ""
+
+    def optional_secret_variables(self) -> tuple[tuple[str, str], ...]:
+        return (("CHATOPS_MATTERMOST_SLASH_TOKEN", "the slash command"),)
+
+    def missing_settings(self) -> tuple[tuple[str, str], ...]:
+        missing = []
+        if not self.url:
+            missing.append(("url", "the server's address"))
+        if not self.public_url:
+            missing.append(("public_url", "the address where Mattermost reaches this bot, for approval buttons"))
+        return tuple(missing)
+
+
 class PlatformSections(_Model):
     """The top-level config sections of the chat platforms (`Settings` extends this)."""
 
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
+    mattermost: MattermostSettings = MattermostSettings()
 
     def chat_sections(self) -> dict[str, ChatSection]:
         """Platform name → its section, in the order above."""
@@ -73,6 +115,9 @@ PLATFORM_SECRET_VARIABLES: Mapping[str, str] = {
     "SLACK_APP_TOKEN": "slack_app_token",
     "SLACK_SIGNING_SECRET": "slack_signing_secret",
     "DISCORD_BOT_TOKEN": "discord_bot_token",
+    "CHATOPS_MATTERMOST_TOKEN": "mattermost_bot_token",
+    "CHATOPS_MATTERMOST_SLASH_TOKEN": "mattermost_slash_token",
+    "CHATOPS_MATTERMOST_ACTION_SECRET": "mattermost_action_secret",
 }
 
 
@@ -84,6 +129,9 @@ class PlatformSecrets:
     slack_app_token: str | None = None
     slack_signing_secret: str | None = None
     discord_bot_token: str | None = None
+    mattermost_bot_token: str | None = None
+    mattermost_slash_token: str | None = None
+    mattermost_action_secret: str | None = None
 
     def platform_secret(self, variable: str) -> str | None:
         field = PLATFORM_SECRET_VARIABLES.get(variable)
