@@ -169,7 +169,7 @@ async def _ask(task: Task, app: App, world: World, repeat: int) -> TaskRun:
         changing_operations=changing,
     )
     checks = check_run(task.expect, seen)
-    registry = app.executor.metrics.registry
+    registry = app.metrics.registry
     tokens = {
         d: int(registry.get_sample_value("chatops_llm_tokens_total", {"direction": d}) or 0)
         for d in ("input", "output")
