@@ -70,7 +70,7 @@ Sample = tuple[float, float]  # own wall ms, own CPU ms
 
 def fixed_prompt_tokens() -> tuple[int, int, int]:
     registry = Registry(default_operations(parse_settings({}), ClusterSet([])))
-    tools = to_langchain_tools(group_operations(registry), executor=None)  # type: ignore[arg-type]
+    tools = to_langchain_tools(group_operations(registry), gateway=None)  # type: ignore[arg-type]
     enc = bpe_openai.get_encoding("o200k_base")
     system = len(enc.encode(load_prompt("system")))
     schemas = len(enc.encode(json.dumps(openai_tool_schemas(tools), ensure_ascii=False)))
