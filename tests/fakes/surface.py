@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
@@ -36,6 +37,7 @@ class RecordingSurface:
         self._platform = platform
         self.sent: list[Sent] = []
         self.messages: dict[str, Reply] = {}  # message id → what it shows now
+        self._numbers = itertools.count(1)
         self._changed = asyncio.Condition()
 
     @property
@@ -44,7 +46,7 @@ class RecordingSurface:
 
     async def post(self, reply: Reply, *, place: Place) -> PostedRef | None:
         assert place.platform == self._platform, place
-        ref = PostedRef(self._platform, {"id": str(len(self.messages) + 1), "channel": place.channel})
+        ref = PostedRef(self._platform, {"id": str(next(self._numbers)), "channel": place.channel})
         self.messages[str(ref.data["id"])] = reply
         await self._record(Sent("post", reply, ref, place))
         return ref
