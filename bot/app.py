@@ -62,6 +62,7 @@ class App:
     cards: CardBoard
     notices: Notices
     instance_id: str
+    agent: Agent | None = None  # with a configured model
     limits: Limits | None = None
     settling: Settling | None = None
     lease: InstanceLease | None = None
@@ -285,6 +286,7 @@ async def build_app(
         cards=cards,
         notices=notices,
         instance_id=instance_id,
+        agent=agent,
         limits=limits,
         settling=settling,
         lease=lease,

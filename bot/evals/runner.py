@@ -147,7 +147,7 @@ async def run_task(
 
 
 async def _ask(task: Task, app: App, world: World, repeat: int) -> TaskRun:
-    agent = app.router.agent
+    agent = app.agent
     if not isinstance(agent, Agent):
         raise RuntimeError("no language model is configured (llm.model)")
     channel = READ_ONLY_CHANNEL if task.channel == "read-only" else EVAL_CHANNEL
