@@ -15,7 +15,6 @@ rows, and metrics. It lends none of them out.
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -33,8 +32,6 @@ from bot.gate.ports import AuditLog
 from storage.records import ApprovalRecord
 from tools.base import Args, Operation, Safety, Status, describe_invalid_args
 from tools.registry import Registry
-
-log = logging.getLogger(__name__)
 
 # (platform, channel, the cluster a request names or None) → (cluster, namespace) to fill in
 DefaultsFn = Callable[[str, str, str | None], Awaitable[tuple[str | None, str | None]]]

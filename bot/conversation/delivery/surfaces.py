@@ -36,6 +36,3 @@ class SurfaceRegistry:
 
     def __iter__(self) -> Iterator[ChatSurface]:
         return iter(list(self._surfaces.values()))
-
-    def __len__(self) -> int:
-        return len(self._surfaces)
