@@ -21,6 +21,7 @@ from bot.conversation.builtins import BuiltinCommands
 from bot.conversation.commands import Builtin, CommandError, OperationCall, parse
 from bot.conversation.limits import Limits
 from bot.conversation.unrecorded import UNAVAILABLE, unrecorded_sentence
+from bot.domain.events import AuditEvent
 from bot.domain.logging_setup import request_id_var
 from bot.domain.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
 from bot.domain.outcomes import Outcome, RequestContext
@@ -204,7 +205,7 @@ class Router:
             },
         )
         await self.executor.record(
-            "message.received",
+            AuditEvent.MESSAGE_RECEIVED,
             ctx,
             detail={"chars": len(text), "command": is_command, "event_id": message.event_id},
         )
@@ -217,7 +218,7 @@ class Router:
         status: str | None
         if refusal is not None:
             metrics.limited.labels(refusal.limit).inc()
-            await self.executor.record("request.limited", ctx, status=refusal.limit)
+            await self.executor.record(AuditEvent.REQUEST_LIMITED, ctx, status=refusal.limit)
             replies, operation, status = [Reply(refusal.text, kind=ReplyKind.ERROR)], None, "limited"
         else:
             replies, operation, status = await self._dispatch(message, ctx, text, is_command=is_command)
@@ -235,7 +236,7 @@ class Router:
         self, message: IncomingMessage, ctx: RequestContext, text: str, *, is_command: bool
     ) -> tuple[list[Reply], str | None, str | None]:
         if KUBECONFIG_PASTE.search(text):
-            await self.executor.record("request.refused", ctx, status="kubeconfig_pasted")
+            await self.executor.record(AuditEvent.REQUEST_REFUSED, ctx, status="kubeconfig_pasted")
             return (
                 [Reply(KUBECONFIG_REFUSAL, kind=ReplyKind.ERROR)],
                 None,
@@ -257,13 +258,13 @@ class Router:
         try:
             parsed = parse(text if text.startswith("!") else "!" + text, self.executor.registry)
         except CommandError as e:
-            await self.executor.record("command.invalid", ctx, status="invalid", detail={"error": str(e)})
+            await self.executor.record(AuditEvent.COMMAND_INVALID, ctx, status="invalid", detail={"error": str(e)})
             return [Reply(str(e), kind=ReplyKind.ERROR)], None, "invalid"
         self.executor.metrics.commands.labels(
             f"!{parsed.name}" if isinstance(parsed, Builtin) else parsed.operation.name
         ).inc()
         if isinstance(parsed, Builtin):
-            await self.executor.record("command.parsed", ctx, operation=f"!{parsed.name}")
+            await self.executor.record(AuditEvent.COMMAND_PARSED, ctx, operation=f"!{parsed.name}")
             replies = await self.builtins.run(parsed, ctx)
             if parsed.name == "approve" and len(parsed.args) == 1:
                 decided = await self.desk.get(parsed.args[0])
@@ -280,7 +281,7 @@ class Router:
         refusal = await self.limits.check_llm(key)
         if refusal is not None:
             self.executor.metrics.limited.labels(refusal.limit).inc()
-            await self.executor.record("request.limited", ctx, status=refusal.limit)
+            await self.executor.record(AuditEvent.REQUEST_LIMITED, ctx, status=refusal.limit)
             return [Reply(refusal.text, kind=ReplyKind.ERROR)]
         async with self.limits.agent_turn() as free:
             if not free:
@@ -293,7 +294,7 @@ class Router:
     async def _run_operation(
         self, call: OperationCall, ctx: RequestContext
     ) -> tuple[list[Reply], str | None, str | None]:
-        await self.executor.record("command.parsed", ctx, operation=call.operation.name)
+        await self.executor.record(AuditEvent.COMMAND_PARSED, ctx, operation=call.operation.name)
         outcome = await self.executor.submit(call.operation.name, call.raw_args, ctx)
         return outcome_replies(outcome), outcome.operation, outcome.status.value
 
@@ -332,7 +333,7 @@ class Router:
     ) -> tuple[Outcome, list[Reply]]:
         ctx = RequestContext(principal, channel, thread, request_id, origin="command")
         request_id_var.set(ctx.request_id)
-        await self.executor.record("button.clicked", ctx, approval_id=approval_id, status=action.value)
+        await self.executor.record(AuditEvent.BUTTON_CLICKED, ctx, approval_id=approval_id, status=action.value)
         if action is ButtonAction.APPROVE:
             outcome = await self.desk.approve(approval_id, ctx)
         elif action is ButtonAction.DENY:
@@ -351,7 +352,7 @@ class Router:
             "status": outcome.status.value,
         }
         await self.executor.record(
-            "reply.sent", ctx, approval_id=approval_id, detail={"replies": len(replies)}, message=answer
+            AuditEvent.REPLY_SENT, ctx, approval_id=approval_id, detail={"replies": len(replies)}, message=answer
         )
         if action is ButtonAction.APPROVE:
             replies += await self._follow_up(outcome.approval, channel=channel, thread=thread)
@@ -392,7 +393,7 @@ class Router:
         }
         # The answer and its audit fact commit together, before the adapter sends anything.
         await self.executor.record(
-            "reply.sent",
+            AuditEvent.REPLY_SENT,
             ctx,
             operation=operation,
             status=status,

@@ -18,6 +18,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot.domain.events import AuditEvent
 from bot.domain.outcomes import Outcome, RequestContext
 from bot.gate.effect_rules import RULES, EffectRule, RuleKind
 from bot.gate.policy import Verdict
@@ -102,7 +103,7 @@ async def gate(
         return judgement
     reason, needed = refusal
     await executor.record(
-        "request.refused",
+        AuditEvent.REQUEST_REFUSED,
         ctx,
         operation=operation.name,
         status="effect",

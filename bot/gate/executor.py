@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.domain.events import AuditEvent
 from bot.domain.outcomes import Outcome, RequestContext, describe_call, now_utc
 from bot.gate.audit import Auditor, AuditUnavailable
 from bot.gate.effect_check import approved_requests, effect_changed
@@ -94,7 +95,7 @@ class Executor:
         # Called after a change that ran in the background has finished (the agent follows up).
         self.finished_hooks: list[Callable[[ApprovalRecord], Awaitable[None]]] = []
 
-    async def record(self, event: str, ctx: RequestContext, **fields: Any) -> None:
+    async def record(self, event: AuditEvent, ctx: RequestContext, **fields: Any) -> None:
         """Audit a fact of the conversation (message received, reply sent…)."""
         await self.auditor.record(
             event,
@@ -131,7 +132,7 @@ class Executor:
             usage = operation.command.usage(operation.args_model)
             text = f"!{' '.join(operation.command.words)}: {describe_invalid_args(e)}. Usage: {usage}"
             await self.record(
-                "request.invalid", ctx, operation=name, status="invalid", detail={"error": text}
+                AuditEvent.REQUEST_INVALID, ctx, operation=name, status="invalid", detail={"error": text}
             )
             return Outcome(Status.ERROR, text, operation=name)
         return await self.submit_args(operation, args, ctx, file_approvals=file_approvals)
@@ -150,7 +151,7 @@ class Executor:
         target = operation.target(args)
         call = describe_call(operation.name, normalised)
         await self.record(
-            "operation.proposed",
+            AuditEvent.OPERATION_PROPOSED,
             ctx,
             operation=operation.name,
             detail={"call": call, "safety": safety.value, "origin": ctx.origin, "target": target.describe()},
@@ -159,7 +160,7 @@ class Executor:
             principal=ctx.principal, channel=ctx.channel, safety=safety, target=target
         )
         await self.record(
-            "policy.decided",
+            AuditEvent.POLICY_DECIDED,
             ctx,
             operation=operation.name,
             status=decision.verdict.value,
@@ -207,7 +208,7 @@ class Executor:
             # next essential fact (the reply at the latest), before a person sees the result
             # (the agent's model reads it earlier). Outside one, this commits before it runs.
             await self.record(
-                "execution.started",
+                AuditEvent.EXECUTION_STARTED,
                 ctx,
                 operation=operation.name,
                 detail={"call": call},
@@ -217,7 +218,7 @@ class Executor:
             return Outcome(Status.ERROR, f"Nothing ran: {e}. Try again shortly.", operation=operation.name)
         result, duration = await self._invoke(operation, args, run_ctx)
         await self.record(
-            "execution.finished",
+            AuditEvent.EXECUTION_FINISHED,
             ctx,
             operation=operation.name,
             status=result.status.value,
@@ -270,7 +271,7 @@ class Executor:
             )
         try:
             await self.record(
-                "execution.started",
+                AuditEvent.EXECUTION_STARTED,
                 ctx,
                 operation=record.operation,
                 approval_id=record.id,
@@ -384,7 +385,7 @@ class Executor:
         self, final: ApprovalRecord, result: OperationResult, ctx: RequestContext, call: str, duration: int
     ) -> None:
         await self.record(
-            "execution.finished",
+            AuditEvent.EXECUTION_FINISHED,
             ctx,
             operation=final.operation,
             approval_id=final.id,

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.conversation.unrecorded import REFUSED
+from bot.domain.events import AuditEvent
 from bot.gate.audit import Auditor, AuditUnavailable
 from storage.records import AuditFilter
 from storage.store import Store
@@ -65,13 +66,13 @@ async def test_a_refused_fact_takes_the_request_s_waiting_facts_and_rows_with_it
     auditor = Auditor(store)
     try:
         auditor.begin("r1")
-        await auditor.record("execution.started", request_id="r1", defer=True)
+        await auditor.record(AuditEvent.EXECUTION_STARTED, request_id="r1", defer=True)
         await auditor.defer_message("r1", {**ROW, "content": "scale web"})
         prepared = store.prepare_approval(new_approval())
-        await auditor.record("approval.requested", request_id="r1", approval=prepared, defer=True)
+        await auditor.record(AuditEvent.APPROVAL_REQUESTED, request_id="r1", approval=prepared, defer=True)
         failed = None
         try:
-            await auditor.record("reply.sent", request_id="r1", message={**ROW, "role": "assistant"})
+            await auditor.record(AuditEvent.REPLY_SENT, request_id="r1", message={**ROW, "role": "assistant"})
         except AuditUnavailable as e:
             failed = e
         assert failed is not None
@@ -81,8 +82,8 @@ async def test_a_refused_fact_takes_the_request_s_waiting_facts_and_rows_with_it
         assert await store.conversation(platform="slack", channel="C1", thread=None) == []
         # Another request is unaffected.
         auditor.begin("r2")
-        await auditor.record("execution.started", request_id="r2", defer=True)
-        await auditor.record("execution.finished", request_id="r2")
+        await auditor.record(AuditEvent.EXECUTION_STARTED, request_id="r2", defer=True)
+        await auditor.record(AuditEvent.EXECUTION_FINISHED, request_id="r2")
         await auditor.flush("r2")
         assert await events_of(store) == ["execution.started", "execution.finished"]
         assert (await store.verify_audit()).ok
@@ -95,13 +96,13 @@ async def test_waiting_facts_commit_in_order_with_the_next_essential_one(databas
     auditor = Auditor(store)
     try:
         auditor.begin("r1")
-        await auditor.record("message.received", request_id="r1")
-        await auditor.record("execution.started", request_id="r1", defer=True)
-        await auditor.record("execution.finished", request_id="r1", defer=True)
+        await auditor.record(AuditEvent.MESSAGE_RECEIVED, request_id="r1")
+        await auditor.record(AuditEvent.EXECUTION_STARTED, request_id="r1", defer=True)
+        await auditor.record(AuditEvent.EXECUTION_FINISHED, request_id="r1", defer=True)
         prepared = store.prepare_approval(new_approval())
-        await auditor.record("approval.requested", request_id="r1", approval=prepared, defer=True)
+        await auditor.record(AuditEvent.APPROVAL_REQUESTED, request_id="r1", approval=prepared, defer=True)
         assert await events_of(store) == [] and await store.get_approval(prepared.record.id) is None
-        row = await auditor.record("reply.sent", request_id="r1")
+        row = await auditor.record(AuditEvent.REPLY_SENT, request_id="r1")
         assert row is not None and row.event == "reply.sent"
         assert await events_of(store) == [
             "message.received",
@@ -121,7 +122,7 @@ async def test_outside_a_routed_request_nothing_waits(database_url: str) -> None
     auditor = Auditor(store)
     try:
         prepared = store.prepare_approval(new_approval())
-        await auditor.record("approval.requested", request_id="lookup", approval=prepared, defer=True)
+        await auditor.record(AuditEvent.APPROVAL_REQUESTED, request_id="lookup", approval=prepared, defer=True)
         assert await events_of(store) == ["approval.requested"]
         assert await store.get_approval(prepared.record.id) == prepared.record
     finally:
