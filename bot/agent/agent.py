@@ -40,7 +40,7 @@ from bot.domain.outcomes import RequestContext, describe_call
 from bot.gate.executor import Executor
 from bot.settings.config import LlmSettings, LoadedConfig
 from prompts import load_prompt
-from storage.records import ApprovalRecord, ApprovalState
+from storage.records import ApprovalRecord, ApprovalState, NewMessage
 from tools.redact import redact_text
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ class Agent:
             record.result_text or "", source=f"{record.operation}_result"
         )
         await store.append_message(
-            **note_row(
+            note_row(
                 principal=principal,
                 channel=record.channel,
                 thread=record.thread,
@@ -159,12 +159,14 @@ class Agent:
         replies = await self._run(turn, [*memory.messages, SystemMessage(content=FOLLOW_UP)])
         await self._note_approvals(turn)
         await store.append_message(
-            platform=principal.platform,
-            channel=record.channel,
-            thread=record.thread,
-            user_id=principal.user_id,
-            role="assistant",
-            content=redact_text("\n".join(r.text for r in replies))[:8000],
+            NewMessage(
+                platform=principal.platform,
+                channel=record.channel,
+                thread=record.thread,
+                user_id=principal.user_id,
+                role="assistant",
+                content=redact_text("\n".join(r.text for r in replies))[:8000],
+            )
         )
         return replies
 

@@ -31,7 +31,7 @@ from bot.gate.approvals import ApprovalDesk
 from bot.gate.audit import AuditUnavailable
 from bot.gate.executor import Executor
 from storage.errors import StorageError
-from storage.records import ApprovalRecord
+from storage.records import ApprovalRecord, NewMessage
 from tools.base import Status
 from tools.effects.typed import mask_typed_secrets
 from tools.redact import redact_text
@@ -195,14 +195,14 @@ class Router:
         )
         await self.executor.auditor.defer_message(
             ctx.request_id,
-            {
-                "platform": principal.platform,
-                "channel": message.channel,
-                "thread": message.thread,
-                "user_id": principal.user_id,
-                "role": "user",
-                "content": redact_text(mask_typed_secrets(text)),
-            },
+            NewMessage(
+                platform=principal.platform,
+                channel=message.channel,
+                thread=message.thread,
+                user_id=principal.user_id,
+                role="user",
+                content=redact_text(mask_typed_secrets(text)),
+            ),
         )
         await self.executor.record(
             AuditEvent.MESSAGE_RECEIVED,
@@ -341,16 +341,16 @@ class Router:
         else:
             outcome = await self.desk.undo(approval_id, ctx)
         replies = outcome_replies(outcome)
-        answer = {
-            "platform": principal.platform,
-            "channel": channel,
-            "thread": thread,
-            "user_id": principal.user_id,
-            "role": "assistant",
-            "content": redact_text(outcome.text),
-            "operation": outcome.operation,
-            "status": outcome.status.value,
-        }
+        answer = NewMessage(
+            platform=principal.platform,
+            channel=channel,
+            thread=thread,
+            user_id=principal.user_id,
+            role="assistant",
+            content=redact_text(outcome.text),
+            operation=outcome.operation,
+            status=outcome.status.value,
+        )
         await self.executor.record(
             AuditEvent.REPLY_SENT, ctx, approval_id=approval_id, detail={"replies": len(replies)}, message=answer
         )
@@ -381,16 +381,16 @@ class Router:
         status: str | None,
     ) -> None:
         content = "\n".join(r.text for r in replies)
-        answer = {
-            "platform": message.principal.platform,
-            "channel": message.channel,
-            "thread": message.thread,
-            "user_id": message.principal.user_id,
-            "role": "assistant",
-            "content": redact_text(content)[:8000],
-            "operation": operation,
-            "status": status,
-        }
+        answer = NewMessage(
+            platform=message.principal.platform,
+            channel=message.channel,
+            thread=message.thread,
+            user_id=message.principal.user_id,
+            role="assistant",
+            content=redact_text(content)[:8000],
+            operation=operation,
+            status=status,
+        )
         # The answer and its audit fact commit together, before the adapter sends anything.
         await self.executor.record(
             AuditEvent.REPLY_SENT,

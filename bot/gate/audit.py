@@ -14,7 +14,7 @@ from typing import Any
 from bot.domain.events import AuditEvent
 from storage.approvals import PreparedApproval
 from storage.records import AuditEvent as AuditFact
-from storage.records import AuditRecord
+from storage.records import AuditRecord, NewMessage
 from storage.store import Store
 from tools.redact import redact_mapping_for_log
 
@@ -41,7 +41,7 @@ class _Open:
     """What an open request has not committed yet."""
 
     events: list[AuditFact] = dataclasses.field(default_factory=list)
-    messages: list[Mapping[str, Any]] = dataclasses.field(default_factory=list)
+    messages: list[NewMessage] = dataclasses.field(default_factory=list)
     approvals: list[PreparedApproval] = dataclasses.field(default_factory=list)
 
 
@@ -68,13 +68,13 @@ class Auditor:
         """A request whose end is certain to call `flush` (the router's): its facts may wait."""
         self._open.setdefault(request_id, _Open())
 
-    async def defer_message(self, request_id: str, message: Mapping[str, Any]) -> None:
+    async def defer_message(self, request_id: str, message: NewMessage) -> None:
         """A history row written with the request's next essential fact (or at its end)."""
         pending = self._open.get(request_id)
         if pending is not None:
-            pending.messages.append(dict(message))
+            pending.messages.append(message)
         else:
-            await self._store.append_message(**message)
+            await self._store.append_message(message)
 
     async def record(
         self,
@@ -88,7 +88,7 @@ class Auditor:
         approval_id: str | None = None,
         status: str | None = None,
         detail: Mapping[str, Any] | None = None,
-        message: Mapping[str, Any] | None = None,
+        message: NewMessage | None = None,
         approval: PreparedApproval | None = None,
         defer: bool = False,
     ) -> AuditRecord | None:
@@ -135,7 +135,7 @@ class Auditor:
             await self._append(pending.events, messages=pending.messages, approvals=pending.approvals)
         else:
             for message in pending.messages:
-                await self._store.append_message(**message)
+                await self._store.append_message(message)
 
     def discard(self, request_id: str) -> None:
         self._open.pop(request_id, None)
@@ -144,7 +144,7 @@ class Auditor:
         self,
         events: list[AuditFact],
         *,
-        messages: Sequence[Mapping[str, Any]] = (),
+        messages: Sequence[NewMessage] = (),
         approvals: Sequence[PreparedApproval] = (),
     ) -> list[AuditRecord]:
         try:

@@ -7,13 +7,15 @@ result or a card, no approval row is left behind, and the next request works.
 
 from __future__ import annotations
 
+import dataclasses
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.conversation.unrecorded import REFUSED
 from bot.domain.events import AuditEvent
 from bot.gate.audit import Auditor, AuditUnavailable
-from storage.records import AuditFilter
+from storage.records import AuditFilter, NewMessage
 from storage.store import Store
 from tests.core.demo_ops import Backend
 from tests.core.fixtures import open_app
@@ -51,7 +53,7 @@ async def refuse_audit_event(url: str, event: str) -> None:
         await engine.dispose()
 
 
-ROW = {"platform": "slack", "channel": "C1", "thread": None, "user_id": "U1", "role": "user", "content": "x"}
+ROW = NewMessage(platform="slack", channel="C1", thread=None, user_id="U1", role="user", content="x")
 
 
 async def events_of(store: Store) -> list[str]:
@@ -67,12 +69,12 @@ async def test_a_refused_fact_takes_the_request_s_waiting_facts_and_rows_with_it
     try:
         auditor.begin("r1")
         await auditor.record(AuditEvent.EXECUTION_STARTED, request_id="r1", defer=True)
-        await auditor.defer_message("r1", {**ROW, "content": "scale web"})
+        await auditor.defer_message("r1", dataclasses.replace(ROW, content="scale web"))
         prepared = store.prepare_approval(new_approval())
         await auditor.record(AuditEvent.APPROVAL_REQUESTED, request_id="r1", approval=prepared, defer=True)
         failed = None
         try:
-            await auditor.record(AuditEvent.REPLY_SENT, request_id="r1", message={**ROW, "role": "assistant"})
+            await auditor.record(AuditEvent.REPLY_SENT, request_id="r1", message=dataclasses.replace(ROW, role="assistant"))
         except AuditUnavailable as e:
             failed = e
         assert failed is not None

@@ -17,6 +17,7 @@ import pytest
 
 from bot.conversation.unrecorded import NO_SCHEMA, UNAVAILABLE
 from storage.errors import UnstorableText
+from storage.records import NewMessage
 from tests.core.conftest import PG_ADMIN_DSN, open_app
 from tests.core.demo_ops import Backend
 from tests.core.helpers import msg
@@ -51,7 +52,9 @@ async def test_text_that_reaches_storage_uncleaned_is_refused_with_a_sentence(
             pytest.skip("SQLite stores NUL characters in text; only PostgreSQL refuses them")
         with pytest.raises(UnstorableText, match="a character the database cannot store"):
             await app.store.append_message(
-                platform="console", channel="ops", thread=None, user_id="alice", role="user", content=text
+                NewMessage(
+                    platform="console", channel="ops", thread=None, user_id="alice", role="user", content=text
+                )
             )
         assert (await app.router.handle(msg("!demo get web")))[0].table is not None  # still fine
     finally:
