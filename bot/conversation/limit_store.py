@@ -89,10 +89,13 @@ class MemoryLimitStore:
     async def acquire_turn(self, *, capacity: int, wait_s: float) -> str | None:
         if self._turns is None or self._capacity != capacity:
             self._turns, self._capacity = asyncio.Semaphore(capacity), capacity
-        try:
-            await asyncio.wait_for(self._turns.acquire(), timeout=wait_s)
-        except TimeoutError:
-            return None
+        if self._turns.locked():  # (wait_for with no time left would refuse even a free slot)
+            try:
+                await asyncio.wait_for(self._turns.acquire(), timeout=wait_s)
+            except TimeoutError:
+                return None
+        else:
+            await self._turns.acquire()
         return uuid.uuid4().hex
 
     async def release_turn(self, token: str) -> None:

@@ -99,7 +99,7 @@ class Router:
         """A long change (minikube start…) finished in the background: the agent's follow-up."""
         if self.agent is None:
             return
-        for reply in await self.agent.follow_up(record):
+        for reply in await self._agent_follow_up(self.agent, record):
             await self.executor.notice(record, reply.text)
 
     @property
@@ -364,12 +364,23 @@ class Router:
         """The agent's follow-up on a finished change it asked for, in the approval's own thread."""
         if self.agent is None or record is None or not record.state.is_final:
             return []
-        replies = await self.agent.follow_up(record)
+        replies = await self._agent_follow_up(self.agent, record)
         if replies and (record.channel, record.thread) != (channel, thread):
             for reply in replies:  # decided elsewhere: post where the conversation is
                 await self.executor.notice(record, reply.text)
             return []
         return replies
+
+    async def _agent_follow_up(self, agent: AgentPort, record: ApprovalRecord) -> list[Reply]:
+        """A follow-up is an agent turn too: it takes a slot, and is left out when none is free."""
+        if self.limits is None:
+            return await agent.follow_up(record)
+        async with self.limits.agent_turn() as free:
+            if not free:
+                self.executor.metrics.limited.labels("agent_turns").inc()
+                log.warning("no agent turn free for the follow-up on approval %s; left out", record.id)
+                return []
+            return await agent.follow_up(record)
 
     async def _remember(
         self,
