@@ -45,8 +45,6 @@ class LimitStoreDown(Exception):
 
 
 class LimitStore(Protocol):
-    shared: bool
-
     async def hit(self, *, name: str, per_minute: int, key: str) -> float | None:
         """Count one hit; None when allowed, else the seconds until the next one would be."""
         ...
@@ -75,8 +73,6 @@ class _Counters:
 
 class MemoryLimitStore:
     """One process's counters (a single replica); lost on restart."""
-
-    shared = False
 
     def __init__(self) -> None:
         self._counters = _Counters(MemoryStorage())
@@ -108,8 +104,6 @@ class MemoryLimitStore:
 
 class RedisLimitStore:
     """Counters every replica shares, in Redis (`redis://host:6379/0`, `rediss://…` for TLS)."""
-
-    shared = True
 
     def __init__(self, url: str, *, key_prefix: str = KEY_PREFIX) -> None:
         plain = url.removeprefix("async+")

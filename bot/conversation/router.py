@@ -20,7 +20,7 @@ from typing import Protocol
 from bot.conversation.builtins import BuiltinCommands
 from bot.conversation.commands import Builtin, CommandError, OperationCall, parse
 from bot.conversation.limits import Limits
-from bot.conversation.unrecorded import UNAVAILABLE, unrecorded_sentence
+from bot.conversation.unrecorded import unrecorded_sentence
 from bot.domain.events import AuditEvent
 from bot.domain.logging_setup import request_id_var
 from bot.domain.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
@@ -41,9 +41,6 @@ log = logging.getLogger(__name__)
 KUBECONFIG_PASTE = re.compile(
     r"(?m)^\s*(kind:\s*Config\b|client-(key|certificate)-data:|certificate-authority-data:)"
 )
-
-
-UNRECORDED = UNAVAILABLE  # kept for callers and tests that name it
 
 
 DRAINING = "The bot is restarting and takes no new work right now; please try again in a minute."

@@ -18,7 +18,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from aiohttp import web
@@ -49,9 +49,6 @@ class ServiceAdapter(Protocol):
     def is_ready(self) -> bool: ...
 
     async def announce(self, rows: Sequence[ApprovalRecord]) -> None: ...
-
-
-AdapterFactory = Callable[[App], Awaitable[ServiceAdapter]]
 
 
 @dataclasses.dataclass
