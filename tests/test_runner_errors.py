@@ -42,7 +42,7 @@ async def test_missing_binary_given_as_a_path_says_which_path(tmp_path: Path) ->
 
 async def test_a_shell_string_is_refused_before_anything_runs() -> None:
     with pytest.raises(TypeError, match="never a shell string"):
-        await run_command("helm list; rm -rf /", timeout_s=5, config_key="helm.binary")  # type: ignore[arg-type]
+        await run_command("helm list; rm -rf /", timeout_s=5, config_key="helm.binary")
 
 
 async def test_nonzero_exit_gives_the_command_and_the_tools_last_error_line(tmp_path: Path) -> None:

@@ -13,12 +13,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 
+from bot.agent.agent import Agent
 from bot.app import App
-from bot.domain.models import ReplyKind
+from bot.domain.models import Reply, ReplyKind
 from tests.agent.conftest import ask, open_agent_app
 from tests.core.demo_ops import Backend
 from tests.fake_llm import Call, Drip, Fail, FakeLLM, Hang, Raw, Reset, Say, Step
@@ -66,10 +67,10 @@ async def remembered(sqlite_url: str, backend: Backend, fake_llm: FakeLLM) -> As
         await app.close()
 
 
-def assert_this_turn_only(replies: list[object], earlier_ids: set[str]) -> str:
-    texts = [r.text for r in replies]  # type: ignore[attr-defined]
+def assert_this_turn_only(replies: Sequence[Reply], earlier_ids: set[str]) -> str:
+    texts = [r.text for r in replies]
     assert all(EARLIER not in t for t in texts), texts
-    assert not {r.approval_id for r in replies} & earlier_ids  # type: ignore[attr-defined]
+    assert not {r.approval_id for r in replies} & earlier_ids
     return texts[0]
 
 
@@ -130,7 +131,7 @@ async def test_the_graph_step_limit_is_a_logged_sentence_without_traceback(
     app = await open_agent_app(sqlite_url, backend, fake_llm, llm={"timeout_s": TIMEOUT_S})
     try:
         agent = app.router.agent
-        assert agent is not None
+        assert isinstance(agent, Agent)
         agent.settings = dataclasses.replace(agent.settings, max_tool_calls=50, graph_steps=6)
         fake_llm.script = lambda request: Call.one("demo_read", "demo_get", {"name": "web"})
         caplog.set_level(logging.WARNING)

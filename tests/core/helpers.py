@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.domain.models import IncomingMessage, Principal
+from storage.records import ApprovalState
+from storage.store import Store
 
 
 def msg(
@@ -18,7 +22,7 @@ def msg(
 
 
 def slack_roles(
-    *, admins: list[str] = (), operators: list[str] = (), viewers: list[str] = ()
+    *, admins: Sequence[str] = (), operators: Sequence[str] = (), viewers: Sequence[str] = ()
 ) -> dict[str, object]:
     return {
         "roles": {
@@ -27,3 +31,10 @@ def slack_roles(
             "viewer": {"slack_users": list(viewers)},
         }
     }
+
+
+async def state_of(store: Store, approval_id: str | None) -> ApprovalState | None:
+    """The approval's state now (None: there is no such row)."""
+    assert approval_id is not None
+    row = await store.get_approval(approval_id)
+    return None if row is None else row.state

@@ -16,7 +16,7 @@ from storage.instances import InstanceRecord
 from storage.records import ApprovalRecord, ApprovalState
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
-from tests.core.helpers import msg
+from tests.core.helpers import msg, state_of
 
 
 async def _wait_for(path: Path) -> None:
@@ -34,14 +34,16 @@ async def test_second_console_start_does_not_touch_a_running_change(
     try:
         assert first.executor.settings.instance_id != second.executor.settings.instance_id
         card = (await first.router.handle(msg("!demo scale web --replicas 5")))[0]
+        assert card.approval_id is not None
         running = asyncio.create_task(first.router.handle(msg(f"!approve {card.approval_id}")))
         await asyncio.wait_for(_wait_for(flag), timeout=30)
-        assert (await second.store.get_approval(card.approval_id)).state is ApprovalState.EXECUTING
+        assert await state_of(second.store, card.approval_id) is ApprovalState.EXECUTING
         assert await second.start() == []
         assert await second.desk.reconcile() == []
         replies = await running
         assert "scaled 2 → 5" in replies[0].text
         row = await first.store.get_approval(card.approval_id)
+        assert row is not None
         assert row.state is ApprovalState.SUCCEEDED and row.undo is not None
     finally:
         await second.close()
@@ -53,9 +55,10 @@ async def test_rows_of_an_owner_whose_lease_lapsed_are_settled_and_told(
 ) -> None:
     app = await open_app(database_url, backend)
     try:
-        ids = []
+        ids: list[str] = []
         for name in ("api", "db"):
             card = (await app.router.handle(msg(f"!demo scale {name} --replicas 3")))[0]
+            assert card.approval_id is not None
             ids.append(card.approval_id)
         now = now_utc()
         # Another host's process, lease lapsed: it approved one row and claimed the other.
@@ -94,7 +97,7 @@ async def test_rows_of_an_owner_whose_lease_lapsed_are_settled_and_told(
         assert settled[0].state is ApprovalState.FAILED and settled[0].result_status == "not_run"
         again = await app.router.handle(msg(f"!approve {ids[0]}"))
         assert "nothing ran" in again[0].text
-        assert (await app.store.get_approval(ids[1])).state is ApprovalState.EXECUTING
+        assert await state_of(app.store, ids[1]) is ApprovalState.EXECUTING
         assert not [r for r in backend.runs if r[0] == "scale"]
         assert (await app.store.verify_audit()).ok
     finally:
@@ -107,6 +110,7 @@ async def test_a_dead_pid_on_this_host_is_gone_at_once(database_url: str, backen
     app = await open_app(database_url, backend)
     try:
         card = (await app.router.handle(msg("!demo scale api --replicas 3")))[0]
+        assert card.approval_id is not None
         now = now_utc()
         await app.store.instances.register(
             InstanceRecord("dead:1:z", host_key(), proc.pid, now, now + dt.timedelta(minutes=5))
@@ -148,6 +152,7 @@ async def test_a_running_bot_settles_and_tells_what_a_dead_one_leaves(
         app.executor.notice = notice
         assert await app.start() == []
         card = (await app.router.handle(msg("!demo scale api --replicas 3")))[0]
+        assert card.approval_id is not None
         now = now_utc()
         await app.store.instances.register(
             InstanceRecord("dead:2:w", host_key(), proc.pid, now, now + dt.timedelta(minutes=5))

@@ -9,7 +9,7 @@ from bot.domain.models import ButtonAction, Principal, ReplyKind
 from storage.records import ApprovalState
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
-from tests.core.helpers import msg, slack_roles
+from tests.core.helpers import msg, slack_roles, state_of
 
 
 def click(app, user: str, approval_id: str, action: ButtonAction = ButtonAction.APPROVE):
@@ -26,6 +26,7 @@ async def test_self_confirmation_of_a_write_is_accepted(sqlite_url: str, backend
     app = await open_app(sqlite_url, backend, policy=slack_roles(operators=["UOP"]))
     try:
         card = (await app.router.handle(msg("!demo scale web --replicas 3", "UOP", platform="slack")))[0]
+        assert card.approval_id is not None
         outcome, _ = await click(app, "UOP", card.approval_id)
         assert backend.replicas["web"] == 3, outcome.text
     finally:
@@ -38,6 +39,7 @@ async def test_self_approval_of_a_destructive_change_needs_four_eyes(
     app = await open_app(sqlite_url, backend, policy=slack_roles(admins=["UA1", "UA2"]))
     try:
         card = (await app.router.handle(msg("!demo delete web", "UA1", platform="slack")))[0]
+        assert card.approval_id is not None
         refused, _ = await click(app, "UA1", card.approval_id)
         assert "someone other than the requester" in refused.text
         assert "web" in backend.replicas
@@ -51,9 +53,11 @@ async def test_an_operator_cannot_approve_a_destructive_change(sqlite_url: str, 
     app = await open_app(sqlite_url, backend, policy=slack_roles(admins=["UA1"], operators=["UOP"]))
     try:
         card = (await app.router.handle(msg("!demo delete web", "UA1", platform="slack")))[0]
+        assert card.approval_id is not None
         refused, _ = await click(app, "UOP", card.approval_id)
         assert "needs the admin role" in refused.text
         record = await app.store.get_approval(card.approval_id)
+        assert record is not None
         assert record.state is ApprovalState.PENDING and not record.approvers
     finally:
         await app.close()
@@ -64,6 +68,7 @@ async def test_two_destructive_approvers_when_configured(sqlite_url: str, backen
     app = await open_app(sqlite_url, backend, policy=policy)
     try:
         card = (await app.router.handle(msg("!demo delete web", "UA1", platform="slack")))[0]
+        assert card.approval_id is not None
         first, _ = await click(app, "UA2", card.approval_id)
         assert "needs 1 more" in first.text and "web" in backend.replicas
         await click(app, "UA3", card.approval_id)
@@ -85,7 +90,7 @@ async def test_an_expired_approval_answers_ask_again_and_never_runs(
         replies = await app.router.handle(msg(f"!approve {card.approval_id}"))
         assert "expired" in replies[0].text and "ask again" in replies[0].text
         assert backend.replicas["web"] == 2
-        assert (await app.store.get_approval(card.approval_id)).state is ApprovalState.EXPIRED
+        assert await state_of(app.store, card.approval_id) is ApprovalState.EXPIRED
     finally:
         await app.close()
 
@@ -98,7 +103,7 @@ async def test_a_change_made_after_approval_stops_the_run(sqlite_url: str, backe
         replies = await app.router.handle(msg(f"!approve {card.approval_id}"))
         assert "changed since approval" in replies[0].text
         assert backend.replicas["web"] == 2
-        assert (await app.store.get_approval(card.approval_id)).state is ApprovalState.FAILED
+        assert await state_of(app.store, card.approval_id) is ApprovalState.FAILED
     finally:
         await app.close()
 

@@ -58,6 +58,7 @@ async def test_double_click_fifty_ms_apart_runs_once(sqlite_url: str, backend: B
     app = await open_app(sqlite_url, backend, policy=slack_roles(operators=["UREQ", "UOP"]))
     try:
         card = (await app.router.handle(msg("!demo scale web --replicas 3", "UREQ", platform="slack")))[0]
+        assert card.approval_id is not None
         first = asyncio.create_task(
             app.router.handle_button(
                 principal=Principal("slack", "UOP", "Op"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.models import ReplyKind
+from bot.domain.models import Reply, ReplyKind
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
 from tests.core.helpers import msg, slack_roles
@@ -42,7 +42,7 @@ def expected(role: str, safety: str, mode: str) -> str:
     return base
 
 
-def classify(replies: list) -> str:
+def classify(replies: list[Reply]) -> str:
     first = replies[0]
     if first.kind is ReplyKind.APPROVAL:
         return "card"

@@ -59,7 +59,7 @@ async def test_help_marks_what_a_readonly_bot_cannot_do_and_access_names_the_per
 
         (access,) = await app.router.handle(msg("!access -n prod"))
         assert access.table is not None
-        rows = dict(access.table.rows)
+        rows = {row[0]: row[1] for row in access.table.rows}
         assert rows["k8s_scale_deployment"] == "patch apps/deployments"
         assert rows["k8s_get secret"] == "list secrets"
         assert "k8s_logs" not in rows

@@ -34,7 +34,7 @@ def is_ephemeral(message: Mapping[str, Any]) -> bool:
 
 
 def approval_id_of(card: Mapping[str, Any]) -> str:
-    return card["embeds"][0]["title"].split()[1].rstrip(":")
+    return str(card["embeds"][0]["title"].split()[1].rstrip(":"))
 
 
 async def request_card(
@@ -43,7 +43,7 @@ async def request_card(
     """A request by mention; returns the approval card the bot posted for it."""
     before = {m["id"] for m in bot.fake.in_channel(channel_id) if is_card(m)}
     await bot.fake.say(person, text, channel_id=channel_id, mention_bot=True)
-    cards = await bot.fake.wait_for(
+    cards: list[Message] = await bot.fake.wait_for(
         lambda: [m for m in bot.fake.in_channel(channel_id) if is_card(m) and m["id"] not in before]
     )
     (card,) = cards

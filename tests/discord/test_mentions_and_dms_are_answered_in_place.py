@@ -4,16 +4,18 @@ thread or DM, and each thread is its own conversation. Other messages are left a
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from tests.discord.conftest import DiscordBot
 from tests.fake_discord import payloads as p
 from tests.fake_discord.plugin import ALICE, VIC
 
 
-async def answers_in(bot: DiscordBot, channel_id: str, count: int = 1) -> list[dict[str, object]]:
-    return await bot.fake.wait_for(
+async def answers_in(bot: DiscordBot, channel_id: str, count: int = 1) -> list[dict[str, Any]]:
+    answers: list[dict[str, Any]] = await bot.fake.wait_for(
         lambda: len(bot.fake.in_channel(channel_id)) >= count and bot.fake.in_channel(channel_id)
     )
+    return answers
 
 
 async def test_a_mention_in_a_channel_is_answered_in_that_channel(bot: DiscordBot) -> None:

@@ -197,8 +197,12 @@ REFUSED = [
 
 
 def _first(fake: FakeKubernetes, prefix: str) -> str:
-    return next(
-        p["metadata"]["name"] for p in fake.objects("Pod", "prod") if p["metadata"]["name"].startswith(prefix)
+    return str(
+        next(
+            p["metadata"]["name"]
+            for p in fake.objects("Pod", "prod")
+            if p["metadata"]["name"].startswith(prefix)
+        )
     )
 
 

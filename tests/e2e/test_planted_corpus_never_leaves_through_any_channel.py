@@ -56,7 +56,7 @@ def _plant_cluster(fake: FakeKubernetes) -> str:
     deployment = b.deployment("shop", NS, replicas=1, containers=[container])
     deployment["metadata"]["annotations"] = dict(CORPUS.annotations)
     fake.add(deployment, reconcile=True)
-    pod = next(p["metadata"]["name"] for p in fake.objects("Pod", NS))
+    pod = str(next(p["metadata"]["name"] for p in fake.objects("Pod", NS)))
     fake.logs.add(NS, pod, CORPUS.log_lines, container="shop")
     fake.add(
         {

@@ -11,7 +11,7 @@ from aiohttp import web
 from bot.gate.metrics import Metrics
 from bot.runtime.service import Service
 from bot.runtime.webhooks import WebhookSender
-from storage.records import ApprovalState
+from storage.records import ApprovalRecord, ApprovalState
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
 from tests.core.helpers import msg
@@ -24,7 +24,7 @@ class StaticAdapter:
     name: str = "slack"
     ready: bool = True
     started: bool = False
-    announced: list = dataclasses.field(default_factory=list)
+    announced: list[ApprovalRecord] = dataclasses.field(default_factory=list)
 
     def add_routes(self, web_app: web.Application) -> None:
         async def route(request: web.Request) -> web.Response:
@@ -101,6 +101,7 @@ async def test_work_that_outlives_the_grace_period_is_marked(sqlite_url: str) ->
     service = Service(app, [], WebhookSender((), secret=None, metrics=Metrics()), "127.0.0.1", 0, grace_s=0.3)
     await service.start()
     card = (await app.router.handle(msg("!demo scale web --replicas 5")))[0]
+    assert card.approval_id is not None
     running = asyncio.create_task(app.router.handle(msg(f"!approve {card.approval_id}")))
     await asyncio.sleep(0.1)
     # shutdown() drains, marks and closes; read the row through a second app afterwards
@@ -110,7 +111,7 @@ async def test_work_that_outlives_the_grace_period_is_marked(sqlite_url: str) ->
     again = await open_app(sqlite_url, Backend())
     try:
         row = await again.store.get_approval(card.approval_id)
-        assert row.state is ApprovalState.OUTCOME_UNKNOWN
+        assert row is not None and row.state is ApprovalState.OUTCOME_UNKNOWN
     finally:
         await again.close()
 

@@ -59,6 +59,7 @@ async def test_two_replicas(
         for _ in range(2)
     ]
     for proc in procs:
+        assert proc.stdout is not None
         assert (await asyncio.wait_for(proc.stdout.readline(), timeout=60)).strip() == b"ready"
     go.write_text("go")
     results = []

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.records import ApprovalState
 from tests.core.demo_ops import Backend
+from tests.core.helpers import state_of
 from tests.fake_slack.requests import mention
 from tests.fake_slack.server import FakeSlack
 from tests.slack.harness import SlackBot, running_bot
@@ -43,7 +44,7 @@ async def test_an_expired_card_is_updated_by_the_sweep(bot: SlackBot, sqlite_url
     (update,) = bot.fake.calls_to("chat.update")
     assert update.args["ts"] == bot.fake.result_of(card)["ts"]
     assert "expired" in shown(update.json_arg("blocks")) and buttons(update.json_arg("blocks")) == []
-    assert (await bot.app.store.get_approval(approval_id_of(card))).state is ApprovalState.EXPIRED
+    assert await state_of(bot.app.store, approval_id_of(card)) is ApprovalState.EXPIRED
     assert await bot.adapter.sweep_once() == 0  # nothing more to expire
 
 

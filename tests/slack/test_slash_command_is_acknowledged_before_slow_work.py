@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.domain.models import IncomingMessage, Reply
 from bot.domain.outcomes import RequestContext
+from storage.records import ApprovalRecord
 from tests.fake_slack.requests import SIGNING_SECRET, command_body, mention, sign
 from tests.fake_slack.server import FakeSlack
 from tests.slack.harness import SlackBot, running_bot
@@ -25,6 +26,9 @@ class SlowAgent:
         self.asked.append(message.text)
         await asyncio.sleep(self.seconds)
         return [Reply(f"I looked into it: {message.text}")]
+
+    async def follow_up(self, record: ApprovalRecord) -> list[Reply]:
+        return []
 
 
 async def test_the_ack_comes_back_before_the_slow_answer(bot: SlackBot) -> None:
