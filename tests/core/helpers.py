@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 
 from bot.domain.models import IncomingMessage, Principal
 from storage.records import ApprovalState
@@ -38,3 +39,13 @@ async def state_of(store: Store, approval_id: str | None) -> ApprovalState | Non
     assert approval_id is not None
     row = await store.get_approval(approval_id)
     return None if row is None else row.state
+
+
+async def until(condition: Callable[[], bool], *, timeout_s: float = 30.0) -> None:
+    """Wait, one turn of the event loop at a time, until `condition()` holds (state with no event of its own)."""
+
+    async def turns() -> None:
+        while not condition():
+            await asyncio.sleep(0)
+
+    await asyncio.wait_for(turns(), timeout=timeout_s)

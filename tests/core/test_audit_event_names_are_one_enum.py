@@ -14,7 +14,7 @@ import pytest
 from bot.domain.events import AuditEvent, WebhookEvent, webhook_event_of
 from bot.domain.models import ButtonAction, Principal
 from storage.records import AuditFilter
-from tests.core.demo_ops import Backend
+from tests.core.fixtures import Apps
 from tests.core.helpers import msg, slack_roles
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
@@ -127,24 +127,19 @@ def test_which_facts_become_which_webhook_event(event: str, status: str | None, 
     assert webhook is None or webhook in {w.value for w in WebhookEvent}
 
 
-async def test_every_fact_a_conversation_stores_is_a_member(sqlite_url: str, backend: Backend) -> None:
-    from tests.core.fixtures import open_app
-
-    app = await open_app(sqlite_url, backend, policy=slack_roles(operators=["UREQ", "UOP"]))
-    try:
-        await app.router.handle(msg("!demo get web", "UREQ", platform="slack"))
-        await app.router.handle(msg("!no-such-command", "UREQ", platform="slack"))
-        card = (await app.router.handle(msg("!demo scale web --replicas 3", "UREQ", platform="slack")))[0]
-        assert card.approval_id
-        await app.router.handle_button(
-            principal=Principal("slack", "UOP", "Op"),
-            action=ButtonAction.APPROVE,
-            approval_id=card.approval_id,
-            channel="ops",
-            thread=None,
-        )
-        stored = {r.event for r in await app.store.list_audit(AuditFilter(limit=1000))}
-    finally:
-        await app.close()
+async def test_every_fact_a_conversation_stores_is_a_member(apps: Apps, sqlite_url: str) -> None:
+    app = await apps.open(sqlite_url, policy=slack_roles(operators=["UREQ", "UOP"]))
+    await app.router.handle(msg("!demo get web", "UREQ", platform="slack"))
+    await app.router.handle(msg("!no-such-command", "UREQ", platform="slack"))
+    card = (await app.router.handle(msg("!demo scale web --replicas 3", "UREQ", platform="slack")))[0]
+    assert card.approval_id
+    await app.router.handle_button(
+        principal=Principal("slack", "UOP", "Op"),
+        action=ButtonAction.APPROVE,
+        approval_id=card.approval_id,
+        channel="ops",
+        thread=None,
+    )
+    stored = {r.event for r in await app.store.list_audit(AuditFilter(limit=1000))}
     assert stored <= STORED_NAMES
     assert {"execution.finished", "approval.decided", "command.invalid", "reply.sent"} <= stored

@@ -18,7 +18,7 @@ from bot.gate.audit import Auditor, AuditUnavailable
 from storage.records import AuditFilter, NewMessage
 from storage.store import Store
 from tests.core.demo_ops import Backend
-from tests.core.fixtures import open_app
+from tests.core.fixtures import Apps
 from tests.core.helpers import msg
 from tests.storage.approval_factory import new_approval
 
@@ -131,28 +131,22 @@ async def test_outside_a_routed_request_nothing_waits(database_url: str) -> None
         await store.close()
 
 
-async def test_a_read_whose_fact_cannot_be_written_shows_nothing(database_url: str, backend: Backend) -> None:
-    app = await open_app(database_url, backend)
+async def test_a_read_whose_fact_cannot_be_written_shows_nothing(apps: Apps, database_url: str, backend: Backend) -> None:
+    app = await apps.open(database_url, backend)
     await refuse_audit_event(database_url, "execution.started")
-    try:
-        replies = await app.router.handle(msg("!demo get web"))
-        assert [r.text for r in replies] == [REFUSED]  # a trigger refused it: not an outage
-        assert "reply.sent" not in await events_of(app.store)
-        assert await app.store.recent_for_user(platform="console", user_id="alice") == []
-    finally:
-        await app.close()
+    replies = await app.router.handle(msg("!demo get web"))
+    assert [r.text for r in replies] == [REFUSED]  # a trigger refused it: not an outage
+    assert "reply.sent" not in await events_of(app.store)
+    assert await app.store.recent_for_user(platform="console", user_id="alice") == []
 
 
 async def test_an_approval_whose_fact_cannot_be_written_is_not_filed(
-    database_url: str, backend: Backend
+    apps: Apps, database_url: str, backend: Backend
 ) -> None:
-    app = await open_app(database_url, backend)
+    app = await apps.open(database_url, backend)
     await refuse_audit_event(database_url, "approval.requested")
-    try:
-        replies = await app.router.handle(msg("!demo scale web --replicas 3"))
-        assert [r.text for r in replies] == [REFUSED]  # a trigger refused it: not an outage
-        # The row and its fact share one transaction: neither exists.
-        assert await app.store.list_approvals() == []
-        assert backend.runs == []
-    finally:
-        await app.close()
+    replies = await app.router.handle(msg("!demo scale web --replicas 3"))
+    assert [r.text for r in replies] == [REFUSED]  # a trigger refused it: not an outage
+    # The row and its fact share one transaction: neither exists.
+    assert await app.store.list_approvals() == []
+    assert backend.runs == []

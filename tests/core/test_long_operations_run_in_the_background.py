@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 from bot.app import build_app
 from storage.records import ApprovalState
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.core.helpers import msg
 from tests.fakes.bin.fakecli import install_fake
 from tools.kubernetes.clusters import ClusterSet
@@ -24,7 +23,7 @@ def step(i: int) -> str:
     )
 
 
-async def test_minikube_start_reports_progress_and_does_not_block(sqlite_url: str, tmp_path: Path) -> None:
+async def test_minikube_start_reports_progress_and_does_not_block(apps: Apps, sqlite_url: str, tmp_path: Path) -> None:
     fake = install_fake(tmp_path / "bin", "minikube")
     fake.expect(
         ["start", "--profile=dev", "--output=json"], lines=[step(i) for i in range(1, 6)], line_delay=0.2
@@ -43,7 +42,7 @@ async def test_minikube_start_reports_progress_and_does_not_block(sqlite_url: st
         ),
     )
     operations = minikube_operations(settings=MinikubeSettings(binary=str(fake.path), build_dir=tmp_path))
-    app = await build_app(make_config(sqlite_url), operations=operations, clusters=ClusterSet([]))
+    app = apps.keep(await build_app(make_config(sqlite_url), operations=operations, clusters=ClusterSet([])))
     progress: list[str] = []
     done: list[ApprovalState] = []
 
@@ -55,18 +54,13 @@ async def test_minikube_start_reports_progress_and_does_not_block(sqlite_url: st
 
     app.executor.progress_sink = on_progress
     app.executor.notice = on_done
-    try:
-        card = (await app.router.handle(msg("!minikube start --profile dev")))[0]
-        assert card.approval_id, card.text
-        started = await asyncio.wait_for(app.router.handle(msg(f"!approve {card.approval_id}")), timeout=5)
-        assert "started; progress will follow" in started[0].text
-        other = await asyncio.wait_for(
-            app.router.handle(msg("!minikube status --profile dev", "bob")), timeout=5
-        )
-        assert "Running" in other[0].text
-        assert not done, "the start is still running while another conversation was served"
-        await app.executor.drain(30)
-        assert done == [ApprovalState.SUCCEEDED]
-        assert progress and progress[0].startswith("starting minikube profile dev")
-    finally:
-        await app.close()
+    card = (await app.router.handle(msg("!minikube start --profile dev")))[0]
+    assert card.approval_id, card.text
+    started = await app.router.handle(msg(f"!approve {card.approval_id}"))
+    assert "started; progress will follow" in started[0].text
+    other = await app.router.handle(msg("!minikube status --profile dev", "bob"))
+    assert "Running" in other[0].text
+    assert not done, "the start is still running while another conversation was served"
+    await app.executor.drain(30)
+    assert done == [ApprovalState.SUCCEEDED]
+    assert progress and progress[0].startswith("starting minikube profile dev")

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from bot.app import build_app
+from bot.app import App, build_app
 from bot.domain.models import IncomingMessage, Principal
 from storage.records import AuditFilter
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.fake_k8s.server import FakeKubernetes
 from tools.effects.typed import typed_secret_in_manifest, typed_secret_in_set, typed_secret_in_values
 from tools.kubernetes.clusters import ClusterSet
@@ -57,13 +57,9 @@ COMMANDS = {
 
 
 @pytest.fixture
-async def app(sqlite_url: str, fake_cluster_set: ClusterSet):
+async def app(apps: Apps, sqlite_url: str, fake_cluster_set: ClusterSet) -> App:
     config = make_config(sqlite_url, policy={"roles": {"admin": {"slack_users": ["UADA"]}}})
-    built = await build_app(config, clusters=fake_cluster_set)
-    try:
-        yield built
-    finally:
-        await built.close()
+    return apps.keep(await build_app(config, clusters=fake_cluster_set))
 
 
 @pytest.mark.parametrize("case", sorted(COMMANDS))

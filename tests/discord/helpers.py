@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+from bot.adapters.discord.clicks import Clicks
 from tests.discord.conftest import DiscordBot
 from tests.fake_discord import payloads as p
 
@@ -58,9 +59,8 @@ async def click_and_wait(bot: DiscordBot, person: p.Person, card: Message, custo
     return interaction
 
 
-async def settle(bot: DiscordBot, *, quiet_s: float = 0.15) -> None:
-    """Wait until the fake has received no request for `quiet_s` (the adapter's work is done)."""
-    seen = -1
-    while seen != len(bot.fake.requests) or bot.app.router.in_flight:
-        seen = len(bot.fake.requests)
-        await asyncio.sleep(quiet_s)
+async def settle(bot: DiscordBot) -> None:
+    """Wait until the adapter has finished every click it started (its card edits and follow-ups sent)."""
+    clicks = bot.adapter.client.click_handler
+    assert isinstance(clicks, Clicks)
+    await asyncio.wait_for(clicks.idle(), timeout=10)

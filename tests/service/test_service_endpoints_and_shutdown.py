@@ -14,7 +14,8 @@ from bot.runtime.webhooks import WebhookSender
 from storage.records import ApprovalRecord, ApprovalState
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
-from tests.core.helpers import msg
+from tests.core.fixtures import Apps
+from tests.core.helpers import msg, until
 
 
 @dataclasses.dataclass
@@ -80,40 +81,39 @@ async def test_health_ready_and_metrics(sqlite_url: str, backend: Backend) -> No
 
 
 async def test_stop_lets_in_flight_work_finish_and_refuses_new_work(sqlite_url: str) -> None:
-    backend = Backend(slow_seconds=0.5)
+    hold = asyncio.Event()
+    backend = Backend(hold=hold)
     service = await start_service(sqlite_url, backend, StaticAdapter())
     app = service.app
     card = (await app.router.handle(msg("!demo scale web --replicas 5")))[0]
     running = asyncio.create_task(app.router.handle(msg(f"!approve {card.approval_id}")))
-    await asyncio.sleep(0.1)
+    await asyncio.wait_for(backend.scale_started.wait(), timeout=30)
     shutdown = asyncio.create_task(service.shutdown())
-    await asyncio.sleep(0.05)
+    await until(lambda: app.router.draining)  # shutdown has begun: it stops taking new work first
     refused = await app.router.handle(msg("!demo get"))
     assert "restarting" in refused[0].text
+    hold.set()  # the change in flight finishes within the grace period
     assert await shutdown == 0
     replies = await running
     assert "scaled 2 → 5" in replies[0].text and backend.replicas["web"] == 5
 
 
-async def test_work_that_outlives_the_grace_period_is_marked(sqlite_url: str) -> None:
-    backend = Backend(slow_seconds=30)
+async def test_work_that_outlives_the_grace_period_is_marked(apps: Apps, sqlite_url: str) -> None:
+    backend = Backend(hold=asyncio.Event())  # never released: the change outlives the grace period
     app = await open_app(sqlite_url, backend, server={"instance_id": "me"})
     service = Service(app, [], WebhookSender((), secret=None, metrics=Metrics()), "127.0.0.1", 0, grace_s=0.3)
     await service.start()
     card = (await app.router.handle(msg("!demo scale web --replicas 5")))[0]
     assert card.approval_id is not None
     running = asyncio.create_task(app.router.handle(msg(f"!approve {card.approval_id}")))
-    await asyncio.sleep(0.1)
+    await asyncio.wait_for(backend.scale_started.wait(), timeout=30)
     # shutdown() drains, marks and closes; read the row through a second app afterwards
     unfinished = await service.shutdown()
     running.cancel()
     assert unfinished == 1
-    again = await open_app(sqlite_url, Backend())
-    try:
-        row = await again.store.get_approval(card.approval_id)
-        assert row is not None and row.state is ApprovalState.OUTCOME_UNKNOWN
-    finally:
-        await again.close()
+    again = await apps.open(sqlite_url, Backend())
+    row = await again.store.get_approval(card.approval_id)
+    assert row is not None and row.state is ApprovalState.OUTCOME_UNKNOWN
 
 
 async def test_one_expiry_sweep_tells_every_adapter(sqlite_url: str, backend: Backend) -> None:

@@ -32,7 +32,7 @@ async def click(bot: SlackBot, action: str, card: Call, *, user: str, team: str 
         thread_ts=card.args.get("thread_ts"),
         **extra,
     )
-    assert answer.status == 200 and answer.elapsed_s < 1.0
+    assert answer.status == 200  # how fast the ack comes back is bench/bench_slack_ack.py's
 
 
 async def test_a_write_is_approved_by_someone_else_runs_once_and_the_card_says_so(bot: SlackBot) -> None:
