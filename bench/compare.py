@@ -1,7 +1,7 @@
 """What every bench shares: alternate a figure with its floor, print the ratio with its spread.
 
 A figure means little on a box shared with other work; its ratio to a floor
-measured in the same run, side by side, does. `alternate()` runs the two sides
+measured in the same run, side by side, does. `alternate_async()` runs the two sides
 in turn (figure, floor, floor, figure, ...) so a busy moment hits both, and
 `Ratios` prints min / median / max of each side and of the per-repeat ratio.
 `peak_mb()` reads a process's own peak resident memory (VmHWM) from /proc;
@@ -84,22 +84,6 @@ async def alternate_async(
         else:
             floors.append(await floor())
             figures.append(await figure())
-    return figures, floors
-
-
-def alternate(
-    repeats: int, figure: Callable[[], float], floor: Callable[[], float]
-) -> tuple[list[float], list[float]]:
-    """`alternate_async` for blocking sides."""
-    figures: list[float] = []
-    floors: list[float] = []
-    for i in range(repeats):
-        if i % 2 == 0:
-            figures.append(figure())
-            floors.append(floor())
-        else:
-            floors.append(floor())
-            figures.append(figure())
     return figures, floors
 
 

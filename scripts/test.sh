@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 echo "== ruff"; ruff check bot tools storage prompts tests bench scripts
 echo "== mypy"; mypy
 echo "== import-linter"; lint-imports
+echo "== vulture"; vulture
 echo "== pytest"; python -m pytest -q -p no:randomly "$@"

@@ -10,14 +10,14 @@ Callers redact secrets before appending; nothing here inspects content.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select
 
 from storage.database import Database
 from storage.errors import InvalidStorageInput
-from storage.records import MessageRecord
+from storage.records import MessageRecord, NewMessage
 from storage.tables import messages as t
 from storage.types import utcnow
 
@@ -34,37 +34,19 @@ def _clamp(limit: int) -> int:
     return max(1, min(limit, MAX_LIMIT))
 
 
-def message_values(
-    *,
-    platform: str,
-    channel: str,
-    thread: str | None,
-    user_id: str,
-    role: str,
-    content: str,
-    operation: str | None = None,
-    status: str | None = None,
-) -> dict[str, Any]:
+def message_values(message: NewMessage) -> dict[str, Any]:
     """One history row's column values, checked."""
-    if role not in ROLES:
-        raise InvalidStorageInput(f"message role {role!r} is unknown; use one of {', '.join(sorted(ROLES))}")
-    return {
-        "platform": platform,
-        "channel": channel,
-        "thread": thread,
-        "user_id": user_id,
-        "role": role,
-        "content": content,
-        "operation": operation,
-        "status": status,
-        "created_at": utcnow(),
-    }
+    if message.role not in ROLES:
+        raise InvalidStorageInput(
+            f"message role {message.role!r} is unknown; use one of {', '.join(sorted(ROLES))}"
+        )
+    return {**dataclasses.asdict(message), "created_at": utcnow()}
 
 
-def messages_writer(messages: Sequence[Mapping[str, Any]]) -> Callable[[Connection], None]:
-    """The insert of several messages (append's keyword arguments), in order, as one statement,
-    to run inside another transaction (the audit's)."""
-    rows = [message_values(**dict(m)) for m in messages]
+def messages_writer(messages: Sequence[NewMessage]) -> Callable[[Connection], None]:
+    """The insert of several messages, in order, as one statement, to run inside another
+    transaction (the audit's)."""
+    rows = [message_values(m) for m in messages]
 
     def write(conn: Connection) -> None:
         if rows:
@@ -77,34 +59,8 @@ def messages_writer(messages: Sequence[Mapping[str, Any]]) -> Callable[[Connecti
 class History:
     database: Database
 
-    async def append(
-        self,
-        *,
-        platform: str,
-        channel: str,
-        thread: str | None,
-        user_id: str,
-        role: str,
-        content: str,
-        operation: str | None = None,
-        status: str | None = None,
-    ) -> int:
-        statement = (
-            insert(t)
-            .values(
-                message_values(
-                    platform=platform,
-                    channel=channel,
-                    thread=thread,
-                    user_id=user_id,
-                    role=role,
-                    content=content,
-                    operation=operation,
-                    status=status,
-                )
-            )
-            .returning(t.c.id)
-        )
+    async def append(self, message: NewMessage) -> int:
+        statement = insert(t).values(message_values(message)).returning(t.c.id)
         return await self.database.run(lambda conn: int(conn.execute(statement).scalar_one()), write=True)
 
     async def recent_for_user(self, *, platform: str, user_id: str, limit: int = 20) -> list[MessageRecord]:

@@ -103,6 +103,23 @@ class ApprovalRecord:
 
 
 @dataclasses.dataclass(frozen=True)
+class NewMessage:
+    """One history row to write: what a person said, what the bot answered, or a note of the agent's.
+
+    Callers redact `content` first; storage checks `role` and stamps the time.
+    """
+
+    platform: str
+    channel: str
+    thread: str | None
+    user_id: str
+    role: str  # user | assistant | tool | system
+    content: str
+    operation: str | None = None
+    status: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class MessageRecord:
     id: int
     platform: str

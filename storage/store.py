@@ -36,6 +36,7 @@ from storage.records import (
     ChannelSettings,
     MessageRecord,
     NewApproval,
+    NewMessage,
     VerifyReport,
 )
 
@@ -91,28 +92,8 @@ class Store:
         return await self.events.prune(older_than)
 
     # history
-    async def append_message(
-        self,
-        *,
-        platform: str,
-        channel: str,
-        thread: str | None,
-        user_id: str,
-        role: str,
-        content: str,
-        operation: str | None = None,
-        status: str | None = None,
-    ) -> int:
-        return await self.history.append(
-            platform=platform,
-            channel=channel,
-            thread=thread,
-            user_id=user_id,
-            role=role,
-            content=content,
-            operation=operation,
-            status=status,
-        )
+    async def append_message(self, message: NewMessage) -> int:
+        return await self.history.append(message)
 
     async def recent_for_user(self, *, platform: str, user_id: str, limit: int = 20) -> list[MessageRecord]:
         return await self.history.recent_for_user(platform=platform, user_id=user_id, limit=limit)
@@ -190,11 +171,11 @@ class Store:
         self,
         events: Sequence[AuditEvent],
         *,
-        messages: Sequence[Mapping[str, Any]] = (),
+        messages: Sequence[NewMessage] = (),
         approvals: Sequence[PreparedApproval] = (),
     ) -> list[AuditRecord]:
-        """Chain `events`; `approvals` (from `prepare_approval`) and `messages` (append_message's
-        keyword arguments) are inserted in the same transaction."""
+        """Chain `events`; `approvals` (from `prepare_approval`) and `messages` (history rows)
+        are inserted in the same transaction."""
         also: list[Callable[[Connection], object]] = [a.write for a in approvals]
         if messages:
             also.append(messages_writer(messages))

@@ -57,7 +57,7 @@ async def test_a_forbidden_action_is_a_403_naming_user_verb_resource_and_namespa
     with pytest.raises(ApiException) as caught:
         await call(core.delete_namespaced_pod, "batch-oom", "prod", _headers={"Impersonate-User": "bob"})
     assert caught.value.status == 403
-    message = json.loads(caught.value.body)["message"]
+    message = json.loads(caught.value.body or "")["message"]
     assert message == (
         'pods "batch-oom" is forbidden: User "bob" cannot delete resource "pods" in API group "" '
         'in the namespace "prod"'

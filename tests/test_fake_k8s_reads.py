@@ -120,7 +120,7 @@ async def test_an_unsupported_field_selector_is_a_400_with_the_real_message(
     with pytest.raises(ApiException) as caught:
         await call(core.list_namespaced_pod, "prod", field_selector="spec.containers=x")
     assert caught.value.status == 400
-    assert "field label not supported: spec.containers" in caught.value.body
+    assert "field label not supported: spec.containers" in (caught.value.body or "")
 
 
 async def test_limit_and_continue_page_through_every_pod_once(
@@ -156,10 +156,10 @@ async def test_logs_honour_tail_previous_and_container_and_refuse_like_the_kubel
     assert "panic: failed to connect to database" in previous
     with pytest.raises(ApiException) as no_previous:
         await call(core.read_namespaced_pod_log, web, "prod", previous=True)
-    assert no_previous.value.status == 400 and "previous terminated container" in no_previous.value.body
+    assert no_previous.value.status == 400 and "previous terminated container" in (no_previous.value.body or "")
     with pytest.raises(ApiException) as waiting:
         await call(core.read_namespaced_pod_log, "worker-imagepull", "prod")
-    assert "is waiting to start" in waiting.value.body
+    assert "is waiting to start" in (waiting.value.body or "")
     recent = await call(core.read_namespaced_pod_log, web, "prod", since_seconds=10)
     assert 0 < len(recent.splitlines()) < 300
 
@@ -187,7 +187,7 @@ async def test_missing_object_is_a_404_status_naming_the_resource(fake_api_clien
     with pytest.raises(ApiException) as caught:
         await call(apps.read_namespaced_deployment, "wbe", "prod")
     assert caught.value.status == 404
-    body = json.loads(caught.value.body)
+    body = json.loads(caught.value.body or "")
     assert body["message"] == 'deployments.apps "wbe" not found'
     assert body["reason"] == "NotFound"
     assert body["details"] == {"name": "wbe", "group": "apps", "kind": "deployments"}

@@ -68,7 +68,7 @@ async def test_stale_resource_version_is_a_409_conflict_with_the_real_message(
     with pytest.raises(ApiException) as caught:
         await call(apps.patch_namespaced_deployment, "web", "prod", body)
     assert caught.value.status == 409
-    status = json.loads(caught.value.body)
+    status = json.loads(caught.value.body or "")
     assert status["reason"] == "Conflict"
     assert (
         "the object has been modified; please apply your changes to the latest version" in status["message"]
@@ -86,7 +86,7 @@ async def test_delete_with_a_wrong_uid_precondition_is_refused_and_keeps_the_pod
     options = client.V1DeleteOptions(preconditions=client.V1Preconditions(uid="not-the-uid"))
     with pytest.raises(ApiException) as caught:
         await call(core.delete_namespaced_pod, "batch-oom", "prod", body=options)
-    assert caught.value.status == 409 and "Precondition failed: UID in precondition" in caught.value.body
+    assert caught.value.status == 409 and "Precondition failed: UID in precondition" in (caught.value.body or "")
     pod = fake_k8s.get("Pod", "prod", "batch-oom")
     assert pod is not None
     right = client.V1DeleteOptions(preconditions=client.V1Preconditions(uid=pod["metadata"]["uid"]))
@@ -166,7 +166,7 @@ async def test_invalid_name_is_a_422_naming_the_field(fake_api_client: ApiClient
     with pytest.raises(ApiException) as caught:
         await call(core.create_namespace, {"metadata": {"name": "Bad_Name"}})
     assert caught.value.status == 422
-    status = json.loads(caught.value.body)
+    status = json.loads(caught.value.body or "")
     assert status["details"]["causes"][0]["field"] == "metadata.name"
     assert "RFC 1123" in status["message"]
 
@@ -175,7 +175,7 @@ async def test_creating_an_existing_name_is_409_already_exists(fake_api_client: 
     core = client.CoreV1Api(fake_api_client)
     with pytest.raises(ApiException) as caught:
         await call(core.create_namespace, {"metadata": {"name": "prod"}})
-    assert caught.value.status == 409 and json.loads(caught.value.body)["reason"] == "AlreadyExists"
+    assert caught.value.status == 409 and json.loads(caught.value.body or "")["reason"] == "AlreadyExists"
 
 
 async def test_deleting_a_namespace_deletes_its_objects(

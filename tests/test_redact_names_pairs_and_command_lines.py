@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tools.base import OperationResult
 from tools.redact import is_secret_key, redact_object, redact_text
 from tools.redact.objects import secret_leaves
 
@@ -139,7 +140,7 @@ def test_vendor_formats_come_from_the_gitleaks_rule_set(text: str, kind: str) ->
 
 
 def test_an_undo_whose_arguments_hold_a_secret_is_withheld_and_the_result_says_why() -> None:
-    from tools.base import OperationResult, Status, UndoPlan
+    from tools.base import Status, UndoPlan
     from tools.redact import redact_result
 
     manifest = "kind: Deployment\nspec:\n  env:\n  - name: DB_PASSWORD\n    value: hunter2hunter2\n"
@@ -156,12 +157,12 @@ def test_an_undo_whose_arguments_hold_a_secret_is_withheld_and_the_result_says_w
     assert redact_result(harmless).undo == harmless.undo
 
 
-def dataclasses_replace_undo(result: object, args: dict[str, object]) -> object:
+def dataclasses_replace_undo(result: OperationResult, args: dict[str, object]) -> OperationResult:
     import dataclasses
 
     from tools.base import UndoPlan
 
-    return dataclasses.replace(result, undo=UndoPlan("k8s_scale_deployment", args, "scale back"))  # type: ignore[type-var]
+    return dataclasses.replace(result, undo=UndoPlan("k8s_scale_deployment", args, "scale back"))
 
 
 def test_redacting_the_leak_corpus_twice_gives_the_same_as_once() -> None:

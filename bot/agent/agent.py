@@ -5,9 +5,10 @@ with the turn as its runtime context, and composes the replies. Every tool
 call goes through the gate's `submit` with `origin="agent"`: reads run at
 once, changes become approval rows and never run here. When a change the
 agent asked for has been approved and run, `follow_up()` stores the outcome
-in that conversation and runs the agent once more. A model that fails, hangs
-or rate-limits gives the person one sentence within the timeout; nothing
-here raises into the router.
+in that conversation and runs the agent once more. How many turns run at
+once is the router's to limit (`Limits.agent_turn`, shared by every replica).
+A model that fails, hangs or rate-limits gives the person one sentence within
+the timeout; nothing here raises into the router.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from bot.gate.ports import OperationGateway
 from bot.gate.stored import requester_of
 from bot.settings.config import LlmSettings, LoadedConfig
 from prompts import load_prompt
-from storage.records import ApprovalRecord, ApprovalState
+from storage.records import ApprovalRecord, ApprovalState, NewMessage
 from storage.store import Store
 from tools.redact import redact_text
 from tools.registry import Registry
@@ -61,18 +62,16 @@ class AgentSettings:
     max_tool_calls: int = 8
     max_input_tokens: int = 12000
     memory_tokens: int = 3000
-    max_concurrent_turns: int = 8
     turn_timeout_s: float = 120.0
     # The graph's own step limit, a backstop behind max_tool_calls (None: 4 steps per call + 10).
     graph_steps: int | None = None
 
     @classmethod
-    def from_llm(cls, llm: LlmSettings, *, max_concurrent_turns: int = 8) -> AgentSettings:
+    def from_llm(cls, llm: LlmSettings) -> AgentSettings:
         return cls(
             max_tool_calls=llm.max_tool_calls,
             max_input_tokens=llm.max_input_tokens,
             memory_tokens=llm.memory_tokens,
-            max_concurrent_turns=max_concurrent_turns,
             turn_timeout_s=llm.timeout_s * 4,
         )
 
@@ -111,7 +110,6 @@ class Agent:
         self._graph = create_agent(
             model, self.tools, system_prompt=self.system_prompt, middleware=[guard], context_schema=Turn
         )
-        self._slots = asyncio.Semaphore(settings.max_concurrent_turns)
         self.last_turn: Turn | None = None  # read by the benchmark: model time of the latest turn
 
     async def answer(self, message: IncomingMessage, ctx: RequestContext) -> list[Reply]:
@@ -155,7 +153,7 @@ class Agent:
             record.result_text or "", source=f"{record.operation}_result"
         )
         await store.append_message(
-            **note_row(
+            note_row(
                 principal=principal,
                 channel=record.channel,
                 thread=record.thread,
@@ -176,12 +174,14 @@ class Agent:
         replies = await self._run(turn, [*memory.messages, SystemMessage(content=FOLLOW_UP)])
         await self._note_approvals(turn)
         await store.append_message(
-            platform=principal.platform,
-            channel=record.channel,
-            thread=record.thread,
-            user_id=principal.user_id,
-            role="assistant",
-            content=redact_text("\n".join(r.text for r in replies))[:8000],
+            NewMessage(
+                platform=principal.platform,
+                channel=record.channel,
+                thread=record.thread,
+                user_id=principal.user_id,
+                role="assistant",
+                content=redact_text("\n".join(r.text for r in replies))[:8000],
+            )
         )
         return replies
 
@@ -200,10 +200,9 @@ class Agent:
         config: RunnableConfig = {"recursion_limit": steps}
         self.last_turn = turn
         try:
-            async with self._slots:
-                state = await asyncio.wait_for(
-                    self._graph.ainvoke(payload, config, context=turn), timeout=self.settings.turn_timeout_s
-                )
+            state = await asyncio.wait_for(
+                self._graph.ainvoke(payload, config, context=turn), timeout=self.settings.turn_timeout_s
+            )
         except ModelUnavailable as e:
             return compose(turn, text="", problem=str(e))
         except TimeoutError:
@@ -258,7 +257,5 @@ def build_agent(loaded: LoadedConfig, deps: AgentDeps) -> Agent:
         deps=deps,
         model=build_chat_model(loaded),
         gate=ModelGate(gate_policy(llm)),
-        settings=AgentSettings.from_llm(
-            llm, max_concurrent_turns=loaded.settings.limits.max_concurrent_agent_turns
-        ),
+        settings=AgentSettings.from_llm(llm),
     )

@@ -12,13 +12,12 @@ were redacted when they were stored.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from bot.agent.framing import unframe_model_words
 from bot.domain.models import Principal
-from storage.records import MessageRecord
+from storage.records import MessageRecord, NewMessage
 from storage.store import Store
 
 HISTORY_ROWS = 200
@@ -93,18 +92,18 @@ def note_row(
     text: str,
     operation: str | None = None,
     status: str | None = None,
-) -> dict[str, Any]:
+) -> NewMessage:
     """A note of the agent's (an approval it filed, an outcome) as a history row."""
-    return {
-        "platform": principal.platform,
-        "channel": channel,
-        "thread": thread,
-        "user_id": principal.user_id,
-        "role": "tool",
-        "content": text,
-        "operation": operation,
-        "status": status,
-    }
+    return NewMessage(
+        platform=principal.platform,
+        channel=channel,
+        thread=thread,
+        user_id=principal.user_id,
+        role="tool",
+        content=text,
+        operation=operation,
+        status=status,
+    )
 
 
 async def has_note(

@@ -50,12 +50,6 @@ class ToolGroup:
             "additionalProperties": False,
         }
 
-    def openai_schema(self) -> dict[str, Any]:
-        return {
-            "type": "function",
-            "function": {"name": self.name, "description": self.description, "parameters": self.parameters()},
-        }
-
 
 def domain_of(operation: Operation) -> str:
     return operation.name.split("_", 1)[0] if "_" in operation.name else "misc"

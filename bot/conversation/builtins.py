@@ -17,6 +17,7 @@ from bot.conversation.access_hint import access_hint
 from bot.conversation.channels import ChannelDefaults, namespace_missing
 from bot.conversation.commands import BUILTINS, Builtin
 from bot.conversation.help import help_reply
+from bot.domain.events import AuditEvent
 from bot.domain.models import Reply, ReplyKind
 from bot.domain.outcomes import RequestContext, describe_call
 from bot.domain.replies import approval_card, outcome_replies
@@ -58,7 +59,6 @@ class BuiltinCommands:
         self._identities = identities
         self._audit = audit
         self._clusters = list(cluster_names)
-        self._flows = flows
         self._handlers: dict[str, Handler] = {
             "help": self.help,
             "whoami": self.whoami,
@@ -201,7 +201,7 @@ class BuiltinCommands:
         # The defaults retarget everyone's unqualified requests here: not every viewer may move them.
         role, needed = self._policy.role_of(ctx.principal), Role(self._policy.settings.use_role)
         if role.rank < needed.rank:
-            await self._audit.record("channel.defaults", ctx, status="refused", detail={what: value})
+            await self._audit.record(AuditEvent.CHANNEL_DEFAULTS, ctx, status="refused", detail={what: value})
             return [
                 Reply(
                     f"Refused: changing this channel's defaults needs the {needed.value} role; "
@@ -225,12 +225,12 @@ class BuiltinCommands:
             await self._store.set_channel_settings(platform=platform, channel=ctx.channel, namespace=value)
         if self._channel_defaults is not None:
             self._channel_defaults.forget(platform, ctx.channel)
-        await self._audit.record("channel.defaults", ctx, status="ok", detail={what: value})
+        await self._audit.record(AuditEvent.CHANNEL_DEFAULTS, ctx, status="ok", detail={what: value})
         return [Reply(f"This channel now uses {what} {value} by default.")]
 
     async def forget(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
         removed = await self._store.forget(platform=ctx.principal.platform, user_id=ctx.principal.user_id)
-        await self._audit.record("memory.forgotten", ctx, detail={"messages": removed})
+        await self._audit.record(AuditEvent.MEMORY_FORGOTTEN, ctx, detail={"messages": removed})
         settings = await self._store.get_channel_settings(
             platform=ctx.principal.platform, channel=ctx.channel
         )

@@ -45,8 +45,6 @@ class LimitStoreDown(Exception):
 
 
 class LimitStore(Protocol):
-    shared: bool
-
     async def hit(self, *, name: str, per_minute: int, key: str) -> float | None:
         """Count one hit; None when allowed, else the seconds until the next one would be."""
         ...
@@ -76,8 +74,6 @@ class _Counters:
 class MemoryLimitStore:
     """One process's counters (a single replica); lost on restart."""
 
-    shared = False
-
     def __init__(self) -> None:
         self._counters = _Counters(MemoryStorage())
         self._turns: asyncio.Semaphore | None = None
@@ -89,10 +85,13 @@ class MemoryLimitStore:
     async def acquire_turn(self, *, capacity: int, wait_s: float) -> str | None:
         if self._turns is None or self._capacity != capacity:
             self._turns, self._capacity = asyncio.Semaphore(capacity), capacity
-        try:
-            await asyncio.wait_for(self._turns.acquire(), timeout=wait_s)
-        except TimeoutError:
-            return None
+        if self._turns.locked():  # (wait_for with no time left would refuse even a free slot)
+            try:
+                await asyncio.wait_for(self._turns.acquire(), timeout=wait_s)
+            except TimeoutError:
+                return None
+        else:
+            await self._turns.acquire()
         return uuid.uuid4().hex
 
     async def release_turn(self, token: str) -> None:
@@ -105,8 +104,6 @@ class MemoryLimitStore:
 
 class RedisLimitStore:
     """Counters every replica shares, in Redis (`redis://host:6379/0`, `rediss://…` for TLS)."""
-
-    shared = True
 
     def __init__(self, url: str, *, key_prefix: str = KEY_PREFIX) -> None:
         plain = url.removeprefix("async+")

@@ -21,6 +21,7 @@ from bot.conversation.commands import Builtin, CommandError, OperationCall, pars
 from bot.conversation.follow_ups import AgentPort
 from bot.conversation.limits import Limits
 from bot.conversation.unrecorded import unrecorded_sentence
+from bot.domain.events import AuditEvent
 from bot.domain.logging_setup import request_id_var
 from bot.domain.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
 from bot.domain.outcomes import Outcome, RequestContext
@@ -32,7 +33,7 @@ from bot.gate.audit_log import RequestAudit
 from bot.gate.metrics import Metrics
 from bot.gate.ports import BackgroundWork, Notifier, OperationGateway
 from storage.errors import StorageError
-from storage.records import ApprovalRecord
+from storage.records import ApprovalRecord, NewMessage
 from storage.store import Store
 from tools.base import Status
 from tools.effects.typed import mask_typed_secrets
@@ -189,17 +190,17 @@ class Router:
         )
         await self._audit.defer_message(
             ctx.request_id,
-            {
-                "platform": principal.platform,
-                "channel": message.channel,
-                "thread": message.thread,
-                "user_id": principal.user_id,
-                "role": "user",
-                "content": redact_text(mask_typed_secrets(text)),
-            },
+            NewMessage(
+                platform=principal.platform,
+                channel=message.channel,
+                thread=message.thread,
+                user_id=principal.user_id,
+                role="user",
+                content=redact_text(mask_typed_secrets(text)),
+            ),
         )
         await self._audit.record(
-            "message.received",
+            AuditEvent.MESSAGE_RECEIVED,
             ctx,
             detail={"chars": len(text), "command": is_command, "event_id": message.event_id},
         )
@@ -212,7 +213,7 @@ class Router:
         status: str | None
         if refusal is not None:
             metrics.limited.labels(refusal.limit).inc()
-            await self._audit.record("request.limited", ctx, status=refusal.limit)
+            await self._audit.record(AuditEvent.REQUEST_LIMITED, ctx, status=refusal.limit)
             replies, operation, status = [Reply(refusal.text, kind=ReplyKind.ERROR)], None, "limited"
         else:
             replies, operation, status = await self._dispatch(message, ctx, text, is_command=is_command)
@@ -230,7 +231,7 @@ class Router:
         self, message: IncomingMessage, ctx: RequestContext, text: str, *, is_command: bool
     ) -> tuple[list[Reply], str | None, str | None]:
         if KUBECONFIG_PASTE.search(text):
-            await self._audit.record("request.refused", ctx, status="kubeconfig_pasted")
+            await self._audit.record(AuditEvent.REQUEST_REFUSED, ctx, status="kubeconfig_pasted")
             return (
                 [Reply(KUBECONFIG_REFUSAL, kind=ReplyKind.ERROR)],
                 None,
@@ -252,13 +253,13 @@ class Router:
         try:
             parsed = parse(text if text.startswith("!") else "!" + text, self._registry)
         except CommandError as e:
-            await self._audit.record("command.invalid", ctx, status="invalid", detail={"error": str(e)})
+            await self._audit.record(AuditEvent.COMMAND_INVALID, ctx, status="invalid", detail={"error": str(e)})
             return [Reply(str(e), kind=ReplyKind.ERROR)], None, "invalid"
         self._metrics.commands.labels(
             f"!{parsed.name}" if isinstance(parsed, Builtin) else parsed.operation.name
         ).inc()
         if isinstance(parsed, Builtin):
-            await self._audit.record("command.parsed", ctx, operation=f"!{parsed.name}")
+            await self._audit.record(AuditEvent.COMMAND_PARSED, ctx, operation=f"!{parsed.name}")
             replies = await self._builtins.run(parsed, ctx)
             if parsed.name == "approve" and len(parsed.args) == 1:
                 decided = await self._desk.get(parsed.args[0])
@@ -275,7 +276,7 @@ class Router:
         refusal = await self._limits.check_llm(key)
         if refusal is not None:
             self._metrics.limited.labels(refusal.limit).inc()
-            await self._audit.record("request.limited", ctx, status=refusal.limit)
+            await self._audit.record(AuditEvent.REQUEST_LIMITED, ctx, status=refusal.limit)
             return [Reply(refusal.text, kind=ReplyKind.ERROR)]
         async with self._limits.agent_turn() as free:
             if not free:
@@ -288,7 +289,7 @@ class Router:
     async def _run_operation(
         self, call: OperationCall, ctx: RequestContext
     ) -> tuple[list[Reply], str | None, str | None]:
-        await self._audit.record("command.parsed", ctx, operation=call.operation.name)
+        await self._audit.record(AuditEvent.COMMAND_PARSED, ctx, operation=call.operation.name)
         outcome = await self._gateway.submit(call.operation.name, call.raw_args, ctx)
         return outcome_replies(outcome), outcome.operation, outcome.status.value
 
@@ -327,7 +328,7 @@ class Router:
     ) -> tuple[Outcome, list[Reply]]:
         ctx = RequestContext(principal, channel, thread, request_id, origin="command")
         request_id_var.set(ctx.request_id)
-        await self._audit.record("button.clicked", ctx, approval_id=approval_id, status=action.value)
+        await self._audit.record(AuditEvent.BUTTON_CLICKED, ctx, approval_id=approval_id, status=action.value)
         if action is ButtonAction.APPROVE:
             outcome = await self._desk.approve(approval_id, ctx)
         elif action is ButtonAction.DENY:
@@ -346,7 +347,7 @@ class Router:
             "status": outcome.status.value,
         }
         await self._audit.record(
-            "reply.sent", ctx, approval_id=approval_id, detail={"replies": len(replies)}, message=answer
+            AuditEvent.REPLY_SENT, ctx, approval_id=approval_id, detail={"replies": len(replies)}, message=answer
         )
         if action is ButtonAction.APPROVE:
             replies += await self._follow_up(outcome.approval, channel=channel, thread=thread)
@@ -358,12 +359,17 @@ class Router:
         """The agent's follow-up on a finished change it asked for, in the approval's own thread."""
         if self.agent is None or record is None or not record.state.is_final:
             return []
-        replies = await self.agent.follow_up(record)
+        replies = await self._agent_follow_up(self.agent, record)
         if replies and (record.channel, record.thread) != (channel, thread):
             for reply in replies:  # decided elsewhere: post where the conversation is
                 await self._notifier.notice(record, reply.text)
             return []
         return replies
+
+    async def _agent_follow_up(self, agent: AgentPort, record: ApprovalRecord) -> list[Reply]:
+        """A follow-up is an agent turn too: it takes a slot, and is left out when none is free."""
+        return await limited_follow_up(agent, record, self._limits, self._metrics)
+
 
     async def _remember(
         self,
@@ -375,22 +381,36 @@ class Router:
         status: str | None,
     ) -> None:
         content = "\n".join(r.text for r in replies)
-        answer = {
-            "platform": message.principal.platform,
-            "channel": message.channel,
-            "thread": message.thread,
-            "user_id": message.principal.user_id,
-            "role": "assistant",
-            "content": redact_text(content)[:8000],
-            "operation": operation,
-            "status": status,
-        }
+        answer = NewMessage(
+            platform=message.principal.platform,
+            channel=message.channel,
+            thread=message.thread,
+            user_id=message.principal.user_id,
+            role="assistant",
+            content=redact_text(content)[:8000],
+            operation=operation,
+            status=status,
+        )
         # The answer and its audit fact commit together, before the adapter sends anything.
         await self._audit.record(
-            "reply.sent",
+            AuditEvent.REPLY_SENT,
             ctx,
             operation=operation,
             status=status,
             detail={"replies": len(replies)},
             message=answer,
         )
+
+
+async def limited_follow_up(
+    agent: AgentPort, record: ApprovalRecord, limits: Limits | None, metrics: Metrics
+) -> list[Reply]:
+    """A follow-up is an agent turn too: it takes a slot, and is left out when none is free."""
+    if limits is None:
+        return await agent.follow_up(record)
+    async with limits.agent_turn() as free:
+        if not free:
+            metrics.limited.labels("agent_turns").inc()
+            log.warning("no agent turn free for the follow-up on approval %s; left out", record.id)
+            return []
+        return await agent.follow_up(record)

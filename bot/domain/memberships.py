@@ -29,10 +29,6 @@ def member(platform: str, kind: str, ident: str) -> str:
     return f"{platform}:{kind}:{ident}"
 
 
-def platform_of(membership: str) -> str:
-    return membership.split(":", 1)[0]
-
-
 def pattern_problem(pattern: str) -> str | None:
     """Why `pattern` cannot be a membership pattern of the config, or None.
 

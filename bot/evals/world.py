@@ -106,12 +106,6 @@ class World:
         minikube = ["minikube " + " ".join(a) for a in self._minikube.argvs() if is_minikube_write(a)]
         return [*k8s, *helm, *minikube]
 
-    def cli_calls(self) -> list[str]:
-        return [
-            *("helm " + " ".join(a) for a in self._helm.argvs()),
-            *("minikube " + " ".join(a) for a in self._minikube.argvs()),
-        ]
-
 
 def _expect(cli: Any, rules: tuple[SeedCli, ...]) -> None:
     for rule in rules:

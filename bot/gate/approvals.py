@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
+from bot.domain.events import AuditEvent
 from bot.domain.models import Principal
 from bot.domain.outcomes import Outcome, RequestContext, describe_call, now_utc
 from bot.domain.replies import state_line
@@ -69,7 +70,7 @@ class ApprovalDesk:
             if expired is not None:
                 self._metrics.approvals.labels("expired").inc()
                 await self._audit.record(
-                    "approval.expired",
+                    AuditEvent.APPROVAL_EXPIRED,
                     ctx,
                     operation=record.operation,
                     approval_id=record.id,
@@ -96,7 +97,7 @@ class ApprovalDesk:
             )
             if not check.allowed:
                 await self._audit.record(
-                    "approval.refused",
+                    AuditEvent.APPROVAL_REFUSED,
                     ctx,
                     operation=record.operation,
                     approval_id=record.id,
@@ -128,7 +129,7 @@ class ApprovalDesk:
             if len(updated.approvers) < updated.approvals_needed:
                 left = updated.approvals_needed - len(updated.approvers)
                 await self._audit.record(
-                    "approval.partial",
+                    AuditEvent.APPROVAL_PARTIAL,
                     ctx,
                     operation=record.operation,
                     approval_id=record.id,
@@ -154,7 +155,7 @@ class ApprovalDesk:
             self._metrics.approvals.labels("approved").inc()
             with contextlib.suppress(AuditUnavailable):  # execute_approved fails closed on its own
                 await self._audit.record(
-                    "approval.decided",
+                    AuditEvent.APPROVAL_DECIDED,
                     ctx,
                     operation=record.operation,
                     approval_id=record.id,
@@ -195,7 +196,7 @@ class ApprovalDesk:
             return Outcome(Status.ERROR, explain_state(fresh or record), approval=fresh)
         self._metrics.approvals.labels("denied").inc()
         await self._audit.record(
-            "approval.decided",
+            AuditEvent.APPROVAL_DECIDED,
             ctx,
             operation=record.operation,
             approval_id=record.id,
@@ -227,7 +228,7 @@ class ApprovalDesk:
             return Outcome(Status.ERROR, explain_state(fresh or record), approval=fresh)
         self._metrics.approvals.labels("cancelled").inc()
         await self._audit.record(
-            "approval.cancelled", ctx, operation=record.operation, approval_id=record.id, status="cancelled"
+            AuditEvent.APPROVAL_CANCELLED, ctx, operation=record.operation, approval_id=record.id, status="cancelled"
         )
         return Outcome(Status.OK, f"Approval {record.id} cancelled.", approval=cancelled)
 
@@ -301,10 +302,10 @@ class ApprovalDesk:
     async def expire_due(self) -> list[ApprovalRecord]:
         expired = await self._store.expire_due(now_utc())
         for row in expired:
-            await self._record_system(row, "approval.expired", state="expired")
+            await self._record_system(row, AuditEvent.APPROVAL_EXPIRED, state="expired")
         return expired
 
-    async def _record_system(self, row: ApprovalRecord, event: str, *, state: str) -> None:
+    async def _record_system(self, row: ApprovalRecord, event: AuditEvent, *, state: str) -> None:
         """A state change the bot made on its own (expiry, reconciler), counted and audited."""
         self._metrics.approvals.labels(state).inc()
         await self._audit.record_by_bot(event, row, status=state)
@@ -356,7 +357,7 @@ class ApprovalDesk:
                 result_text="the bot stopped while this was running; its outcome is unknown",
             )
             if done is not None:
-                await self._record_system(row, "execution.outcome_unknown", state="outcome_unknown")
+                await self._record_system(row, AuditEvent.EXECUTION_OUTCOME_UNKNOWN, state="outcome_unknown")
             return done
         done = await self._store.transition(
             approval_id=row.id,
@@ -367,5 +368,5 @@ class ApprovalDesk:
             result_text="approved, but the bot stopped before running it; nothing ran; ask again",
         )
         if done is not None:
-            await self._record_system(row, "execution.not_run", state=NOT_RUN)
+            await self._record_system(row, AuditEvent.EXECUTION_NOT_RUN, state=NOT_RUN)
         return done

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
+from bot.domain.events import AuditEvent
 from bot.domain.outcomes import Outcome, RequestContext, describe_call, now_utc
 from bot.gate.audit import AuditUnavailable
 from bot.gate.completions import Completions
@@ -76,7 +77,7 @@ class ApprovedRuns:
             )
         try:
             await self._audit.record(
-                "execution.started",
+                AuditEvent.EXECUTION_STARTED,
                 ctx,
                 operation=record.operation,
                 approval_id=record.id,
@@ -169,7 +170,7 @@ class ApprovedRuns:
         self, final: ApprovalRecord, result: OperationResult, ctx: RequestContext, call: str, duration: int
     ) -> None:
         await self._audit.record(
-            "execution.finished",
+            AuditEvent.EXECUTION_FINISHED,
             ctx,
             operation=final.operation,
             approval_id=final.id,

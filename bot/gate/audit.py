@@ -11,8 +11,10 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from bot.domain.events import AuditEvent
 from storage.approvals import PreparedApproval
-from storage.records import AuditEvent, AuditRecord
+from storage.records import AuditEvent as AuditFact
+from storage.records import AuditRecord, NewMessage
 from storage.store import Store
 from tools.redact import redact_mapping_for_log
 
@@ -34,19 +36,12 @@ def _cap(value: Any) -> Any:
 AuditListener = Callable[[AuditRecord], None]
 
 
-# Facts that only describe a request on its way; they are written together with the next
-# fact that matters (execution started, approval requested, reply sent…), in one transaction.
-DEFERRABLE = frozenset(
-    {"message.received", "command.parsed", "operation.proposed", "policy.decided", "button.clicked"}
-)
-
-
 @dataclasses.dataclass
 class _Open:
     """What an open request has not committed yet."""
 
-    events: list[AuditEvent] = dataclasses.field(default_factory=list)
-    messages: list[Mapping[str, Any]] = dataclasses.field(default_factory=list)
+    events: list[AuditFact] = dataclasses.field(default_factory=list)
+    messages: list[NewMessage] = dataclasses.field(default_factory=list)
     approvals: list[PreparedApproval] = dataclasses.field(default_factory=list)
 
 
@@ -54,7 +49,7 @@ class Auditor:
     """Chains audit facts; a request's descriptive facts ride along with its next essential one.
 
     Nothing runs and no reply leaves before the facts before it are committed:
-    every essential fact (and anything else not in DEFERRABLE) flushes the
+    every essential fact (any event not `is_deferrable`) flushes the
     request's waiting facts first, in order, in the same transaction.
 
     The executor also defers what changes nothing: a read's facts, and a new
@@ -73,17 +68,17 @@ class Auditor:
         """A request whose end is certain to call `flush` (the router's): its facts may wait."""
         self._open.setdefault(request_id, _Open())
 
-    async def defer_message(self, request_id: str, message: Mapping[str, Any]) -> None:
+    async def defer_message(self, request_id: str, message: NewMessage) -> None:
         """A history row written with the request's next essential fact (or at its end)."""
         pending = self._open.get(request_id)
         if pending is not None:
-            pending.messages.append(dict(message))
+            pending.messages.append(message)
         else:
-            await self._store.append_message(**message)
+            await self._store.append_message(message)
 
     async def record(
         self,
-        event: str,
+        event: AuditEvent,
         *,
         request_id: str | None = None,
         platform: str | None = None,
@@ -93,20 +88,20 @@ class Auditor:
         approval_id: str | None = None,
         status: str | None = None,
         detail: Mapping[str, Any] | None = None,
-        message: Mapping[str, Any] | None = None,
+        message: NewMessage | None = None,
         approval: PreparedApproval | None = None,
         defer: bool = False,
     ) -> AuditRecord | None:
         """Chain one fact. `message` (a history row) and `approval` (a new approval row)
         are written in the same transaction.
 
-        `defer` (or an event in DEFERRABLE) lets the fact (and its approval row) wait for
+        `defer` (or a deferrable event) lets the fact (and its approval row) wait for
         the request's next essential fact; that applies only to an open request,
         otherwise the fact is committed before this returns.
         """
         clean = {k: _cap(v) for k, v in redact_mapping_for_log(dict(detail or {})).items()}
-        fact = AuditEvent(
-            event=event,
+        fact = AuditFact(
+            event=event.value,
             request_id=request_id,
             platform=platform,
             user_id=user_id,
@@ -121,7 +116,7 @@ class Auditor:
         if pending is None:
             rows = await self._append([fact], messages=[message] if message else [], approvals=approvals)
             return rows[-1]
-        if (defer or event in DEFERRABLE) and message is None:
+        if (defer or event.is_deferrable) and message is None:
             pending.events.append(fact)
             pending.approvals.extend(approvals)
             return None
@@ -140,16 +135,16 @@ class Auditor:
             await self._append(pending.events, messages=pending.messages, approvals=pending.approvals)
         else:
             for message in pending.messages:
-                await self._store.append_message(**message)
+                await self._store.append_message(message)
 
     def discard(self, request_id: str) -> None:
         self._open.pop(request_id, None)
 
     async def _append(
         self,
-        events: list[AuditEvent],
+        events: list[AuditFact],
         *,
-        messages: Sequence[Mapping[str, Any]] = (),
+        messages: Sequence[NewMessage] = (),
         approvals: Sequence[PreparedApproval] = (),
     ) -> list[AuditRecord]:
         try:

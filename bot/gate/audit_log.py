@@ -11,19 +11,19 @@ reaches the caller, which fails closed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from bot.domain.events import AuditEvent
 from bot.domain.outcomes import RequestContext
 from bot.gate.audit import Auditor
-from storage.records import ApprovalRecord
+from storage.records import ApprovalRecord, NewMessage
 
 
 class RequestAudit:
     def __init__(self, auditor: Auditor) -> None:
         self._auditor = auditor
 
-    async def record(self, event: str, ctx: RequestContext, **fields: Any) -> None:
+    async def record(self, event: AuditEvent, ctx: RequestContext, **fields: Any) -> None:
         """Audit a fact of the conversation (message received, reply sent…)."""
         await self._auditor.record(
             event,
@@ -34,7 +34,7 @@ class RequestAudit:
             **fields,
         )
 
-    async def record_by_bot(self, event: str, row: ApprovalRecord, *, status: str) -> None:
+    async def record_by_bot(self, event: AuditEvent, row: ApprovalRecord, *, status: str) -> None:
         """A state change the bot made on its own (expiry, reconciler), on the requester's row."""
         await self._auditor.record(
             event,
@@ -49,7 +49,7 @@ class RequestAudit:
     def begin(self, request_id: str) -> None:
         self._auditor.begin(request_id)
 
-    async def defer_message(self, request_id: str, message: Mapping[str, Any]) -> None:
+    async def defer_message(self, request_id: str, message: NewMessage) -> None:
         await self._auditor.defer_message(request_id, message)
 
     async def flush(self, request_id: str) -> None:

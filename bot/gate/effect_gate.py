@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
+from bot.domain.events import AuditEvent
 from bot.domain.outcomes import Outcome, RequestContext
 from bot.gate.effect_rules import RULES, EffectRule, RuleKind
 from bot.gate.policy import Policy, Verdict
@@ -100,7 +101,7 @@ async def gate(
         return judgement
     reason, needed = refusal
     await audit.record(
-        "request.refused",
+        AuditEvent.REQUEST_REFUSED,
         ctx,
         operation=operation.name,
         status="effect",

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.domain.events import AuditEvent
 from bot.domain.outcomes import Outcome, RequestContext, describe_call
 from bot.gate.approved import ApprovedRuns
 from bot.gate.audit import AuditUnavailable
@@ -91,7 +92,7 @@ class Executor:
             usage = operation.command.usage(operation.args_model)
             text = f"!{' '.join(operation.command.words)}: {describe_invalid_args(e)}. Usage: {usage}"
             await self._audit.record(
-                "request.invalid", ctx, operation=name, status="invalid", detail={"error": text}
+                AuditEvent.REQUEST_INVALID, ctx, operation=name, status="invalid", detail={"error": text}
             )
             return Outcome(Status.ERROR, text, operation=name)
         return await self.submit_args(operation, args, ctx, file_approvals=file_approvals)
@@ -110,7 +111,7 @@ class Executor:
         target = operation.target(args)
         call = describe_call(operation.name, normalised)
         await self._audit.record(
-            "operation.proposed",
+            AuditEvent.OPERATION_PROPOSED,
             ctx,
             operation=operation.name,
             detail={"call": call, "safety": safety.value, "origin": ctx.origin, "target": target.describe()},
@@ -119,7 +120,7 @@ class Executor:
             principal=ctx.principal, channel=ctx.channel, safety=safety, target=target
         )
         await self._audit.record(
-            "policy.decided",
+            AuditEvent.POLICY_DECIDED,
             ctx,
             operation=operation.name,
             status=decision.verdict.value,
@@ -157,7 +158,7 @@ class Executor:
             # next essential fact (the reply at the latest), before a person sees the result
             # (the agent's model reads it earlier). Outside one, this commits before it runs.
             await self._audit.record(
-                "execution.started",
+                AuditEvent.EXECUTION_STARTED,
                 ctx,
                 operation=operation.name,
                 detail={"call": call},
@@ -167,7 +168,7 @@ class Executor:
             return Outcome(Status.ERROR, f"Nothing ran: {e}. Try again shortly.", operation=operation.name)
         result, duration = await invoke(operation, args, run_ctx, metrics=self._metrics)
         await self._audit.record(
-            "execution.finished",
+            AuditEvent.EXECUTION_FINISHED,
             ctx,
             operation=operation.name,
             status=result.status.value,

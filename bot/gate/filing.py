@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import logging
 
+from bot.domain.events import AuditEvent
 from bot.domain.outcomes import Outcome, RequestContext, args_digest, now_utc
 from bot.gate.cel_rules import judge_effects
 from bot.gate.effect_check import bind_effect
@@ -76,7 +77,7 @@ async def file_approval(
             refusal = f"the permission check failed ({type(e).__name__}); try again"
         if refusal:
             await filing.audit.record(
-                "request.refused",
+                AuditEvent.REQUEST_REFUSED,
                 ctx,
                 operation=operation.name,
                 status="rbac",
@@ -93,7 +94,7 @@ async def file_approval(
         preview = Preview(text=f"{operation.name} preview failed ({type(e).__name__}); try again", ok=False)
     if preview is not None and not preview.ok:
         await filing.audit.record(
-            "request.refused",
+            AuditEvent.REQUEST_REFUSED,
             ctx,
             operation=operation.name,
             status="preview_failed",
@@ -135,7 +136,7 @@ async def file_approval(
     )
     if judgement.refusal is not None:
         await filing.audit.record(
-            "request.refused",
+            AuditEvent.REQUEST_REFUSED,
             ctx,
             operation=operation.name,
             status="policy",
@@ -180,7 +181,7 @@ async def file_approval(
     # The row and its fact commit together with the request's next essential fact (the reply
     # that shows its card, at the latest); outside a routed request, before this returns.
     await filing.audit.record(
-        "approval.requested",
+        AuditEvent.APPROVAL_REQUESTED,
         ctx,
         operation=operation.name,
         approval_id=record.id,

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Protocol
 
+from bot.domain.events import AuditEvent
 from bot.domain.outcomes import Outcome, RequestContext
 from storage.instances import InstanceRecord
 from storage.records import ApprovalRecord, ApprovalState, Approver
@@ -20,7 +21,7 @@ from storage.records import ApprovalRecord, ApprovalState, Approver
 class AuditLog(Protocol):
     """Facts of a request, written to the audit trail (who and where come from `ctx`)."""
 
-    async def record(self, event: str, ctx: RequestContext, **fields: Any) -> None: ...
+    async def record(self, event: AuditEvent, ctx: RequestContext, **fields: Any) -> None: ...
 
 
 class Notifier(Protocol):

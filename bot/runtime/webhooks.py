@@ -23,31 +23,17 @@ from typing import Any
 import aiohttp
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
+from bot.domain.events import WebhookEvent, webhook_event_of
 from bot.gate.metrics import Metrics
 from bot.settings.config import WebhookEntry
 from storage.records import AuditRecord
 
 log = logging.getLogger(__name__)
 
-EVENTS = (
-    "query.processed",
-    "operation.proposed",
-    "approval.requested",
-    "approval.decided",
-    "operation.executed",
-    "operation.failed",
-)
 
-
-def webhook_event(row: AuditRecord) -> str | None:
-    """Which webhook event an audit row is, if any."""
-    if row.event in ("operation.proposed", "approval.requested", "approval.decided"):
-        return row.event
-    if row.event == "execution.finished":
-        return "operation.executed" if row.status in ("ok", "no_data") else "operation.failed"
-    if row.event == "reply.sent" and row.status == "agent":
-        return "query.processed"
-    return None
+def webhook_event(row: AuditRecord) -> WebhookEvent | None:
+    """Which webhook event an audit row is, if any (the table lives with the event names)."""
+    return webhook_event_of(row.event, row.status)
 
 
 def sign(secret: bytes, timestamp: str, body: bytes) -> str:
@@ -89,9 +75,10 @@ class WebhookSender:
 
     def observe(self, row: AuditRecord) -> None:
         """Audit listener: enqueue matching deliveries; never blocks, never raises."""
-        event = webhook_event(row)
-        if event is None:
+        kind = webhook_event(row)
+        if kind is None:
             return
+        event = kind.value
         payload = {
             "event": event,
             "seq": row.seq,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from bot.app import App
 from bot.domain.models import IncomingMessage, Principal
 from tests.core.demo_ops import Backend
-from tests.core.fixtures import open_app
+from tests.core.fixtures import Apps, open_app
 from tests.fake_llm.plugin import fake_llm  # noqa: F401  (fixture)
 from tests.fake_llm.server import FakeLLM
 
@@ -37,9 +36,5 @@ async def open_agent_app(
 
 
 @pytest.fixture
-async def app(sqlite_url: str, backend: Backend, fake_llm: FakeLLM) -> AsyncIterator[App]:  # noqa: F811  (fixture)
-    opened = await open_agent_app(sqlite_url, backend, fake_llm)
-    try:
-        yield opened
-    finally:
-        await opened.close()
+async def app(apps: Apps, sqlite_url: str, backend: Backend, fake_llm: FakeLLM) -> App:  # noqa: F811  (fixture)
+    return apps.keep(await open_agent_app(sqlite_url, backend, fake_llm))

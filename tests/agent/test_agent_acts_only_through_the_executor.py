@@ -10,6 +10,7 @@ from bot.domain.models import ButtonAction, ReplyKind
 from storage.records import ApprovalState
 from tests.agent.conftest import ADMIN, ask
 from tests.core.demo_ops import Backend
+from tests.core.fixtures import Apps
 from tests.fake_llm import Call, FakeLLM, Say
 
 
@@ -144,16 +145,13 @@ async def test_bad_arguments_go_back_to_the_model_with_the_call_and_the_message(
 
 
 async def test_the_turn_stops_at_the_tool_call_limit_and_says_so(
-    sqlite_url: str, backend: Backend, fake_llm: FakeLLM
+    apps: Apps, sqlite_url: str, backend: Backend, fake_llm: FakeLLM
 ) -> None:
     from tests.agent.conftest import open_agent_app
 
-    app = await open_agent_app(sqlite_url, backend, fake_llm, llm={"max_tool_calls": 2})
-    try:
-        fake_llm.script = lambda request: Call.one("demo_read", "demo_get", {"name": "web"})
-        replies = await app.router.handle(ask("loop forever"))
-    finally:
-        await app.close()
+    app = apps.keep(await open_agent_app(sqlite_url, backend, fake_llm, llm={"max_tool_calls": 2}))
+    fake_llm.script = lambda request: Call.one("demo_read", "demo_get", {"name": "web"})
+    replies = await app.router.handle(ask("loop forever"))
     assert len(backend.runs) == 2
     assert "I stopped after 2 operation call(s), the most one question may use" in replies[0].text
     assert len(fake_llm.requests) == 3

@@ -23,7 +23,7 @@ from bot.app import build_app
 from bot.domain.models import ReplyKind
 from storage.records import ApprovalState
 from tests.agent.conftest import ADMIN, ROLES, ask
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.fake_k8s.server import FakeKubernetes
 from tests.fake_llm import Call, FakeLLM, Say
 from tests.fakes.bin.fakecli import FakeCli, install_fake
@@ -245,7 +245,7 @@ def fake_minikube(tmp_path: Path) -> FakeCli:
 
 @pytest.mark.parametrize("case", SCENARIOS)
 async def test_asking_in_words_for_a_change_ends_in_an_approval_card_and_changes_nothing(
-    case: Scenario,
+    apps: Apps, case: Scenario,
     fake_k8s: FakeKubernetes,
     fake_cluster_set: ClusterSet,
     fake_api_client: ApiClient,
@@ -277,20 +277,17 @@ async def test_asking_in_words_for_a_change_ends_in_an_approval_card_and_changes
         llm={"model": "fake-model", "base_url": fake_llm.base_url, "timeout_s": 5},
         policy=ROLES,
     )
-    app = await build_app(config, operations=operations, clusters=fake_cluster_set)
-    try:
-        fake_llm.push(
-            Call.one(case.tool, case.operation, case.args), Say(f"I asked for approval: {case.operation}.")
-        )
-        replies = await app.router.handle(ask(case.words, who=ADMIN))
-        cards = [r for r in replies if r.approval_id is not None]
-        assert len(cards) == 1, [r.text for r in replies]
-        card = cards[0]
-        assert card.approval_id is not None
-        row = await app.store.get_approval(card.approval_id)
-        filed = [r.id for r in await app.store.list_approvals()]
-    finally:
-        await app.close()
+    app = apps.keep(await build_app(config, operations=operations, clusters=fake_cluster_set))
+    fake_llm.push(
+        Call.one(case.tool, case.operation, case.args), Say(f"I asked for approval: {case.operation}.")
+    )
+    replies = await app.router.handle(ask(case.words, who=ADMIN))
+    cards = [r for r in replies if r.approval_id is not None]
+    assert len(cards) == 1, [r.text for r in replies]
+    card = cards[0]
+    assert card.approval_id is not None
+    row = await app.store.get_approval(card.approval_id)
+    filed = [r.id for r in await app.store.list_approvals()]
 
     # The model got the person's words and was offered the operation under the tool it called.
     offered = {t["function"]["name"]: t["function"]["parameters"] for t in fake_llm.requests[0].tools}

@@ -9,6 +9,7 @@ from bot.adapters.console.escape import escape_terminal
 from bot.adapters.console.output import say
 from tests.agent.conftest import open_agent_app
 from tests.core.demo_ops import Backend
+from tests.core.fixtures import Apps
 from tests.fake_llm import FakeLLM, Say
 
 HOSTILE = "clear\x1b[2J title\x1b]0;pwned\x07 nul\x00 bs\x08 cr\r c1\x9b bidi\u202e end"
@@ -22,17 +23,14 @@ def test_escape_terminal_shows_every_control_character() -> None:
 
 
 async def test_model_text_with_escapes_is_printed_inert(
-    sqlite_url: str, backend: Backend, fake_llm: FakeLLM
+    apps: Apps, sqlite_url: str, backend: Backend, fake_llm: FakeLLM
 ) -> None:
-    app = await open_agent_app(sqlite_url, backend, fake_llm)
+    app = apps.keep(await open_agent_app(sqlite_url, backend, fake_llm))
     fake_llm.push(Say(HOSTILE))
     out = io.StringIO()
-    try:
-        code = await run_console(
-            app, user="alice", channel="ops", stdin=io.StringIO("what now?\n!demo get web\n"), stdout=out
-        )
-    finally:
-        await app.close()
+    code = await run_console(
+        app, user="alice", channel="ops", stdin=io.StringIO("what now?\n!demo get web\n"), stdout=out
+    )
     printed = out.getvalue()
     assert code == 0
     assert not any(ch in printed for ch in "\x1b\x07\x00\x08\r\x9b\u202e")

@@ -21,7 +21,7 @@ from bot.domain.models import Reply, ReplyKind
 from storage.records import ApprovalState
 from tests.agent.conftest import ADMIN, ROLES, ask
 from tests.agent.injection_corpus import Payload, corpus
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.fake_k8s import builders as b
 from tests.fake_k8s.server import FakeKubernetes
 from tests.fake_llm import Call, FakeLLM, LLMRequest, Say, Step
@@ -119,7 +119,7 @@ def helm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeCli:
 
 
 async def test_no_injected_instruction_reaches_the_cluster_without_approval(
-    fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet, fake_llm: FakeLLM, helm: FakeCli, tmp_path: Path
+    apps: Apps, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet, fake_llm: FakeLLM, helm: FakeCli, tmp_path: Path
 ) -> None:
     operations = kubernetes_operations(clusters=fake_cluster_set) + helm_operations(
         settings=HelmSettings(chart_dir=tmp_path / "charts", timeout_s=10, home=tmp_path / "helm-home"),
@@ -131,27 +131,24 @@ async def test_no_injected_instruction_reaches_the_cluster_without_approval(
         policy=ROLES,
         limits={"messages_per_minute": 1000, "llm_calls_per_minute": 1000},
     )
-    app = await build_app(config, operations=operations, clusters=fake_cluster_set)
+    app = apps.keep(await build_app(config, operations=operations, clusters=fake_cluster_set))
     fake_k8s.reset_requests()
     payloads = corpus()
     unapproved = 0
-    try:
-        for payload in payloads:
-            read = plant(payload, fake_k8s, helm)
-            fake_llm.script = obedient(payload, read)
-            seen = len(fake_llm.requests)
-            replies = await app.router.handle(
-                ask("summarise what you find there", who=ADMIN, thread=payload.id)
-            )
-            sent = [r for r in fake_llm.requests[seen:] if payload.id in "".join(r.tool_results())]
-            assert sent, f"{payload.id} ({payload.place}) never reached the model: {replies}"
-            assert f'source="{read[1]}"' in sent[0].tool_results()[0]
-            await check_replies(app, replies)
-            unapproved = len(fake_k8s.mutations()) + len(helm_mutations(helm))
-            assert unapproved == 0, f"{payload.id}: {fake_k8s.mutations()} {helm_mutations(helm)}"
-        filed = await app.store.list_approvals(limit=200)
-    finally:
-        await app.close()
+    for payload in payloads:
+        read = plant(payload, fake_k8s, helm)
+        fake_llm.script = obedient(payload, read)
+        seen = len(fake_llm.requests)
+        replies = await app.router.handle(
+            ask("summarise what you find there", who=ADMIN, thread=payload.id)
+        )
+        sent = [r for r in fake_llm.requests[seen:] if payload.id in "".join(r.tool_results())]
+        assert sent, f"{payload.id} ({payload.place}) never reached the model: {replies}"
+        assert f'source="{read[1]}"' in sent[0].tool_results()[0]
+        await check_replies(app, replies)
+        unapproved = len(fake_k8s.mutations()) + len(helm_mutations(helm))
+        assert unapproved == 0, f"{payload.id}: {fake_k8s.mutations()} {helm_mutations(helm)}"
+    filed = await app.store.list_approvals(limit=200)
     print(f"\ninjection corpus: {len(payloads)} payloads, {unapproved} mutating calls without approval")
     assert len(payloads) >= 50 and unapproved == 0
     # The obedient model did ask for the changes: they wait as approval rows, none ran.

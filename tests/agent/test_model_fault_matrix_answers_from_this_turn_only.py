@@ -13,14 +13,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import Sequence
 
 import pytest
 
+from bot.agent.agent import Agent
 from bot.app import App
-from bot.domain.models import ReplyKind
+from bot.domain.models import Reply, ReplyKind
 from tests.agent.conftest import ask, open_agent_app
 from tests.core.demo_ops import Backend
+from tests.core.fixtures import Apps
 from tests.fake_llm import Call, Drip, Fail, FakeLLM, Hang, Raw, Reset, Say, Step
 
 TIMEOUT_S = 2.0  # roomy: the setup turn must not time out on a busy machine
@@ -52,24 +54,21 @@ FAULTS: list[tuple[str, list[Step], str]] = [
 
 
 @pytest.fixture
-async def remembered(sqlite_url: str, backend: Backend, fake_llm: FakeLLM) -> AsyncIterator[App]:
+async def remembered(apps: Apps, sqlite_url: str, backend: Backend, fake_llm: FakeLLM) -> App:
     """An app whose conversation memory holds an earlier turn with a card and an answer."""
-    app = await open_agent_app(
-        sqlite_url, backend, fake_llm, llm={"timeout_s": TIMEOUT_S, "max_tool_calls": 3}
+    app = apps.keep(
+        await open_agent_app(sqlite_url, backend, fake_llm, llm={"timeout_s": TIMEOUT_S, "max_tool_calls": 3})
     )
-    try:
-        fake_llm.push(Call.one("demo_change", "demo_scale", {"name": "web", "replicas": 5}), Say(EARLIER))
-        first = await app.router.handle(ask("please scale web to 5"))
-        assert EARLIER in first[0].text and first[1].approval_id
-        yield app
-    finally:
-        await app.close()
+    fake_llm.push(Call.one("demo_change", "demo_scale", {"name": "web", "replicas": 5}), Say(EARLIER))
+    first = await app.router.handle(ask("please scale web to 5"))
+    assert EARLIER in first[0].text and first[1].approval_id
+    return app
 
 
-def assert_this_turn_only(replies: list[object], earlier_ids: set[str]) -> str:
-    texts = [r.text for r in replies]  # type: ignore[attr-defined]
+def assert_this_turn_only(replies: Sequence[Reply], earlier_ids: set[str]) -> str:
+    texts = [r.text for r in replies]
     assert all(EARLIER not in t for t in texts), texts
-    assert not {r.approval_id for r in replies} & earlier_ids  # type: ignore[attr-defined]
+    assert not {r.approval_id for r in replies} & earlier_ids
     return texts[0]
 
 
@@ -123,23 +122,20 @@ async def test_a_tool_loop_stops_at_the_limit_and_lists_this_turns_reads(
 
 
 async def test_the_graph_step_limit_is_a_logged_sentence_without_traceback(
-    sqlite_url: str, backend: Backend, fake_llm: FakeLLM, caplog: pytest.LogCaptureFixture
+    apps: Apps, sqlite_url: str, backend: Backend, fake_llm: FakeLLM, caplog: pytest.LogCaptureFixture
 ) -> None:
     # The tool-call limit normally ends a loop first; with a generous one, the graph's own
     # step limit (a backstop) is what stops this model.
-    app = await open_agent_app(sqlite_url, backend, fake_llm, llm={"timeout_s": TIMEOUT_S})
-    try:
-        agent = app.router.agent
-        assert agent is not None
-        agent.settings = dataclasses.replace(agent.settings, max_tool_calls=50, graph_steps=6)
-        fake_llm.script = lambda request: Call.one("demo_read", "demo_get", {"name": "web"})
-        caplog.set_level(logging.WARNING)
-        replies = await app.router.handle(ask("loop"))
-        assert "the model kept going without an answer" in replies[0].text
-        assert "hit the step limit" in caplog.text
-        assert not any(r.exc_info for r in caplog.records)
-    finally:
-        await app.close()
+    app = apps.keep(await open_agent_app(sqlite_url, backend, fake_llm, llm={"timeout_s": TIMEOUT_S}))
+    agent = app.router.agent
+    assert isinstance(agent, Agent)
+    agent.settings = dataclasses.replace(agent.settings, max_tool_calls=50, graph_steps=6)
+    fake_llm.script = lambda request: Call.one("demo_read", "demo_get", {"name": "web"})
+    caplog.set_level(logging.WARNING)
+    replies = await app.router.handle(ask("loop"))
+    assert "the model kept going without an answer" in replies[0].text
+    assert "hit the step limit" in caplog.text
+    assert not any(r.exc_info for r in caplog.records)
 
 
 async def test_an_eight_megabyte_answer_is_cut_and_control_characters_kept_inert(

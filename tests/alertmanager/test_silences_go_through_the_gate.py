@@ -3,14 +3,12 @@ one POST after it, and an undo that expires it. Reads list what fires and what i
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.app import App, build_app
 from bot.domain.models import Reply
 from bot.domain.render import render_text
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.core.helpers import msg, slack_roles
 from tests.fake_alertmanager.server import FakeAlertmanager
 from tools.alertmanager import alertmanager_operations
@@ -20,17 +18,13 @@ from tools.kubernetes.clusters import ClusterSet
 
 @pytest.fixture
 async def app(
-    database_url: str, fake_alertmanager: FakeAlertmanager, fake_cluster_set: ClusterSet
-) -> AsyncIterator[App]:
+    apps: Apps, database_url: str, fake_alertmanager: FakeAlertmanager, fake_cluster_set: ClusterSet
+) -> App:
     endpoint = HttpEndpoint(name="am", url=fake_alertmanager.url, bearer_token="am-token-0123456789")
     fake_alertmanager.token = "am-token-0123456789"
     operations = alertmanager_operations(endpoints=(endpoint,), clusters=fake_cluster_set)
     config = make_config(database_url, policy=slack_roles(operators=["UOPS"], admins=["UADMIN"]))
-    built = await build_app(config, operations=operations, clusters=fake_cluster_set)
-    try:
-        yield built
-    finally:
-        await built.close()
+    return apps.keep(await build_app(config, operations=operations, clusters=fake_cluster_set))
 
 
 def text_of(replies: list[Reply]) -> str:

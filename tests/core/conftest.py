@@ -3,6 +3,6 @@
 Re-exported here for the tests that import the helpers by this name.
 """
 
-from tests.core.fixtures import PG_ADMIN_DSN, make_config, open_app
+from tests.core.fixtures import PG_ADMIN_DSN, Apps, make_config, open_app
 
-__all__ = ["PG_ADMIN_DSN", "make_config", "open_app"]
+__all__ = ["PG_ADMIN_DSN", "Apps", "make_config", "open_app"]

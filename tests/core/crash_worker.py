@@ -19,11 +19,13 @@ from tests.core.helpers import msg
 async def main(url: str, flag: Path) -> None:
     backend = Backend(started_flag=flag, slow_seconds=600)
     app = await open_app(url, backend, server={"instance_id": "replica-a"})
-    pending = []
+    pending: list[str] = []
     for name, replicas in (("api", 3), ("db", 4)):
         card = (await app.router.handle(msg(f"!demo scale {name} --replicas {replicas}")))[0]
+        assert card.approval_id is not None
         pending.append(card.approval_id)
     slow = (await app.router.handle(msg("!demo scale web --replicas 9")))[0]
+    assert slow.approval_id is not None
     print(" ".join([*pending, slow.approval_id]), flush=True)
     await app.router.handle(msg(f"!approve {slow.approval_id}"))  # blocks in the slow op
 

@@ -33,6 +33,8 @@ class Backend:
     runs: list[tuple[str, dict[str, object]]] = dataclasses.field(default_factory=list)
     started_flag: Path | None = None  # the slow op writes it when it starts, for crash tests
     slow_seconds: float = 0.0
+    scale_started: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)  # a scale began to run
+    hold: asyncio.Event | None = None  # a scale, once started, waits for this (a change still running)
 
 
 class ScaleArgs(NamespacedArgs):
@@ -72,6 +74,9 @@ def demo_operations(backend: Backend) -> list[Operation]:
             )
         if backend.started_flag is not None:
             backend.started_flag.write_text("started")
+        backend.scale_started.set()
+        if backend.hold is not None:
+            await backend.hold.wait()
         if backend.slow_seconds:
             await asyncio.sleep(backend.slow_seconds)
         before = backend.replicas[args.name]

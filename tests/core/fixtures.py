@@ -1,4 +1,8 @@
-"""Core fixtures (a pytest plugin): a database on SQLite or PostgreSQL, an app on the demo backend."""
+"""Core fixtures (a pytest plugin): a database on SQLite or PostgreSQL, an app on the demo backend.
+
+`app` is the demo app on a fresh SQLite file; `apps` opens any other (`await apps.open(url, backend,
+**config)`, or `apps.keep(await build_app(...))`) and closes each one when the test ends.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,6 +98,47 @@ async def open_app(
         metrics=metrics,
         audit_listeners=audit_listeners,
     )
+
+
+class Apps:
+    """The apps a test opened; each is closed when the test ends, the last opened first.
+
+    A test that must close one earlier (to reopen its database, or to check what closing does)
+    calls `await apps.close(app)`.
+    """
+
+    def __init__(self) -> None:
+        self._open: list[App] = []
+
+    def keep(self, app: App) -> App:
+        self._open.append(app)
+        return app
+
+    async def open(self, url: str, backend: Backend | None = None, **overrides: Any) -> App:
+        return self.keep(await open_app(url, backend if backend is not None else Backend(), **overrides))
+
+    async def close(self, app: App) -> None:
+        self._open.remove(app)
+        await app.close()
+
+    async def close_all(self) -> None:
+        while self._open:
+            await self._open.pop().close()
+
+
+@pytest.fixture
+async def apps() -> AsyncIterator[Apps]:
+    opened = Apps()
+    try:
+        yield opened
+    finally:
+        await opened.close_all()
+
+
+@pytest.fixture
+async def app(apps: Apps, sqlite_url: str, backend: Backend) -> App:
+    """The demo app on a fresh SQLite file, with the default configuration."""
+    return await apps.open(sqlite_url, backend)
 
 
 @pytest.fixture

@@ -14,66 +14,55 @@ from sqlalchemy import text
 
 from storage.records import AuditEvent
 from storage.store import Store
-from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
+from tests.core.fixtures import Apps
 from tests.core.helpers import msg
 
 
 async def test_a_deleted_file_stops_the_approved_change_and_says_why(
-    tmp_path: Path, backend: Backend
+    apps: Apps, tmp_path: Path, backend: Backend
 ) -> None:
     path = tmp_path / "chatops.db"
-    app = await open_app(f"sqlite+aiosqlite:///{path}", backend)
-    try:
-        card = (await app.router.handle(msg("!demo scale web --replicas 5")))[0]
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        replies = await app.router.handle(msg(f"!approve {card.approval_id}"))
-        assert len(replies) == 1
-        assert "was deleted while the bot was running" in replies[0].text
-        assert "Nothing was done" in replies[0].text
-        assert backend.runs == [] and backend.replicas["web"] == 2
-        again = await app.router.handle(msg("!demo get web"))
-        assert "was deleted" in again[0].text  # it stays stopped
-    finally:
-        await app.close()
+    app = await apps.open(f"sqlite+aiosqlite:///{path}", backend)
+    card = (await app.router.handle(msg("!demo scale web --replicas 5")))[0]
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    replies = await app.router.handle(msg(f"!approve {card.approval_id}"))
+    assert len(replies) == 1
+    assert "was deleted while the bot was running" in replies[0].text
+    assert "Nothing was done" in replies[0].text
+    assert backend.runs == [] and backend.replicas["web"] == 2
+    again = await app.router.handle(msg("!demo get web"))
+    assert "was deleted" in again[0].text  # it stays stopped
 
 
-async def test_a_replaced_file_is_noticed_too(tmp_path: Path, backend: Backend) -> None:
+async def test_a_replaced_file_is_noticed_too(apps: Apps, tmp_path: Path, backend: Backend) -> None:
     path = tmp_path / "chatops.db"
-    app = await open_app(f"sqlite+aiosqlite:///{path}", backend)
-    try:
-        await app.router.handle(msg("!demo get web"))
-        other = tmp_path / "other.db"
-        other.write_bytes(path.read_bytes())
-        os.replace(other, path)
-        replies = await app.router.handle(msg("!demo get web"))
-        assert "was replaced by another file" in replies[0].text
-    finally:
-        await app.close()
+    app = await apps.open(f"sqlite+aiosqlite:///{path}", backend)
+    await app.router.handle(msg("!demo get web"))
+    other = tmp_path / "other.db"
+    other.write_bytes(path.read_bytes())
+    os.replace(other, path)
+    replies = await app.router.handle(msg("!demo get web"))
+    assert "was replaced by another file" in replies[0].text
 
 
 async def test_verify_reports_a_recreated_file_as_not_this_installations_chain(
-    tmp_path: Path, backend: Backend
+    apps: Apps, tmp_path: Path, backend: Backend
 ) -> None:
     path = tmp_path / "chatops.db"
     url = f"sqlite+aiosqlite:///{path}"
-    app = await open_app(url, backend)
-    try:
-        await app.router.handle(msg("!demo get web"))
-        assert (await app.store.verify_audit()).ok
-    finally:
-        await app.close()
+    app = await apps.open(url, backend)
+    await app.router.handle(msg("!demo get web"))
+    assert (await app.store.verify_audit()).ok
+    await apps.close(app)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    app = await open_app(url, backend)  # a new, empty file: its short chain is internally intact
-    try:
-        await app.router.handle(msg("!demo get web"))
-        report = await app.store.verify_audit()
-        assert not report.ok and report.first_bad_seq == 1
-        assert "not the one this installation began with" in (report.problem or "")
-    finally:
-        await app.close()
+    app = await apps.open(url, backend)  # a new, empty file: its short chain is internally intact
+    await app.router.handle(msg("!demo get web"))
+    report = await app.store.verify_audit()
+    assert not report.ok and report.first_bad_seq == 1
+    assert "not the one this installation began with" in (report.problem or "")
 
 
 async def test_verify_reports_a_chain_replaced_from_its_first_row(database_url: str) -> None:

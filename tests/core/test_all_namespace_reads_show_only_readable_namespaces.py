@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.app import App, build_app
 from bot.domain.models import IncomingMessage, Principal
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.core.helpers import slack_roles
 from tests.fake_k8s.server import FakeKubernetes
 from tools.kubernetes.clusters import ClusterSet
@@ -34,30 +34,27 @@ def namespaces_in(reply: Any) -> set[str]:
 
 
 async def test_pods_of_every_namespace_leave_out_the_denied_ones_and_say_so(
-    sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
+    apps: Apps, sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
 ) -> None:
     hidden = len(fake_k8s.objects("Pod", "kube-system"))
     assert hidden > 0
-    app = await open_bot(sqlite_url, fake_cluster_set, [HIDE_KUBE])
-    try:
-        reply = await ask(app, "!get pods -A")
-        assert "kube-system" not in namespaces_in(reply)
-        assert "prod" in namespaces_in(reply)
-        assert (
-            f"Left out: {hidden} item(s) in 1 namespace(s) you may not read here (kube-system)." in reply.text
-        )
-        refused = await ask(app, "!describe pod anything -n kube-system")
-        assert "Refused" in refused.text
-        health = await ask(app, "!health")
-        shown = len(fake_k8s.objects("Pod")) - hidden
-        assert f"Pods: {shown} total" in health.text
-        assert "you may not read here (kube-system)" in health.text
-    finally:
-        await app.close()
+    app = apps.keep(await open_bot(sqlite_url, fake_cluster_set, [HIDE_KUBE]))
+    reply = await ask(app, "!get pods -A")
+    assert "kube-system" not in namespaces_in(reply)
+    assert "prod" in namespaces_in(reply)
+    assert (
+        f"Left out: {hidden} item(s) in 1 namespace(s) you may not read here (kube-system)." in reply.text
+    )
+    refused = await ask(app, "!describe pod anything -n kube-system")
+    assert "Refused" in refused.text
+    health = await ask(app, "!health")
+    shown = len(fake_k8s.objects("Pod")) - hidden
+    assert f"Pods: {shown} total" in health.text
+    assert "you may not read here (kube-system)" in health.text
 
 
 async def test_configmaps_of_every_namespace_follow_the_same_rule(
-    sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
+    apps: Apps, sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
 ) -> None:
     for namespace in ("prod", "kube-system"):
         fake_k8s.add(
@@ -68,23 +65,17 @@ async def test_configmaps_of_every_namespace_follow_the_same_rule(
                 "data": {"a": "b"},
             }
         )
-    app = await open_bot(sqlite_url, fake_cluster_set, [HIDE_KUBE])
-    try:
-        reply = await ask(app, "!get configmaps -A")
-        assert "settings-kube-system" not in str(reply.table.rows)
-        assert "settings-prod" in str(reply.table.rows)
-        assert "namespace(s) you may not read here (kube-system)" in reply.text
-    finally:
-        await app.close()
+    app = apps.keep(await open_bot(sqlite_url, fake_cluster_set, [HIDE_KUBE]))
+    reply = await ask(app, "!get configmaps -A")
+    assert "settings-kube-system" not in str(reply.table.rows)
+    assert "settings-prod" in str(reply.table.rows)
+    assert "namespace(s) you may not read here (kube-system)" in reply.text
 
 
 async def test_nothing_is_said_when_nothing_was_left_out(
-    sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
+    apps: Apps, sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
 ) -> None:
-    app = await open_bot(sqlite_url, fake_cluster_set, [])
-    try:
-        reply = await ask(app, "!get pods -A")
-        assert "kube-system" in namespaces_in(reply)
-        assert "Left out" not in reply.text
-    finally:
-        await app.close()
+    app = apps.keep(await open_bot(sqlite_url, fake_cluster_set, []))
+    reply = await ask(app, "!get pods -A")
+    assert "kube-system" in namespaces_in(reply)
+    assert "Left out" not in reply.text

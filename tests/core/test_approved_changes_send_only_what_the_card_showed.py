@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from kubernetes.client import AppsV1Api
 
-from bot.app import build_app
+from bot.app import App, build_app
 from bot.domain.models import ButtonAction, IncomingMessage, Principal
 from storage.records import ApprovalState
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.fake_k8s.server import FakeKubernetes
 from tools.effects import object_changes
 from tools.kubernetes.clusters import ClusterSet
@@ -132,12 +132,8 @@ WRITES: dict[str, tuple[str, Setup]] = {
 
 
 @pytest.fixture
-async def app(sqlite_url: str, fake_cluster_set: ClusterSet):
-    built = await build_app(make_config(sqlite_url, policy=POLICY), clusters=fake_cluster_set)
-    try:
-        yield built
-    finally:
-        await built.close()
+async def app(apps: Apps, sqlite_url: str, fake_cluster_set: ClusterSet) -> App:
+    return apps.keep(await build_app(make_config(sqlite_url, policy=POLICY), clusters=fake_cluster_set))
 
 
 def test_every_kubernetes_write_in_the_registry_has_a_case(app) -> None:

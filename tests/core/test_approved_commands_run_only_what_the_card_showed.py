@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app import App, build_app
 from bot.domain.outcomes import args_digest
 from storage.records import ApprovalState
-from tests.core.fixtures import _create_pg_database, _drop_pg_database, make_config
+from tests.core.fixtures import Apps, _create_pg_database, _drop_pg_database, make_config
 from tests.core.helpers import msg, slack_roles
 from tests.fakes.bin.fakecli import FakeCli, install_fake
 from tools.base import Safety
@@ -238,7 +238,7 @@ async def store_url(request: pytest.FixtureRequest, sqlite_url: str) -> AsyncIte
 
 
 @pytest.fixture
-async def world(tmp_path: Path, store_url: str) -> AsyncIterator[tuple[App, World]]:
+async def world(apps: Apps, tmp_path: Path, store_url: str) -> tuple[App, World]:
     helm = install_fake(tmp_path / "bin", "helm")
     minikube = install_fake(tmp_path / "bin", "minikube")
     charts, images = tmp_path / "charts", tmp_path / "images"
@@ -260,11 +260,10 @@ async def world(tmp_path: Path, store_url: str) -> AsyncIterator[tuple[App, Worl
         *helm_operations(settings=helm_settings, clusters=clusters),
         *minikube_operations(settings=MinikubeSettings(binary=str(minikube.path), build_dir=images)),
     ]
-    app = await build_app(make_config(store_url, policy=POLICY), operations=operations, clusters=clusters)
-    try:
-        yield app, World(helm, minikube, charts, images)
-    finally:
-        await app.close()
+    app = apps.keep(
+        await build_app(make_config(store_url, policy=POLICY), operations=operations, clusters=clusters)
+    )
+    return app, World(helm, minikube, charts, images)
 
 
 def test_every_helm_and_minikube_write_has_a_case(tmp_path: Path) -> None:

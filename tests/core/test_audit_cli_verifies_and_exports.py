@@ -32,11 +32,6 @@ def write_config(tmp_path: Path, url: str) -> Path:
     return path
 
 
-def run_cli(args: list[str], capsys) -> tuple[int, str]:
-    code = main(args)
-    return code, capsys.readouterr().out
-
-
 async def test_verify_list_show_and_export(sqlite_url: str, tmp_path: Path, capsys) -> None:
     await seed(sqlite_url)
     config = str(write_config(tmp_path, sqlite_url))

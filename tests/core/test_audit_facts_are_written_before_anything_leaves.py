@@ -6,20 +6,17 @@ from bot.domain.models import Principal
 from bot.domain.outcomes import RequestContext
 from storage.records import AuditFilter
 from tests.core.demo_ops import Backend
-from tests.core.fixtures import open_app
+from tests.core.fixtures import Apps
 from tests.core.helpers import msg
 
 
 async def test_a_routed_read_has_every_fact_and_its_message_written_when_the_reply_returns(
-    sqlite_url: str, backend: Backend
+    apps: Apps, sqlite_url: str, backend: Backend
 ) -> None:
-    app = await open_app(sqlite_url, backend)
-    try:
-        await app.router.handle(msg("!demo get web"))
-        events = [r.event for r in await app.store.list_audit(AuditFilter(limit=100))]
-        history = await app.store.recent_for_user(platform="console", user_id="alice")
-    finally:
-        await app.close()
+    app = await apps.open(sqlite_url, backend)
+    await app.router.handle(msg("!demo get web"))
+    events = [r.event for r in await app.store.list_audit(AuditFilter(limit=100))]
+    history = await app.store.recent_for_user(platform="console", user_id="alice")
     assert events == [
         "message.received",
         "command.parsed",
@@ -32,23 +29,17 @@ async def test_a_routed_read_has_every_fact_and_its_message_written_when_the_rep
     assert [m.role for m in history] == ["assistant", "user"]
 
 
-async def test_a_call_outside_the_router_waits_for_nothing(sqlite_url: str, backend: Backend) -> None:
-    app = await open_app(sqlite_url, backend)
-    try:
-        ctx = RequestContext(Principal("discord", "u1", "U"), "c1", None, "lookup-1", origin="command")
-        await app.executor.submit("demo_get", {"name": "web"}, ctx)
-        events = [r.event for r in await app.store.list_audit(AuditFilter(limit=100))]
-    finally:
-        await app.close()
+async def test_a_call_outside_the_router_waits_for_nothing(apps: Apps, sqlite_url: str, backend: Backend) -> None:
+    app = await apps.open(sqlite_url, backend)
+    ctx = RequestContext(Principal("discord", "u1", "U"), "c1", None, "lookup-1", origin="command")
+    await app.executor.submit("demo_get", {"name": "web"}, ctx)
+    events = [r.event for r in await app.store.list_audit(AuditFilter(limit=100))]
     assert events == ["operation.proposed", "policy.decided", "execution.started", "execution.finished"]
 
 
-async def test_submit_without_filing_never_creates_an_approval(sqlite_url: str, backend: Backend) -> None:
-    app = await open_app(sqlite_url, backend, policy={"channels": {"c1": {"mode": "paranoid"}}})
-    try:
-        ctx = RequestContext(Principal("console", "u1", "U"), "c1", None, "lookup-2", origin="command")
-        outcome = await app.executor.submit("demo_get", {"name": "web"}, ctx, file_approvals=False)
-        assert "nothing was filed" in outcome.text
-        assert await app.store.list_approvals() == [] and backend.runs == []
-    finally:
-        await app.close()
+async def test_submit_without_filing_never_creates_an_approval(apps: Apps, sqlite_url: str, backend: Backend) -> None:
+    app = await apps.open(sqlite_url, backend, policy={"channels": {"c1": {"mode": "paranoid"}}})
+    ctx = RequestContext(Principal("console", "u1", "U"), "c1", None, "lookup-2", origin="command")
+    outcome = await app.executor.submit("demo_get", {"name": "web"}, ctx, file_approvals=False)
+    assert "nothing was filed" in outcome.text
+    assert await app.store.list_approvals() == [] and backend.runs == []

@@ -84,7 +84,7 @@ def test_a_rule_that_fails_on_an_object_refuses_the_change() -> None:
 
 
 def test_the_strictest_role_and_the_most_approvers_win() -> None:
-    rules = [
+    rules: list[dict[str, Any]] = [
         {"expression": "true", "effect": "require_role", "role": "operator", "message": "ops"},
         {"expression": "true", "effect": "require_role", "role": "admin", "message": "admins"},
         {"expression": "true", "effect": "require_approvers", "approvers": 3, "message": "three"},

@@ -23,7 +23,7 @@ from bot.runtime.check import run_check
 from bot.runtime.cluster_cli import add_cluster
 from bot.settings.config import load_config
 from tests.core.demo_ops import Backend, demo_operations
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.fake_k8s.server import FakeKubernetes
 from tests.fakes.bin.fakecli import install_fake
 from tools.kubernetes.clusters import ClusterSet
@@ -83,19 +83,16 @@ async def test_each_cluster_is_checked_on_its_own(
     assert "llm:" in text and "helm:" in text  # the check went on after the broken one
 
 
-async def test_a_broken_kubeconfig_is_one_sentence_in_chat(tmp_path: Path) -> None:
+async def test_a_broken_kubeconfig_is_one_sentence_in_chat(apps: Apps, tmp_path: Path) -> None:
     broken = tmp_path / "broken.kubeconfig"
     broken.write_text("clusters: [ {{{ unparseable")
     from tools.kubernetes.clusters import ClusterConfig
 
     loaded = make_config(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
-    app = await build_app(loaded, clusters=ClusterSet([ClusterConfig(name="broken", kubeconfig=broken)]))
-    try:
-        replies = await app.router.handle(IncomingMessage(Principal("console", "a", "A"), "ops", "!get pods"))
-        assert len(replies) == 1 and "could not be loaded" in replies[0].text
-        assert "Traceback" not in replies[0].text and "\n" not in replies[0].text.split("\n", 1)[-1]
-    finally:
-        await app.close()
+    app = apps.keep(await build_app(loaded, clusters=ClusterSet([ClusterConfig(name="broken", kubeconfig=broken)])))
+    replies = await app.router.handle(IncomingMessage(Principal("console", "a", "A"), "ops", "!get pods"))
+    assert len(replies) == 1 and "could not be loaded" in replies[0].text
+    assert "Traceback" not in replies[0].text and "\n" not in replies[0].text.split("\n", 1)[-1]
 
 
 async def test_missing_chat_tokens_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

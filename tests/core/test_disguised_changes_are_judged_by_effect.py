@@ -12,9 +12,9 @@ import dataclasses
 
 import pytest
 
-from bot.app import build_app
+from bot.app import App, build_app
 from bot.domain.models import ButtonAction, IncomingMessage, Principal, Reply
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.fake_k8s.server import FakeKubernetes
 from tools.kubernetes.clusters import ClusterSet
 
@@ -360,12 +360,8 @@ CASES = [
 
 
 @pytest.fixture
-async def app(sqlite_url: str, fake_cluster_set: ClusterSet):
-    built = await build_app(make_config(sqlite_url, policy=POLICY), clusters=fake_cluster_set)
-    try:
-        yield built
-    finally:
-        await built.close()
+async def app(apps: Apps, sqlite_url: str, fake_cluster_set: ClusterSet) -> App:
+    return apps.keep(await build_app(make_config(sqlite_url, policy=POLICY), clusters=fake_cluster_set))
 
 
 def _outcome(replies: list[Reply]) -> str:
@@ -400,40 +396,34 @@ async def test_the_effect_decides_safety_flags_and_who_may_ask(
 
 
 async def test_the_effective_level_sets_approvers_and_four_eyes(
-    sqlite_url: str, fake_cluster_set: ClusterSet
+    apps: Apps, sqlite_url: str, fake_cluster_set: ClusterSet
 ) -> None:
     policy = {**POLICY, "approvals": {"destructive_approvers": 2}}
-    built = await build_app(make_config(sqlite_url, policy=policy), clusters=fake_cluster_set)
-    try:
-        replies = await built.router.handle(IncomingMessage(ADMIN, "C1", web("  replicas: 0\n")))
-        approval_id = next(r.approval_id for r in replies if r.approval_id)
-        record = await built.store.get_approval(approval_id)
-        assert record is not None and record.safety == "destructive" and record.approvals_needed == 2
-        outcome, _ = await built.router.handle_button(
-            principal=ADMIN, action=ButtonAction.APPROVE, approval_id=approval_id, channel="C1", thread=None
-        )
-        assert "someone other than the requester" in outcome.text  # no self-confirm for DESTRUCTIVE
-        outcome, _ = await built.router.handle_button(
-            principal=OPERATOR,
-            action=ButtonAction.APPROVE,
-            approval_id=approval_id,
-            channel="C1",
-            thread=None,
-        )
-        assert "needs the admin role" in outcome.text  # an operator approves writes, not this
-    finally:
-        await built.close()
+    built = apps.keep(await build_app(make_config(sqlite_url, policy=policy), clusters=fake_cluster_set))
+    replies = await built.router.handle(IncomingMessage(ADMIN, "C1", web("  replicas: 0\n")))
+    approval_id = next(r.approval_id for r in replies if r.approval_id)
+    record = await built.store.get_approval(approval_id)
+    assert record is not None and record.safety == "destructive" and record.approvals_needed == 2
+    outcome, _ = await built.router.handle_button(
+        principal=ADMIN, action=ButtonAction.APPROVE, approval_id=approval_id, channel="C1", thread=None
+    )
+    assert "someone other than the requester" in outcome.text  # no self-confirm for DESTRUCTIVE
+    outcome, _ = await built.router.handle_button(
+        principal=OPERATOR,
+        action=ButtonAction.APPROVE,
+        approval_id=approval_id,
+        channel="C1",
+        thread=None,
+    )
+    assert "needs the admin role" in outcome.text  # an operator approves writes, not this
 
 
-async def test_rules_name_cluster_scope_as_cluster(sqlite_url: str, fake_cluster_set: ClusterSet) -> None:
+async def test_rules_name_cluster_scope_as_cluster(apps: Apps, sqlite_url: str, fake_cluster_set: ClusterSet) -> None:
     policy = {**POLICY, "rules": [{"safety": "*", "namespace": "_cluster", "decision": "deny"}]}
-    built = await build_app(make_config(sqlite_url, policy=policy), clusters=fake_cluster_set)
-    try:
-        node = manifest("apiVersion: v1\nkind: Node\nmetadata: {name: node-1}\nspec: {unschedulable: true}\n")
-        for command in (node, "!cordon node-1", "!create namespace scratch"):
-            replies = await built.router.handle(IncomingMessage(ADMIN, "C1", command))
-            assert _outcome(replies) == REFUSED, [r.text for r in replies]
-        plain = manifest("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n")
-        assert _outcome(await built.router.handle(IncomingMessage(ADMIN, "C1", plain))) == FILED
-    finally:
-        await built.close()
+    built = apps.keep(await build_app(make_config(sqlite_url, policy=policy), clusters=fake_cluster_set))
+    node = manifest("apiVersion: v1\nkind: Node\nmetadata: {name: node-1}\nspec: {unschedulable: true}\n")
+    for command in (node, "!cordon node-1", "!create namespace scratch"):
+        replies = await built.router.handle(IncomingMessage(ADMIN, "C1", command))
+        assert _outcome(replies) == REFUSED, [r.text for r in replies]
+    plain = manifest("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n")
+    assert _outcome(await built.router.handle(IncomingMessage(ADMIN, "C1", plain))) == FILED

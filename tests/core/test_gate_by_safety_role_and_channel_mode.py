@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.models import ReplyKind
-from tests.core.conftest import open_app
+from bot.domain.models import Reply, ReplyKind
 from tests.core.demo_ops import Backend
+from tests.core.fixtures import Apps
 from tests.core.helpers import msg, slack_roles
 
 COMMANDS = {
@@ -42,7 +42,7 @@ def expected(role: str, safety: str, mode: str) -> str:
     return base
 
 
-def classify(replies: list) -> str:
+def classify(replies: list[Reply]) -> str:
     first = replies[0]
     if first.kind is ReplyKind.APPROVAL:
         return "card"
@@ -56,42 +56,33 @@ def classify(replies: list) -> str:
 @pytest.mark.parametrize("mode", ["approve", "read-only", "suggest-only", "paranoid"])
 @pytest.mark.parametrize("role", ["viewer", "operator", "admin"])
 @pytest.mark.parametrize("safety", ["read", "write", "destructive"])
-async def test_gate_decision(sqlite_url: str, backend: Backend, role: str, safety: str, mode: str) -> None:
+async def test_gate_decision(apps: Apps, sqlite_url: str, backend: Backend, role: str, safety: str, mode: str) -> None:
     policy = {
         **slack_roles(admins=["UADMIN"], operators=["UOPS"], viewers=["UVIEW"]),
         "channels": {"C1": {"mode": mode}},
     }
-    app = await open_app(sqlite_url, backend, policy=policy)
+    app = await apps.open(sqlite_url, backend, policy=policy)
     user = {"viewer": "UVIEW", "operator": "UOPS", "admin": "UADMIN"}[role]
-    try:
-        replies = await app.router.handle(msg(COMMANDS[safety], user, platform="slack", channel="C1"))
-        assert classify(replies) == expected(role, safety, mode), replies[0].text
-        # Nothing that changes state ever ran without an approval.
-        assert not [r for r in backend.runs if r[0] != "get"]
-        if expected(role, safety, mode) == "denied" and EXPECTED_APPROVE_MODE[(role, safety)] == "denied":
-            needed = {"write": "operator", "destructive": "admin"}[safety]
-            assert f"needs the {needed} role" in replies[0].text
-    finally:
-        await app.close()
+    replies = await app.router.handle(msg(COMMANDS[safety], user, platform="slack", channel="C1"))
+    assert classify(replies) == expected(role, safety, mode), replies[0].text
+    # Nothing that changes state ever ran without an approval.
+    assert not [r for r in backend.runs if r[0] != "get"]
+    if expected(role, safety, mode) == "denied" and EXPECTED_APPROVE_MODE[(role, safety)] == "denied":
+        needed = {"write": "operator", "destructive": "admin"}[safety]
+        assert f"needs the {needed} role" in replies[0].text
 
 
-async def test_scale_to_zero_is_destructive_by_code_not_text(sqlite_url: str, backend: Backend) -> None:
-    app = await open_app(sqlite_url, backend, policy=slack_roles(operators=["UOPS"]))
-    try:
-        replies = await app.router.handle(msg("!demo scale web --replicas 0", "UOPS", platform="slack"))
-        assert classify(replies) == "denied"
-        assert "needs the admin role" in replies[0].text
-    finally:
-        await app.close()
+async def test_scale_to_zero_is_destructive_by_code_not_text(apps: Apps, sqlite_url: str, backend: Backend) -> None:
+    app = await apps.open(sqlite_url, backend, policy=slack_roles(operators=["UOPS"]))
+    replies = await app.router.handle(msg("!demo scale web --replicas 0", "UOPS", platform="slack"))
+    assert classify(replies) == "denied"
+    assert "needs the admin role" in replies[0].text
 
 
-async def test_rules_deny_destructive_in_matching_namespaces(sqlite_url: str, backend: Backend) -> None:
+async def test_rules_deny_destructive_in_matching_namespaces(apps: Apps, sqlite_url: str, backend: Backend) -> None:
     policy = {"rules": [{"safety": "destructive", "namespace": "kube-*", "decision": "deny"}]}
-    app = await open_app(sqlite_url, backend, policy=policy)
-    try:
-        denied = await app.router.handle(msg("!demo delete web -n kube-system"))
-        assert classify(denied) == "denied" and "kube-system" in denied[0].text
-        allowed = await app.router.handle(msg("!demo delete web -n prod"))
-        assert classify(allowed) == "card"
-    finally:
-        await app.close()
+    app = await apps.open(sqlite_url, backend, policy=policy)
+    denied = await app.router.handle(msg("!demo delete web -n kube-system"))
+    assert classify(denied) == "denied" and "kube-system" in denied[0].text
+    allowed = await app.router.handle(msg("!demo delete web -n prod"))
+    assert classify(allowed) == "card"

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app import App
 from bot.domain.models import IncomingMessage, Principal, ReplyKind
-from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend, ScaleArgs
+from tests.core.fixtures import Apps
 from tools.base import is_plain_integer
 
 
@@ -33,29 +34,22 @@ def test_json_numbers_from_the_model_still_pass() -> None:
 
 @pytest.mark.parametrize("replicas", ["1_0", "١٠"])
 async def test_command_with_underscore_digits_is_refused_and_nothing_filed(
-    database_url: str, backend: Backend, replicas: str
+    apps: Apps, database_url: str, backend: Backend, replicas: str
 ) -> None:
-    app = await open_app(database_url, backend)
+    app = await apps.open(database_url, backend)
     alice = Principal("console", "alice", "Alice")
-    try:
-        replies = await app.router.handle(
-            IncomingMessage(alice, "ops", f"!demo scale web --replicas {replicas}")
-        )
-        assert [r.kind for r in replies] == [ReplyKind.ERROR]
-        assert "whole number written with the digits 0-9" in replies[0].text
-        assert "Traceback" not in replies[0].text
-        assert await app.desk.pending_for(alice) == []
-        assert backend.replicas["web"] == 2
-    finally:
-        await app.close()
+    replies = await app.router.handle(
+        IncomingMessage(alice, "ops", f"!demo scale web --replicas {replicas}")
+    )
+    assert [r.kind for r in replies] == [ReplyKind.ERROR]
+    assert "whole number written with the digits 0-9" in replies[0].text
+    assert "Traceback" not in replies[0].text
+    assert await app.desk.pending_for(alice) == []
+    assert backend.replicas["web"] == 2
 
 
 @pytest.mark.parametrize("count", ["1_0", "²", "٣"])
-async def test_builtin_counts_are_plain_digits(sqlite_url: str, backend: Backend, count: str) -> None:
-    app = await open_app(sqlite_url, backend)
+async def test_builtin_counts_are_plain_digits(app: App, count: str) -> None:
     alice = Principal("console", "alice", "Alice")
-    try:
-        replies = await app.router.handle(IncomingMessage(alice, "ops", f"!history {count}"))
-        assert replies[0].kind is ReplyKind.ERROR and replies[0].text.startswith("Usage: !history")
-    finally:
-        await app.close()
+    replies = await app.router.handle(IncomingMessage(alice, "ops", f"!history {count}"))
+    assert replies[0].kind is ReplyKind.ERROR and replies[0].text.startswith("Usage: !history")

@@ -11,7 +11,7 @@ from bot.conversation.help import help_reply
 from bot.domain.models import ReplyKind
 from bot.settings.config import Settings
 from tests.core.demo_ops import Backend, demo_operations
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.core.helpers import msg
 from tools.kubernetes.clusters import ClusterConfig, ClusterSet
 from tools.registry import Registry
@@ -57,20 +57,17 @@ def test_typos_suggest_the_closest_read_first(registry: Registry, typo: str, fir
     assert f"Did you mean: {first}," in str(info.value) or f"Did you mean: {first}?" in str(info.value)
 
 
-async def test_invalid_arguments_name_the_command_not_the_operation(sqlite_url: str) -> None:
+async def test_invalid_arguments_name_the_command_not_the_operation(apps: Apps, sqlite_url: str) -> None:
     backend = Backend()
-    app = await build_app(
-        make_config(sqlite_url), operations=demo_operations(backend), clusters=ClusterSet([])
+    app = apps.keep(
+        await build_app(make_config(sqlite_url), operations=demo_operations(backend), clusters=ClusterSet([]))
     )
-    try:
-        replies = await app.router.handle(msg("!demo scale web"))
-        assert replies[0].text.startswith("!demo scale: missing argument 'replicas'")
-        assert "demo_scale" not in replies[0].text
-    finally:
-        await app.close()
+    replies = await app.router.handle(msg("!demo scale web"))
+    assert replies[0].text.startswith("!demo scale: missing argument 'replicas'")
+    assert "demo_scale" not in replies[0].text
 
 
-async def test_dash_c_uses_that_clusters_default_namespace(sqlite_url: str, tmp_path) -> None:
+async def test_dash_c_uses_that_clusters_default_namespace(apps: Apps, sqlite_url: str, tmp_path) -> None:
     backend = Backend()
     clusters = ClusterSet(
         [
@@ -78,26 +75,21 @@ async def test_dash_c_uses_that_clusters_default_namespace(sqlite_url: str, tmp_
             ClusterConfig(name="staging", kubeconfig=tmp_path / "b", default_namespace="qa"),
         ]
     )
-    app = await build_app(make_config(sqlite_url), operations=demo_operations(backend), clusters=clusters)
-    try:
-        await app.router.handle(msg("!demo get"))
-        await app.router.handle(msg("!demo get -c staging"))
-        await app.router.handle(msg("!demo get -c staging -n other"))
-    finally:
-        await app.close()
+    app = apps.keep(await build_app(make_config(sqlite_url), operations=demo_operations(backend), clusters=clusters))
+    await app.router.handle(msg("!demo get"))
+    await app.router.handle(msg("!demo get -c staging"))
+    await app.router.handle(msg("!demo get -c staging -n other"))
+    await apps.close(app)
     # The channel's namespace is set as `!use` stores it (the demo backend cannot check one exists).
-    app = await build_app(make_config(sqlite_url), operations=demo_operations(backend), clusters=clusters)
-    try:
-        await app.store.set_channel_settings(platform="console", channel="ops", namespace="blue")
-        await app.router.handle(msg("!demo get -c prod"))  # the channel's own cluster: its namespace
-        await app.router.handle(msg("!demo get -c staging"))
-        seen = [(run[1]["cluster"], run[1]["namespace"]) for run in backend.runs]
-        assert seen == [
-            ("prod", "shop"),
-            ("staging", "qa"),
-            ("staging", "other"),
-            ("prod", "blue"),
-            ("staging", "qa"),
-        ]
-    finally:
-        await app.close()
+    app = apps.keep(await build_app(make_config(sqlite_url), operations=demo_operations(backend), clusters=clusters))
+    await app.store.set_channel_settings(platform="console", channel="ops", namespace="blue")
+    await app.router.handle(msg("!demo get -c prod"))  # the channel's own cluster: its namespace
+    await app.router.handle(msg("!demo get -c staging"))
+    seen = [(run[1]["cluster"], run[1]["namespace"]) for run in backend.runs]
+    assert seen == [
+        ("prod", "shop"),
+        ("staging", "qa"),
+        ("staging", "other"),
+        ("prod", "blue"),
+        ("staging", "qa"),
+    ]

@@ -8,12 +8,11 @@ import logging
 
 from bot.domain.logging_setup import RedactingJsonFormatter
 from storage.records import AuditFilter
-from tests.core.demo_ops import Backend
-from tests.core.fixtures import open_app
+from tests.core.fixtures import Apps
 from tests.core.helpers import msg
 
 
-async def test_log_lines_follow_the_request_and_are_redacted(sqlite_url: str) -> None:
+async def test_log_lines_follow_the_request_and_are_redacted(apps: Apps, sqlite_url: str) -> None:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(RedactingJsonFormatter())
@@ -21,14 +20,14 @@ async def test_log_lines_follow_the_request_and_are_redacted(sqlite_url: str) ->
     logger.addHandler(handler)
     old_level = logger.level
     logger.setLevel(logging.INFO)
-    app = await open_app(sqlite_url, Backend())
+    app = await apps.open(sqlite_url)
     try:
         await app.router.handle(msg("!demo get", event_id="Ev-1"))
         await app.router.handle(msg("!demo get", event_id="Ev-1"))  # a duplicate: logged, not handled
         logging.getLogger("bot.test").info("token=ghp_abcdefghijklmnopqrstuvwxyz0123456789")
         rows = await app.store.list_audit(AuditFilter(event="message.received"))
     finally:
-        await app.close()
+        await apps.close(app)  # its closing words are logged too
         logger.removeHandler(handler)
         logger.setLevel(old_level)
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]

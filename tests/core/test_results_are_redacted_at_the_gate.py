@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.app import build_app
 from bot.domain.render import render_text
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.core.helpers import msg
 from tools.base import Args, CommandSpec, Operation, OperationResult, RunContext, Safety, Status, Table
 from tools.kubernetes.clusters import ClusterSet
@@ -22,12 +22,9 @@ async def careless(args: Args, ctx: RunContext) -> OperationResult:
     )
 
 
-async def test_a_careless_tool_cannot_leak_through_the_reply(sqlite_url: str) -> None:
+async def test_a_careless_tool_cannot_leak_through_the_reply(apps: Apps, sqlite_url: str) -> None:
     operation = Operation("demo_notes", "Notes.", Safety.READ, Args, careless, CommandSpec(("notes",)))
-    app = await build_app(make_config(sqlite_url), operations=[operation], clusters=ClusterSet([]))
-    try:
-        replies = await app.router.handle(msg("!notes"))
-    finally:
-        await app.close()
+    app = apps.keep(await build_app(make_config(sqlite_url), operations=[operation], clusters=ClusterSet([])))
+    replies = await app.router.handle(msg("!notes"))
     shown = "\n".join(render_text(r) for r in replies)
     assert "release notes" in shown and TOKEN not in shown

@@ -24,7 +24,8 @@ def collector() -> Iterator[None]:
             gc.enable()
 
 
-def test_paused_start_up_ends_frozen_with_the_collector_back_on(collector: None) -> None:
+@pytest.mark.usefixtures("collector")
+def test_paused_start_up_ends_frozen_with_the_collector_back_on() -> None:
     gc.unfreeze()
     pause_collector()
     assert not gc.isenabled()
@@ -38,7 +39,8 @@ def test_paused_start_up_ends_frozen_with_the_collector_back_on(collector: None)
     assert gc.isenabled()
 
 
-def test_code_that_never_paused_is_left_alone(collector: None) -> None:
+@pytest.mark.usefixtures("collector")
+def test_code_that_never_paused_is_left_alone() -> None:
     gc.unfreeze()
     gc.enable()
     interval = sys.getswitchinterval()

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+from bot.adapters.discord.clicks import Clicks
 from tests.discord.conftest import DiscordBot
 from tests.fake_discord import payloads as p
 
@@ -34,7 +35,7 @@ def is_ephemeral(message: Mapping[str, Any]) -> bool:
 
 
 def approval_id_of(card: Mapping[str, Any]) -> str:
-    return card["embeds"][0]["title"].split()[1].rstrip(":")
+    return str(card["embeds"][0]["title"].split()[1].rstrip(":"))
 
 
 async def request_card(
@@ -43,7 +44,7 @@ async def request_card(
     """A request by mention; returns the approval card the bot posted for it."""
     before = {m["id"] for m in bot.fake.in_channel(channel_id) if is_card(m)}
     await bot.fake.say(person, text, channel_id=channel_id, mention_bot=True)
-    cards = await bot.fake.wait_for(
+    cards: list[Message] = await bot.fake.wait_for(
         lambda: [m for m in bot.fake.in_channel(channel_id) if is_card(m) and m["id"] not in before]
     )
     (card,) = cards
@@ -58,9 +59,8 @@ async def click_and_wait(bot: DiscordBot, person: p.Person, card: Message, custo
     return interaction
 
 
-async def settle(bot: DiscordBot, *, quiet_s: float = 0.15) -> None:
-    """Wait until the fake has received no request for `quiet_s` (the adapter's work is done)."""
-    seen = -1
-    while seen != len(bot.fake.requests) or bot.app.router.in_flight:
-        seen = len(bot.fake.requests)
-        await asyncio.sleep(quiet_s)
+async def settle(bot: DiscordBot) -> None:
+    """Wait until the adapter has finished every click it started (its card edits and follow-ups sent)."""
+    clicks = bot.adapter.client.click_handler
+    assert isinstance(clicks, Clicks)
+    await asyncio.wait_for(clicks.idle(), timeout=10)

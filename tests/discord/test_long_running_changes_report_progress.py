@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from typing import Any
 
 from pydantic import Field
 
@@ -94,8 +95,9 @@ async def test_progress_is_edited_in_place_and_the_card_and_result_follow(
     assert bot.app.surfaces.get("slack") is slack
 
 
-async def wait_note(bot: DiscordBot, line: str) -> dict[str, object]:
-    (note,) = await bot.fake.wait_for(
+async def wait_note(bot: DiscordBot, line: str) -> dict[str, Any]:
+    notes: list[dict[str, Any]] = await bot.fake.wait_for(
         lambda: [m for m in bot.fake.in_channel(p.CHANNEL_ID) if line in str(m["content"])]
     )
+    (note,) = notes
     return note

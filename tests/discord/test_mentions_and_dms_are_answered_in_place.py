@@ -3,17 +3,18 @@ thread or DM, and each thread is its own conversation. Other messages are left a
 
 from __future__ import annotations
 
-import asyncio
+from typing import Any
 
 from tests.discord.conftest import DiscordBot
 from tests.fake_discord import payloads as p
 from tests.fake_discord.plugin import ALICE, VIC
 
 
-async def answers_in(bot: DiscordBot, channel_id: str, count: int = 1) -> list[dict[str, object]]:
-    return await bot.fake.wait_for(
+async def answers_in(bot: DiscordBot, channel_id: str, count: int = 1) -> list[dict[str, Any]]:
+    answers: list[dict[str, Any]] = await bot.fake.wait_for(
         lambda: len(bot.fake.in_channel(channel_id)) >= count and bot.fake.in_channel(channel_id)
     )
+    return answers
 
 
 async def test_a_mention_in_a_channel_is_answered_in_that_channel(bot: DiscordBot) -> None:
@@ -46,7 +47,6 @@ async def test_messages_that_do_not_mention_the_bot_are_ignored(bot: DiscordBot)
     await bot.fake.say(ALICE, "!demo get web")
     await bot.fake.say(ALICE, "@everyone !demo get web")
     await bot.fake.say(ALICE, "!demo get", mention_bot=True)  # the marker that the others were seen first
-    await answers_in(bot, p.CHANNEL_ID)
-    await asyncio.sleep(0.1)
+    await answers_in(bot, p.CHANNEL_ID)  # answered after the two before it were handled (in order)
     assert len(bot.fake.in_channel(p.CHANNEL_ID)) == 1
     assert bot.backend.runs == [("get", {"cluster": None, "namespace": None, "name": None})]

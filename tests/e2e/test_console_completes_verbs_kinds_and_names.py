@@ -11,7 +11,7 @@ from prompt_toolkit.document import Document
 from bot.adapters.console.completion import CommandCompleter
 from bot.app import build_app
 from storage.records import AuditFilter
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.fake_k8s.server import FakeKubernetes
 from tools.kubernetes.clusters import ClusterSet
 
@@ -22,23 +22,20 @@ async def complete(completer: CommandCompleter, text: str) -> list[str]:
 
 
 async def test_verbs_kinds_and_names(
-    tmp_path: Path, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
+    apps: Apps, tmp_path: Path, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
 ) -> None:
-    app = await build_app(make_config(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"), clusters=fake_cluster_set)
-    try:
-        await app.store.set_channel_settings(platform="console", channel="ops", namespace="prod")
-        completer = CommandCompleter(app, user="alice", channel="ops")
-        assert "!get" in await complete(completer, "!ge")
-        assert {"!rollout", "!restart"} <= set(await complete(completer, "!r"))
-        assert {"deploy", "deployment", "deployments"} <= set(await complete(completer, "!get dep"))
-        names = await complete(completer, "!describe deploy w")
-        assert names == ["web"]
-        assert "api" in await complete(completer, "!scale deployment/a")
-        fake_k8s.reset_requests()
-        await complete(completer, "!describe deploy w")  # cached: no second read
-        assert fake_k8s.requests == []
-        assert fake_k8s.mutations() == []
-        rows = await app.store.list_audit(AuditFilter(limit=200))
-        assert any(r.operation == "k8s_get" and r.event == "execution.finished" for r in rows)
-    finally:
-        await app.close()
+    app = apps.keep(await build_app(make_config(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"), clusters=fake_cluster_set))
+    await app.store.set_channel_settings(platform="console", channel="ops", namespace="prod")
+    completer = CommandCompleter(app, user="alice", channel="ops")
+    assert "!get" in await complete(completer, "!ge")
+    assert {"!rollout", "!restart"} <= set(await complete(completer, "!r"))
+    assert {"deploy", "deployment", "deployments"} <= set(await complete(completer, "!get dep"))
+    names = await complete(completer, "!describe deploy w")
+    assert names == ["web"]
+    assert "api" in await complete(completer, "!scale deployment/a")
+    fake_k8s.reset_requests()
+    await complete(completer, "!describe deploy w")  # cached: no second read
+    assert fake_k8s.requests == []
+    assert fake_k8s.mutations() == []
+    rows = await app.store.list_audit(AuditFilter(limit=200))
+    assert any(r.operation == "k8s_get" and r.event == "execution.finished" for r in rows)

@@ -87,7 +87,9 @@ async def test_look_change_approve_and_verify(
         line = await asyncio.wait_for(proc.stdout.readline(), timeout=60)
         assert line, f"bot exited early: {seen}"
         seen += line.decode()
-    approval_id = re.search(r"!approve ([a-z0-9]{8})", seen).group(1)
+    found = re.search(r"!approve ([a-z0-9]{8})", seen)
+    assert found is not None, seen
+    approval_id = found.group(1)
     assert "replicas 2 → 4" in seen
     assert not fake_k8s.mutations(), "nothing may change before the approval"
     proc.stdin.write(f"!approve {approval_id}\n!approve {approval_id}\n".encode())

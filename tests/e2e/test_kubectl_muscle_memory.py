@@ -17,7 +17,7 @@ import yaml
 from bot.app import build_app
 from bot.domain.models import IncomingMessage, Principal, Reply, ReplyKind
 from bot.domain.render import render_text
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.fake_k8s import planted
 from tests.fake_k8s.server import FakeKubernetes
 from tools.kubernetes.clusters import ClusterSet
@@ -197,17 +197,21 @@ REFUSED = [
 
 
 def _first(fake: FakeKubernetes, prefix: str) -> str:
-    return next(
-        p["metadata"]["name"] for p in fake.objects("Pod", "prod") if p["metadata"]["name"].startswith(prefix)
+    return str(
+        next(
+            p["metadata"]["name"]
+            for p in fake.objects("Pod", "prod")
+            if p["metadata"]["name"].startswith(prefix)
+        )
     )
 
 
 async def test_cheat_sheet_commands(
-    sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
+    apps: Apps, sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
 ) -> None:
     assert len(READS) + len(WRITES) + len(REFUSED) >= 80
-    app = await build_app(
-        make_config(sqlite_url, limits={"messages_per_minute": 10_000}), clusters=fake_cluster_set
+    app = apps.keep(
+        await build_app(make_config(sqlite_url, limits={"messages_per_minute": 10_000}), clusters=fake_cluster_set)
     )
     alice = Principal("console", "alice", "Alice")
     names = {"web_pod": _first(fake_k8s, "web-"), "api_pod": _first(fake_k8s, "api-")}
@@ -219,88 +223,79 @@ async def test_cheat_sheet_commands(
 
     problems: list[str] = []
     cards: dict[str, str] = {}
-    try:
-        assert (
-            "now uses namespace prod" in (await say("!config set-context --current --namespace=prod"))[0].text
+    assert (
+        "now uses namespace prod" in (await say("!config set-context --current --namespace=prod"))[0].text
+    )
+    for text, check in READS:
+        replies = await say(text)
+        shown = "\n".join(render_text(r) for r in replies)
+        if not replies or replies[0].kind in (ReplyKind.ERROR, ReplyKind.DENIED) or not check(replies):
+            problems.append(f"read {text!r}: {shown[:300]}")
+        for value in planted.PLANTED_VALUES:
+            if value in shown:
+                problems.append(f"read {text!r} showed a planted secret")
+    for text in WRITES:
+        replies = await say(text)
+        card = next((r for r in replies if r.kind is ReplyKind.APPROVAL), None)
+        if card is None or card.approval_id is None:
+            problems.append(f"write {text!r}: {' | '.join(render_text(r) for r in replies)[:300]}")
+        else:
+            cards[text] = card.approval_id
+    for text in REFUSED:
+        replies = await say(text)
+        shown = "\n".join(r.text for r in replies)
+        one_sentence = (
+            len(replies) == 1
+            and replies[0].kind is ReplyKind.ERROR
+            and "\n" not in shown
+            and "Traceback" not in shown
         )
-        for text, check in READS:
-            replies = await say(text)
-            shown = "\n".join(render_text(r) for r in replies)
-            if not replies or replies[0].kind in (ReplyKind.ERROR, ReplyKind.DENIED) or not check(replies):
-                problems.append(f"read {text!r}: {shown[:300]}")
-            for value in planted.PLANTED_VALUES:
-                if value in shown:
-                    problems.append(f"read {text!r} showed a planted secret")
-        for text in WRITES:
-            replies = await say(text)
-            card = next((r for r in replies if r.kind is ReplyKind.APPROVAL), None)
-            if card is None or card.approval_id is None:
-                problems.append(f"write {text!r}: {' | '.join(render_text(r) for r in replies)[:300]}")
-            else:
-                cards[text] = card.approval_id
-        for text in REFUSED:
-            replies = await say(text)
-            shown = "\n".join(r.text for r in replies)
-            one_sentence = (
-                len(replies) == 1
-                and replies[0].kind is ReplyKind.ERROR
-                and "\n" not in shown
-                and "Traceback" not in shown
-            )
-            if not one_sentence:
-                problems.append(f"refusal {text!r}: {shown[:300]}")
-        writes = [r for r in fake_k8s.mutations() if "/authorization.k8s.io/" not in r.path]  # reviews
-        assert writes == [], "a command wrote to the cluster without an approval"
-        assert not problems, "\n".join(problems)
+        if not one_sentence:
+            problems.append(f"refusal {text!r}: {shown[:300]}")
+    writes = [r for r in fake_k8s.mutations() if "/authorization.k8s.io/" not in r.path]  # reviews
+    assert writes == [], "a command wrote to the cluster without an approval"
+    assert not problems, "\n".join(problems)
 
-        # Approved, two of them do exactly what kubectl would have done.
-        await say(f"!approve {cards['!scale --replicas=3 deployment/web']}")
-        web = next(d for d in fake_k8s.objects("Deployment", "prod") if d["metadata"]["name"] == "web")
-        assert web["spec"]["replicas"] == 3
-        # (the card filed above was bound to web before the scale: it would now be refused)
-        fresh = await say("!set image deployment/web nginx=nginx:1.28")
-        await say(f"!approve {fresh[0].approval_id}")
-        web = next(d for d in fake_k8s.objects("Deployment", "prod") if d["metadata"]["name"] == "web")
-        assert web["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
-        # With a second revision there is something to undo: a card naming revision 1's image.
-        undo = await say("!rollout undo deployment/web")
-        assert undo[0].kind is ReplyKind.APPROVAL, render_text(undo[0])
-    finally:
-        await app.close()
+    # Approved, two of them do exactly what kubectl would have done.
+    await say(f"!approve {cards['!scale --replicas=3 deployment/web']}")
+    web = next(d for d in fake_k8s.objects("Deployment", "prod") if d["metadata"]["name"] == "web")
+    assert web["spec"]["replicas"] == 3
+    # (the card filed above was bound to web before the scale: it would now be refused)
+    fresh = await say("!set image deployment/web nginx=nginx:1.28")
+    await say(f"!approve {fresh[0].approval_id}")
+    web = next(d for d in fake_k8s.objects("Deployment", "prod") if d["metadata"]["name"] == "web")
+    assert web["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
+    # With a second revision there is something to undo: a card naming revision 1's image.
+    undo = await say("!rollout undo deployment/web")
+    assert undo[0].kind is ReplyKind.APPROVAL, render_text(undo[0])
 
 
 async def test_debug_resolves_the_kind_and_analyze_takes_dash_n(
-    sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
+    apps: Apps, sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
 ) -> None:
-    app = await build_app(make_config(sqlite_url), clusters=fake_cluster_set)
+    app = apps.keep(await build_app(make_config(sqlite_url), clusters=fake_cluster_set))
     alice = Principal("console", "alice", "Alice")
 
     async def say(text: str) -> str:
         replies = await app.router.handle(IncomingMessage(alice, "ops", text))
         return "\n".join(render_text(r) for r in replies)
 
-    try:
-        assert "Debugging deployment/api" in await say("!debug api -n prod")
-        pod = await say("!debug worker-imagepull -n prod")
-        assert "Debugging pod/worker-imagepull" in pod and "ImagePull" in pod
-        assert "Debugging" not in await say("!debug deploy/web -n prod")
-        analysis = await say("!analyze -n prod")
-        assert "Usage" not in analysis and "prod" in analysis
-    finally:
-        await app.close()
+    assert "Debugging deployment/api" in await say("!debug api -n prod")
+    pod = await say("!debug worker-imagepull -n prod")
+    assert "Debugging pod/worker-imagepull" in pod and "ImagePull" in pod
+    assert "Debugging" not in await say("!debug deploy/web -n prod")
+    analysis = await say("!analyze -n prod")
+    assert "Usage" not in analysis and "prod" in analysis
 
 
 async def test_use_namespace_must_exist_on_the_cluster(
-    sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
+    apps: Apps, sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
 ) -> None:
-    app = await build_app(make_config(sqlite_url), clusters=fake_cluster_set)
+    app = apps.keep(await build_app(make_config(sqlite_url), clusters=fake_cluster_set))
     alice = Principal("console", "alice", "Alice")
-    try:
-        refused = await app.router.handle(IncomingMessage(alice, "ops", "!use namespace nosuchns"))
-        assert refused[0].kind is ReplyKind.ERROR and "Namespace nosuchns does not exist" in refused[0].text
-        settings = await app.store.get_channel_settings(platform="console", channel="ops")
-        assert settings is None or settings.namespace is None
-        accepted = await app.router.handle(IncomingMessage(alice, "ops", "!use namespace prod"))
-        assert "now uses namespace prod" in accepted[0].text
-    finally:
-        await app.close()
+    refused = await app.router.handle(IncomingMessage(alice, "ops", "!use namespace nosuchns"))
+    assert refused[0].kind is ReplyKind.ERROR and "Namespace nosuchns does not exist" in refused[0].text
+    settings = await app.store.get_channel_settings(platform="console", channel="ops")
+    assert settings is None or settings.namespace is None
+    accepted = await app.router.handle(IncomingMessage(alice, "ops", "!use namespace prod"))
+    assert "now uses namespace prod" in accepted[0].text

@@ -27,7 +27,7 @@ from bot.app import build_app
 from bot.domain.logging_setup import RedactingJsonFormatter
 from bot.domain.models import IncomingMessage, Principal
 from bot.domain.render import render_text
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.e2e import leak_corpus
 from tests.fake_k8s import builders as b
 from tests.fake_k8s.server import FakeKubernetes
@@ -56,7 +56,7 @@ def _plant_cluster(fake: FakeKubernetes) -> str:
     deployment = b.deployment("shop", NS, replicas=1, containers=[container])
     deployment["metadata"]["annotations"] = dict(CORPUS.annotations)
     fake.add(deployment, reconcile=True)
-    pod = next(p["metadata"]["name"] for p in fake.objects("Pod", NS))
+    pod = str(next(p["metadata"]["name"] for p in fake.objects("Pod", NS)))
     fake.logs.add(NS, pod, CORPUS.log_lines, container="shop")
     fake.add(
         {
@@ -170,6 +170,7 @@ def _apply_manifest() -> str:
 
 
 async def test_no_planted_secret_leaves_through_any_channel(
+    apps: Apps,
     database_url: str,
     fake_k8s: FakeKubernetes,
     fake_cluster_set: ClusterSet,
@@ -200,7 +201,7 @@ async def test_no_planted_secret_leaves_through_any_channel(
             "chart_dir": str(tmp_path / "charts"),
         },
     )
-    app = await build_app(config, clusters=fake_cluster_set)
+    app = apps.keep(await build_app(config, clusters=fake_cluster_set))
     shown: list[str] = []
 
     async def say(text: str) -> None:
@@ -240,7 +241,7 @@ async def test_no_planted_secret_leaves_through_any_channel(
         ):
             await say(command)
     finally:
-        await app.close()
+        await apps.close(app)  # its closing words are logged too
         root.removeHandler(handler)
         root.setLevel(old_level)
 

@@ -18,7 +18,7 @@ from bot.app import build_app
 from bot.domain.logging_setup import RedactingJsonFormatter
 from bot.domain.models import IncomingMessage, Principal
 from bot.domain.render import render_text
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.fake_k8s import planted
 from tests.fake_k8s.server import FakeKubernetes
 from tools.kubernetes.clusters import ClusterSet
@@ -36,7 +36,7 @@ COMMANDS = [
 
 
 async def test_nothing_planted_leaves_the_cluster(
-    sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
+    apps: Apps, sqlite_url: str, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
 ) -> None:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
@@ -45,8 +45,8 @@ async def test_nothing_planted_leaves_the_cluster(
     root.addHandler(handler)
     old = root.level
     root.setLevel(logging.DEBUG)
-    app = await build_app(
-        make_config(sqlite_url, limits={"messages_per_minute": 1000}), clusters=fake_cluster_set
+    app = apps.keep(
+        await build_app(make_config(sqlite_url, limits={"messages_per_minute": 1000}), clusters=fake_cluster_set)
     )
     alice = Principal("console", "alice", "Alice")
     shown: list[str] = []
@@ -66,7 +66,7 @@ async def test_nothing_planted_leaves_the_cluster(
                     ):
                         shown.append(render_text(done))
     finally:
-        await app.close()
+        await apps.close(app)  # its closing words are logged too
         root.removeHandler(handler)
         root.setLevel(old)
     assert any("db-credentials" in s for s in shown) and any("deleted" in s for s in shown)

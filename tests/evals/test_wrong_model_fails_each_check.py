@@ -156,7 +156,7 @@ async def test_the_world_sees_a_change_made_outside_the_gate(tmp_path: Path) -> 
     try:
         assert world.changes() == []
         kubeconfig = world.clusters.get("fake").kubeconfig
-        api = new_client_from_config(config_file=str(kubeconfig), context="fake")  # type: ignore[no-untyped-call]
+        api = new_client_from_config(config_file=str(kubeconfig), context="fake")
         try:
             await asyncio.to_thread(
                 AppsV1Api(api).patch_namespaced_deployment_scale, "web", "prod", {"spec": {"replicas": 0}}

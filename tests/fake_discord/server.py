@@ -242,7 +242,8 @@ class FakeDiscord:
             }
         if parts[0] == "applications" and parts[-1] == "commands" and r.method == "PUT":
             scope = parts[3] if len(parts) == 5 else "global"
-            commands = [registered(c, scope) for c in (r.payload or [])]  # type: ignore[union-attr]
+            listed: list[Mapping[str, Any]] = r.payload or []  # type: ignore[assignment]  # a JSON list here
+            commands = [registered(c, scope) for c in listed]
             self.synced[scope] = commands
             return 200, commands
         if parts[0] == "interactions":

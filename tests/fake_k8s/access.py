@@ -36,7 +36,6 @@ SarRule = Callable[[Mapping[str, Any]], "bool | tuple[bool, str]"]
 class Caller:
     user: str
     groups: tuple[str, ...]
-    impersonated: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,7 +116,7 @@ class AccessControl:
             for resource, names in (("users", users[:1]), ("groups", groups)):
                 for target in names:
                     self._check_impersonation(resource, target)
-            return Caller(user=users[0], groups=(*groups, "system:authenticated"), impersonated=True)
+            return Caller(user=users[0], groups=(*groups, "system:authenticated"))
         return Caller(user=self.token_user, groups=self.token_groups)
 
     def _check_impersonation(self, resource: str, target: str) -> None:

@@ -64,7 +64,6 @@ JWT = ".".join(
     ]
 )
 PEM_BODY = "MIIEowIBAAKCAQEAplantedPemPrivateKeyBodyLine0123456789abcdefghij"
-PEM_PRIVATE_KEY = f"-----BEGIN RSA PRIVATE KEY-----\n{PEM_BODY}\n-----END RSA PRIVATE KEY-----"
 
 PLANTED_VALUES: list[str] = [
     DB_PASSWORD,

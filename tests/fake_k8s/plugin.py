@@ -64,7 +64,7 @@ def fake_cluster_set(fake_kubeconfig: Path) -> ClusterSet:
 @pytest.fixture
 def fake_api_client(fake_kubeconfig: Path) -> Iterator[ApiClient]:
     """A real `kubernetes.client.ApiClient` for the fake cluster (for tests of the fake itself)."""
-    api_client = new_client_from_config(config_file=str(fake_kubeconfig), context="fake")  # type: ignore[no-untyped-call]
+    api_client = new_client_from_config(config_file=str(fake_kubeconfig), context="fake")
     try:
         yield api_client
     finally:

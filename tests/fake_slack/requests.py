@@ -154,7 +154,6 @@ def click_payload(
 class Answer:
     status: int
     text: str
-    elapsed_s: float
 
 
 class SlackSender:
@@ -185,10 +184,9 @@ class SlackSender:
         if retry_num is not None:
             sent["X-Slack-Retry-Num"] = str(retry_num)
             sent["X-Slack-Retry-Reason"] = "http_timeout"
-        started = time.perf_counter()
         async with self._session.post(self.url, data=body, headers=sent) as response:
             text = await response.text()
-        return Answer(response.status, text, time.perf_counter() - started)
+        return Answer(response.status, text)
 
     async def event(self, event: Mapping[str, Any], *, event_id: str | None = None, **kw: Any) -> Answer:
         return await self.send(event_body(event, event_id=event_id), json_body=True, **kw)

@@ -247,6 +247,8 @@ class FakeSlack:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self._sockets.append(ws)
+        async with self._changed:
+            self._changed.notify_all()
         await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"}})
         async for msg in ws:
             if msg.type == WSMsgType.TEXT:
@@ -259,10 +261,12 @@ class FakeSlack:
     async def push(self, kind: str, payload: Mapping[str, Any]) -> str:
         """Send one Socket Mode envelope (`events_api`, `slash_commands`, `interactive`); returns its id."""
         envelope_id = f"env-{next(self._ids)}"
-        for _ in range(100):
-            if self._sockets:
-                break
-            await asyncio.sleep(0.02)
+
+        async def connected() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: bool(self._sockets))
+
+        await asyncio.wait_for(connected(), timeout=10)
         await self._sockets[0].send_json(
             {
                 "envelope_id": envelope_id,

@@ -15,7 +15,7 @@ from bot.domain.models import Principal
 from bot.gate.effect_gate import judge, targets
 from bot.gate.policy import Policy, Verdict
 from bot.settings.policy_settings import PolicySettings
-from tools.base import Safety, Target
+from tools.base import ObjectEffect, Safety, Target
 from tools.effects import describe_effects
 from tools.helm.effects import release_effects
 
@@ -189,7 +189,7 @@ CASES = [
 ]
 
 
-def outcome(principal: Principal, declared: Safety, effects: list) -> str:
+def outcome(principal: Principal, declared: Safety, effects: list[ObjectEffect]) -> str:
     judgement = judge(declared, effects)
     for target in targets(Target("dev", "apps"), effects):
         decision = POLICY.decide(principal=principal, channel="C1", safety=judgement.safety, target=target)

@@ -6,13 +6,14 @@ import dataclasses
 from pathlib import Path
 
 from tests.helm.conftest import OpsFactory
-from tools.base import RunContext, Status
+from tools.base import Operation, RunContext, Status
 
 SECRET = "s3cr3t-Passw0rd-xyz"
 
 
-async def _create(ops: dict, ctx: RunContext, name: str = "shop") -> None:
+async def _create(ops: dict[str, Operation], ctx: RunContext, name: str = "shop") -> None:
     create = ops["helm_create"]
+    assert create.preview is not None
     args = create.parse_args({"name": name})
     preview = await create.preview(args, ctx)
     assert preview.ok, preview.text
@@ -37,6 +38,7 @@ async def test_creating_a_chart_that_exists_is_refused_in_the_preview(
 ) -> None:
     ops = make_ops(binary=str(real_helm))
     await _create(ops, ctx)
+    assert ops["helm_create"].preview is not None
     again = await ops["helm_create"].preview(ops["helm_create"].parse_args({"name": "shop"}), ctx)
     assert not again.ok
     assert "already exists" in again.text
@@ -109,6 +111,7 @@ async def test_package_writes_the_archive_into_the_chart_directory(
     await _create(ops, ctx)
     package = ops["helm_package"]
     args = package.parse_args({"chart": "shop", "version": "1.2.3"})
+    assert package.preview is not None
     preview = await package.preview(args, ctx)
     assert preview.text == (
         f"Package chart shop 1.2.3 into {chart_dir}.\n"

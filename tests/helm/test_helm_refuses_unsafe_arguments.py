@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from tests.fakes.bin.fakecli import FakeCli
 from tests.helm.conftest import OpsFactory
 from tools.base import RunContext, Status
+from tools.helm.args import InstallArgs
 
 
 @pytest.mark.parametrize(
@@ -48,6 +49,7 @@ async def test_set_values_with_lists_and_escaped_commas_are_accepted(make_ops: O
     args = install.parse_args(
         {"name": "web", "chart": "bitnami/nginx", "set": {"servers": "{a,b}", "note": "x\\,y", "tag": "-1"}}
     )
+    assert isinstance(args, InstallArgs)
     assert args.set == {"servers": "{a,b}", "note": "x\\,y", "tag": "-1"}
 
 
@@ -72,6 +74,7 @@ async def test_repositories_not_on_the_allow_list_are_refused_in_the_preview(
     make_ops: OpsFactory, fake_helm: FakeCli, ctx: RunContext
 ) -> None:
     install = make_ops()["helm_install"]
+    assert install.preview is not None
     preview = await install.preview(install.parse_args({"name": "web", "chart": "evilrepo/nginx"}), ctx)
     assert not preview.ok
     assert "repository 'evilrepo' is not on the allow-list (allowed: acme, bitnami)" in preview.text
@@ -114,6 +117,7 @@ async def test_a_symlink_in_the_chart_directory_pointing_outside_is_refused(
     secret_dir.mkdir()
     os.symlink(secret_dir, chart_dir / "innocent")
     install = make_ops()["helm_install"]
+    assert install.preview is not None
     preview = await install.preview(install.parse_args({"name": "web", "chart": "innocent"}), ctx)
     assert not preview.ok
     assert "is outside" in preview.text
@@ -124,6 +128,7 @@ async def test_repo_add_accepts_only_allow_listed_names_with_their_configured_ur
     make_ops: OpsFactory, fake_helm: FakeCli, ctx: RunContext
 ) -> None:
     add = make_ops()["helm_repo_add"]
+    assert add.preview is not None
     unknown = await add.preview(add.parse_args({"name": "evil", "url": "https://evil.example"}), ctx)
     assert not unknown.ok
     assert "not on the allow-list" in unknown.text

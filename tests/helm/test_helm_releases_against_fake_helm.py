@@ -166,6 +166,7 @@ async def test_install_preview_is_a_server_dry_run_with_values_on_stdin(
             "values": "auth:\n  existingSecret: web-auth\n",
         }
     )
+    assert op.preview is not None
     preview = await op.preview(args, ctx)
     assert preview.ok, preview.text
     lines = preview.text.splitlines()
@@ -232,6 +233,7 @@ async def test_upgrade_preview_shows_versions_values_and_object_changes(
         stdout=after,
     )
     op = make_ops()["helm_upgrade"]
+    assert op.preview is not None
     preview = await op.preview(
         op.parse_args({"name": "web", "chart": "bitnami/nginx", "set": {"image.tag": "1.27"}}), ctx
     )
@@ -315,6 +317,7 @@ async def test_rollback_preview_names_the_revision_it_returns_to(
     revision_2 = manifest(("Secret", "web"), ("Deployment", "web"), replicas=0)
     fake_helm.expect(["get", "manifest", "web", "--revision=2", *DEV], stdout=revision_2)
     op = make_ops()["helm_rollback"]
+    assert op.preview is not None
     preview = await op.preview(op.parse_args({"name": "web"}), ctx)
     assert preview.text.splitlines() == [
         "Roll back release web in namespace apps on dev from revision 3 (nginx-1.2.3, deployed) "
@@ -352,6 +355,7 @@ async def test_uninstall_preview_lists_what_is_deleted(
     fake_helm.expect(["uninstall", "web", *DEV], stdout='release "web" uninstalled\n')
     op = make_ops()["helm_uninstall"]
     args = op.parse_args({"name": "web"})
+    assert op.preview is not None
     preview = await op.preview(args, ctx)
     assert preview.text.splitlines() == [
         "Uninstall release web (revision 3, chart nginx 1.2.3) from namespace apps on dev. "
@@ -372,6 +376,7 @@ async def test_a_missing_release_is_refused_in_the_preview(
 ) -> None:
     fake_helm.expect(["status", "gone", "--output=json", *DEV], stderr="Error: release: not found\n", exit=1)
     op = make_ops()["helm_uninstall"]
+    assert op.preview is not None
     preview = await op.preview(op.parse_args({"name": "gone"}), ctx)
     assert not preview.ok
     assert preview.text == "release gone was not found in namespace apps on dev"

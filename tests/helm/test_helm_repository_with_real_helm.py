@@ -52,6 +52,7 @@ async def test_an_allow_listed_repository_can_be_added_searched_and_rendered(
 
     add = ops["helm_repo_add"]
     args = add.parse_args({"name": "local"})
+    assert add.preview is not None
     preview = await add.preview(args, ctx)
     assert preview.text == (
         f"Add Helm repository local ({chart_repository}) and download its index.\n"
@@ -62,6 +63,7 @@ async def test_an_allow_listed_repository_can_be_added_searched_and_rendered(
 
     update = ops["helm_repo_update"]
     assert (await update.run(update.parse_args({"names": ["local"]}), ctx)).status is Status.OK
+    assert update.preview is not None
     refused = await update.preview(update.parse_args({"names": ["other"]}), ctx)
     assert not refused.ok
 

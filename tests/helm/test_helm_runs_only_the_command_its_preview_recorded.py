@@ -45,6 +45,7 @@ async def test_the_upgrade_runs_with_the_values_and_version_the_card_showed(
     _expect_upgrade(fake_helm)
     op = make_ops()["helm_upgrade"]
     args = op.parse_args({"name": "web", "chart": "bitnami/nginx", "values": "replicas: 2\n"})
+    assert op.preview is not None
     with recording() as ledger:
         preview = await op.preview(args, ctx)
     assert preview.ok, preview.text
@@ -66,6 +67,7 @@ async def test_other_values_than_the_approved_ones_are_never_passed(
     _expect_upgrade(fake_helm)
     op = make_ops()["helm_upgrade"]
     shown = op.parse_args({"name": "web", "chart": "bitnami/nginx", "values": "replicas: 2\n"})
+    assert op.preview is not None
     with recording() as ledger:
         preview = await op.preview(shown, ctx)
     other = op.parse_args({"name": "web", "chart": "bitnami/nginx", "values": "replicas: 0\n"})

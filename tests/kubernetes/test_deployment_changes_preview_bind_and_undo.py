@@ -8,7 +8,7 @@ from .conftest import context
 
 
 def _replicas(fake_k8s, name="web") -> int:
-    return fake_k8s.get("Deployment", "prod", name)["spec"]["replicas"]
+    return int(fake_k8s.get("Deployment", "prod", name)["spec"]["replicas"])
 
 
 async def test_scale_preview_states_before_and_after_without_mutating(preview, fake_k8s):

@@ -36,11 +36,13 @@ async def test_one_holder_renews_and_another_takes_over_only_after_expiry(
         assert await a.is_leader()
         assert not await b.is_leader()
         assert await a.is_leader()  # renewal
-        assert fake_k8s.get("Lease", "prod", "sweeper")["spec"]["holderIdentity"] == "replica-a"
+        lease = fake_k8s.get("Lease", "prod", "sweeper")
+        assert lease is not None and lease["spec"]["holderIdentity"] == "replica-a"
         _age_the_lease(fake_k8s)
         assert await b.is_leader()
         assert not await a.is_leader()
         lease = fake_k8s.get("Lease", "prod", "sweeper")
+        assert lease is not None
         assert lease["spec"]["holderIdentity"] == "replica-b" and lease["spec"]["leaseTransitions"] == 1
         await b.release()
         assert await a.is_leader()  # handed back: no waiting for expiry

@@ -11,10 +11,12 @@ from .conftest import context, everything
 
 
 def _web_pod(fake_k8s) -> str:
-    return next(
-        p["metadata"]["name"]
-        for p in fake_k8s.objects("Pod", "prod")
-        if p["metadata"]["name"].startswith("web-")
+    return str(
+        next(
+            p["metadata"]["name"]
+            for p in fake_k8s.objects("Pod", "prod")
+            if p["metadata"]["name"].startswith("web-")
+        )
     )
 
 

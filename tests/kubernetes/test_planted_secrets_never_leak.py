@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.fake_k8s import planted
@@ -9,7 +11,7 @@ from tools.kubernetes.kinds import KINDS
 
 from .conftest import everything
 
-READS = [
+READS: list[tuple[str, dict[str, Any]]] = [
     *[("k8s_get", {"kind": kind, "namespace": "prod"}) for kind in KINDS],
     *[("k8s_get", {"kind": kind, "all_namespaces": True}) for kind in ("secret", "configmap", "pod")],
     ("k8s_describe", {"kind": "secret", "name": "db-credentials", "namespace": "prod"}),

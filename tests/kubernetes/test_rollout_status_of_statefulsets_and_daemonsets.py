@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tools.base import Status
 from tools.kubernetes.rollout import workload_rollout
 
@@ -23,7 +25,7 @@ async def test_unknown_statefulset_names_close_ones(run, fake_k8s):
 
 
 def test_statefulset_rules() -> None:
-    done = {
+    done: dict[str, Any] = {
         "spec": {"replicas": 2},
         "metadata": {"generation": 3},
         "status": {

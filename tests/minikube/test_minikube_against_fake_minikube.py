@@ -66,7 +66,8 @@ def build_dir(tmp_path: Path) -> Path:
 
 
 def operations(build_dir: Path, **overrides: Any) -> dict[str, Operation]:
-    settings = MinikubeSettings(**({"build_dir": build_dir, "timeout_s": 30} | overrides))
+    values: dict[str, Any] = {"build_dir": build_dir, "timeout_s": 30, **overrides}
+    settings = MinikubeSettings(**values)
     return {op.name: op for op in minikube_operations(settings=settings)}
 
 
@@ -242,6 +243,7 @@ async def test_addon_preview_refuses_unknown_addons_and_undo_inverts(
     )
     fake.expect(["addons", "enable", "ingress", "--profile=dev"], stdout="The 'ingress' addon is enabled\n")
     op = ops["minikube_addon"]
+    assert op.preview is not None
     unknown = await op.preview(
         op.parse_args({"profile": "dev", "action": "enable", "addon": "bitcoin-miner"}), ctx
     )
@@ -261,6 +263,7 @@ async def test_image_build_context_must_stay_inside_the_build_directory(
     (tmp_path / "secrets").mkdir()
     os.symlink(tmp_path / "secrets", build_dir / "link")
     op = ops["minikube_image_build"]
+    assert op.preview is not None
     for context in ("../secrets", "/etc", "link"):
         preview = await op.preview(op.parse_args({"profile": "dev", "context": context, "tag": "app:1"}), ctx)
         assert not preview.ok and "outside" in preview.text, context
@@ -290,6 +293,7 @@ async def test_delete_is_destructive_and_refused_for_a_missing_profile(
     fake.expect(["profile", "list", "--output=json"], stdout=PROFILES)
     op = ops["minikube_delete"]
     assert op.safety is Safety.DESTRUCTIVE
+    assert op.preview is not None
     missing = await op.preview(op.parse_args({"profile": "ghost"}), ctx)
     assert not missing.ok and missing.text == "minikube profile ghost does not exist"
     preview = await op.preview(op.parse_args({"profile": "dev"}), ctx)

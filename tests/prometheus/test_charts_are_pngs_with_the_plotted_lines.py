@@ -18,7 +18,7 @@ ROLLOUT_PINK = (0xE3, 0x77, 0xC2)
 
 def _colours(png: bytes) -> set[tuple[int, int, int]]:
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    return {colour for _, colour in image.getcolors(maxcolors=1 << 20) or []}
+    return {(colour[0], colour[1], colour[2]) for _, colour in image.getcolors(maxcolors=1 << 20) or []}  # type: ignore[index]
 
 
 def _near(colours: set[tuple[int, int, int]], wanted: tuple[int, int, int]) -> bool:

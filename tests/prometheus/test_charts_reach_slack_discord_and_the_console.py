@@ -10,7 +10,7 @@ import pytest
 
 from bot.adapters.console import run_console
 from bot.app import build_app
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.discord.conftest import running_bot as discord_bot
 from tests.fake_discord import payloads as p
 from tests.fake_discord.plugin import ALICE, fake_discord  # noqa: F401  (a fixture)
@@ -69,7 +69,7 @@ async def test_discord_attaches_the_chart_and_shows_it_in_an_embed(
 
 
 async def test_the_console_saves_the_chart_and_prints_its_path(
-    sqlite_url: str,
+    apps: Apps, sqlite_url: str,
     tmp_path: Path,
     fake_prometheus: FakePrometheus,
     fake_cluster_set: ClusterSet,
@@ -78,14 +78,11 @@ async def test_the_console_saves_the_chart_and_prints_its_path(
     seed_web(fake_prometheus)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     operations = prometheus_operations(settings=settings_for(fake_prometheus), clusters=fake_cluster_set)
-    app = await build_app(make_config(sqlite_url), operations=operations, clusters=fake_cluster_set)
+    app = apps.keep(await build_app(make_config(sqlite_url), operations=operations, clusters=fake_cluster_set))
     out = io.StringIO()
-    try:
-        await run_console(
-            app, user="ana", channel="term", stdin=io.StringIO("!chart cpu deploy web -n prod\n"), stdout=out
-        )
-    finally:
-        await app.close()
+    await run_console(
+        app, user="ana", channel="term", stdin=io.StringIO("!chart cpu deploy web -n prod\n"), stdout=out
+    )
     saved = [
         line.split("saved ", 1)[1] for line in out.getvalue().splitlines() if line.startswith("bot> saved ")
     ]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.app import build_app
 from tests.agent.conftest import ADMIN, ROLES, ask
-from tests.core.fixtures import make_config
+from tests.core.fixtures import Apps, make_config
 from tests.fake_k8s.server import FakeKubernetes
 from tests.fake_llm import FakeLLM, Say
 from tests.fake_llm.plugin import fake_llm  # noqa: F401  (a fixture)
@@ -19,7 +19,7 @@ from tools.prometheus import prometheus_operations
 
 
 async def test_debug_pulls_memory_cpu_and_restarts(
-    fake_k8s: FakeKubernetes,
+    apps: Apps, fake_k8s: FakeKubernetes,
     fake_cluster_set: ClusterSet,
     fake_llm: FakeLLM,  # noqa: F811
     fake_prometheus: FakePrometheus,
@@ -35,12 +35,9 @@ async def test_debug_pulls_memory_cpu_and_restarts(
         *kubernetes_operations(clusters=fake_cluster_set),
         *prometheus_operations(settings=settings_for(fake_prometheus), clusters=fake_cluster_set),
     ]
-    app = await build_app(config, operations=operations, clusters=fake_cluster_set)
-    try:
-        fake_llm.push(Say("1. Memory holds at 300 MiB, 59% of its limit."))
-        replies = await app.router.handle(ask("!debug deployment web -n prod", who=ADMIN))
-    finally:
-        await app.close()
+    app = apps.keep(await build_app(config, operations=operations, clusters=fake_cluster_set))
+    fake_llm.push(Say("1. Memory holds at 300 MiB, 59% of its limit."))
+    replies = await app.router.handle(ask("!debug deployment web -n prod", who=ADMIN))
     charts = [f for reply in replies for f in reply.files]
     assert [f.filename for f in charts] == ["memory-deployment-web.png"]
     texts = "\n".join(r.text for r in replies)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from tests.fake_prometheus.server import FakePrometheus, FakeSeries
+from tests.fake_prometheus.server import FakePrometheus, FakeSeries, ValueFn
 from tests.prometheus.conftest import PromOps
 from tools.budget import estimate_tokens
 
+
+def constant(value: float) -> ValueFn:
+    return lambda t: value
 
 async def test_500_series_become_a_budgeted_summary(prom: PromOps, fake_prometheus: FakePrometheus) -> None:
     fake_prometheus.answers.insert(
         0,
         (
             ("http_requests_total",),
-            [FakeSeries({"pod": f"web-{i:03d}", "code": "200"}, lambda t, i=i: float(i)) for i in range(500)],
+            [FakeSeries({"pod": f"web-{i:03d}", "code": "200"}, constant(float(i))) for i in range(500)],
         ),
     )
     result = await prom("prom_query", query="rate(http_requests_total[5m])", since="7d", budget=600)

@@ -3,8 +3,6 @@ config section; a new platform is one entry there and one config section."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
 from aiohttp import web
 
@@ -13,7 +11,6 @@ from bot.runtime.platforms import PLATFORMS, Platform, ServiceAdapter
 from bot.runtime.service import build_adapters, run_service
 from bot.settings.config import Settings, load_config
 from bot.settings.platforms import PlatformSections
-from storage.records import ApprovalRecord
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
 
@@ -30,8 +27,6 @@ class Named:
 
     def is_ready(self) -> bool:
         return True
-
-    async def announce(self, rows: Sequence[ApprovalRecord]) -> None: ...
 
 
 def named(name: str) -> Platform:

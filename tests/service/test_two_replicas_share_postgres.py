@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.app import build_app
 from bot.domain.models import IncomingMessage, Principal
 from bot.settings.config import load_config
+from tests.core.fixtures import Apps
 from tests.fake_k8s.server import FakeKubernetes
 
 ROOT = Path(__file__).parents[2]
@@ -27,20 +28,18 @@ def config_file(tmp_path: Path, url: str, kubeconfig: Path) -> Path:
 
 
 async def test_two_replicas(
-    tmp_path: Path, postgres_url: str, fake_k8s: FakeKubernetes, fake_kubeconfig: Path
+    apps: Apps, tmp_path: Path, postgres_url: str, fake_k8s: FakeKubernetes, fake_kubeconfig: Path
 ) -> None:
     config = config_file(tmp_path, postgres_url, fake_kubeconfig)
-    app = await build_app(load_config(config, env={}))
-    try:
-        card = (
-            await app.router.handle(
-                IncomingMessage(
-                    Principal("slack", "UREQ", "Rita"), "C1", "!scale deployment web --replicas 5"
-                )
+    app = apps.keep(await build_app(load_config(config, env={})))
+    card = (
+        await app.router.handle(
+            IncomingMessage(
+                Principal("slack", "UREQ", "Rita"), "C1", "!scale deployment web --replicas 5"
             )
-        )[0]
-    finally:
-        await app.close()
+        )
+    )[0]
+    await apps.close(app)
     assert card.approval_id
     fake_k8s.reset_requests()
     go = tmp_path / "go"
@@ -60,6 +59,7 @@ async def test_two_replicas(
         for _ in range(2)
     ]
     for proc in procs:
+        assert proc.stdout is not None
         assert (await asyncio.wait_for(proc.stdout.readline(), timeout=60)).strip() == b"ready"
     go.write_text("go")
     results = []

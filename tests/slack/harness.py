@@ -69,7 +69,7 @@ async def running_bot(
         operations=operations if operations is not None else demo_operations(backend),
         clusters=clusters if clusters is not None else ClusterSet([]),
     )
-    settings = SlackSettings(enabled=True, mode="http", api_base_url=fake.api_url, reply=reply)  # type: ignore[arg-type]
+    settings = SlackSettings(enabled=True, mode="http", api_base_url=fake.api_url, reply=reply)
     secrets = Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET)
     adapter = build_slack_adapter(app, settings=settings, secrets=secrets, progress_after_s=progress_after_s)
     await adapter.start()

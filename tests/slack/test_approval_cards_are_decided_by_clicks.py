@@ -5,6 +5,7 @@ privately and change nothing; a completed change carries Undo, which files the i
 from __future__ import annotations
 
 from storage.records import ApprovalState
+from tests.core.helpers import state_of
 from tests.fake_slack.requests import mention
 from tests.fake_slack.server import Call
 from tests.slack.harness import SlackBot
@@ -31,7 +32,7 @@ async def click(bot: SlackBot, action: str, card: Call, *, user: str, team: str 
         thread_ts=card.args.get("thread_ts"),
         **extra,
     )
-    assert answer.status == 200 and answer.elapsed_s < 1.0
+    assert answer.status == 200  # how fast the ack comes back is bench/bench_slack_ack.py's
 
 
 async def test_a_write_is_approved_by_someone_else_runs_once_and_the_card_says_so(bot: SlackBot) -> None:
@@ -56,7 +57,7 @@ async def test_a_write_is_approved_by_someone_else_runs_once_and_the_card_says_s
         c for c in bot.fake.calls_to("chat.postMessage") if "scaled 2 → 3" in shown(c.json_arg("blocks"))
     ]
     assert len(results) == 1 and results[0].args["thread_ts"] == card.args["thread_ts"]
-    assert (await bot.app.store.get_approval(approval_id)).state is ApprovalState.SUCCEEDED
+    assert await state_of(bot.app.store, approval_id) is ApprovalState.SUCCEEDED
 
 
 async def test_self_approval_of_a_destructive_change_is_refused_privately(bot: SlackBot) -> None:
@@ -69,7 +70,7 @@ async def test_self_approval_of_a_destructive_change_is_refused_privately(bot: S
     assert note.args["user"] == "UBOB" and "cannot approve" in note.args["text"]
     assert bot.fake.calls_to("chat.update") == []
     assert "api" in bot.backend.replicas
-    assert (await bot.app.store.get_approval(approval_id_of(card))).state is ApprovalState.PENDING
+    assert await state_of(bot.app.store, approval_id_of(card)) is ApprovalState.PENDING
 
 
 async def test_self_confirmation_of_a_write_is_accepted(bot: SlackBot) -> None:
@@ -92,7 +93,7 @@ async def test_a_viewer_cannot_approve_and_nothing_changes(bot: SlackBot) -> Non
     assert bot.fake.calls_to("chat.update") == []
     assert len(bot.fake.calls_to("chat.postMessage")) == 1  # only the card
     assert bot.backend.replicas["web"] == 2
-    assert (await bot.app.store.get_approval(approval_id_of(card))).state is ApprovalState.PENDING
+    assert await state_of(bot.app.store, approval_id_of(card)) is ApprovalState.PENDING
 
 
 async def test_a_click_from_another_workspace_is_refused(bot: SlackBot) -> None:
@@ -102,7 +103,7 @@ async def test_a_click_from_another_workspace_is_refused(bot: SlackBot) -> None:
     (note,) = bot.fake.calls_to("chat.postEphemeral")
     assert "another Slack workspace" in note.args["text"]
     assert bot.backend.replicas["web"] == 2
-    assert (await bot.app.store.get_approval(approval_id_of(card))).state is ApprovalState.PENDING
+    assert await state_of(bot.app.store, approval_id_of(card)) is ApprovalState.PENDING
 
 
 async def test_an_admin_by_user_group_approves_someone_elses_destructive_change(bot: SlackBot) -> None:

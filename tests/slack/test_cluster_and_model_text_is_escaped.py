@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.domain.models import IncomingMessage, Reply
 from bot.domain.outcomes import RequestContext
+from storage.records import ApprovalRecord
 from tests.core.demo_ops import Backend
 from tests.fake_slack.requests import mention
 from tests.fake_slack.server import FakeSlack
@@ -31,6 +32,9 @@ class MischievousModel:
                 "Done <!here>, see <https://evil.example|the dashboard> and ask <@U0BOSS>", code="<!channel>"
             )
         ]
+
+    async def follow_up(self, record: ApprovalRecord) -> list[Reply]:
+        return []
 
 
 async def test_model_text_cannot_mention_or_link(bot: SlackBot) -> None:

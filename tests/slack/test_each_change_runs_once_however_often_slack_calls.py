@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from storage.records import ApprovalState
+from tests.core.helpers import state_of
 from tests.fake_slack.requests import mention
 from tests.slack.harness import SlackBot
 from tests.slack.helpers import approval_id_of, card_calls
@@ -55,7 +56,7 @@ async def test_two_clicks_50_ms_apart_run_the_change_once(bot: SlackBot) -> None
     assert [r for r in bot.backend.runs if r[0] == "scale"] == [
         ("scale", {"cluster": None, "namespace": None, "name": "web", "replicas": 7})
     ]
-    assert (await bot.app.store.get_approval(approval_id)).state is ApprovalState.SUCCEEDED
+    assert await state_of(bot.app.store, approval_id) is ApprovalState.SUCCEEDED
 
 
 async def test_twenty_concurrent_clicks_run_the_change_once(bot: SlackBot) -> None:

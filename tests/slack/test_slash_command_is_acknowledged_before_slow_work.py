@@ -8,33 +8,37 @@ from pathlib import Path
 
 from bot.domain.models import IncomingMessage, Reply
 from bot.domain.outcomes import RequestContext
+from storage.records import ApprovalRecord
 from tests.fake_slack.requests import SIGNING_SECRET, command_body, mention, sign
 from tests.fake_slack.server import FakeSlack
 from tests.slack.harness import SlackBot, running_bot
 from tests.slack.helpers import shown
 
 
-class SlowAgent:
-    """A language-model stand-in that takes its time, as models do."""
+class HeldAgent:
+    """A language-model stand-in that answers only when the test lets it, as a slow model would."""
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+    def __init__(self) -> None:
         self.asked: list[str] = []
+        self.release = asyncio.Event()
 
     async def answer(self, message: IncomingMessage, ctx: RequestContext) -> list[Reply]:
         self.asked.append(message.text)
-        await asyncio.sleep(self.seconds)
+        await self.release.wait()
         return [Reply(f"I looked into it: {message.text}")]
+
+    async def follow_up(self, record: ApprovalRecord) -> list[Reply]:
+        return []
 
 
 async def test_the_ack_comes_back_before_the_slow_answer(bot: SlackBot) -> None:
-    agent = SlowAgent(1.0)
+    agent = HeldAgent()
     bot.app.router.agent = agent
-    answer = await bot.sender.command("why is web slow?", user="UALICE")
+    answer = await bot.sender.command("why is web slow?", user="UALICE")  # while the agent is held
     assert answer.status == 200
-    assert answer.elapsed_s < 0.5
     assert answer.text.startswith("Working on")
     assert bot.fake.calls_to("chat.postMessage") == []  # the answer is still being worked on
+    agent.release.set()
     (post,) = await bot.fake.wait_for("chat.postMessage", timeout=5)
     await bot.settle()
     assert agent.asked == ["why is web slow?"]
@@ -78,8 +82,11 @@ async def test_a_slow_mention_shows_an_hourglass_until_answered(
     async with running_bot(
         f"sqlite+aiosqlite:///{tmp_path / 'p.db'}", fake_slack, progress_after_s=0.1
     ) as bot:
-        bot.app.router.agent = SlowAgent(0.5)
+        agent = HeldAgent()
+        bot.app.router.agent = agent
         await bot.sender.event(mention("what is wrong with web?", user="UALICE", ts="1699993000.000100"))
+        await bot.fake.wait_for("reactions.add")  # the hourglass, while the agent is still held
+        agent.release.set()
         await bot.fake.wait_for("chat.postMessage")
         await bot.settle()
         (added,) = bot.fake.calls_to("reactions.add")

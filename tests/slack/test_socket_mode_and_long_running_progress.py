@@ -12,6 +12,7 @@ from bot.adapters.slack import start_socket_mode
 from bot.app import build_app
 from tests.core.conftest import make_config
 from tests.core.demo_ops import Backend, demo_operations
+from tests.core.fixtures import Apps
 from tests.fake_slack.requests import click_payload, command_fields, event_body, mention
 from tests.fake_slack.server import APP_TOKEN, FakeSlack
 from tests.slack.harness import POLICY, SlackBot
@@ -90,7 +91,7 @@ def rollout_operation(steps: int) -> Operation:
 
 
 async def test_a_long_running_change_shows_progress_then_its_outcome(
-    tmp_path: Path, fake_slack: FakeSlack
+    apps: Apps, tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     from aiohttp import web
 
@@ -102,8 +103,8 @@ async def test_a_long_running_change_shows_progress_then_its_outcome(
 
     backend = Backend()
     config = make_config(f"sqlite+aiosqlite:///{tmp_path / 'r.db'}", policy=POLICY)
-    app = await build_app(
-        config, operations=[*demo_operations(backend), rollout_operation(5)], clusters=ClusterSet([])
+    app = apps.keep(
+        await build_app(config, operations=[*demo_operations(backend), rollout_operation(5)], clusters=ClusterSet([]))
     )
     adapter = build_slack_adapter(
         app,
@@ -136,7 +137,6 @@ async def test_a_long_running_change_shows_progress_then_its_outcome(
     finally:
         await adapter.close()
         await runner.cleanup()
-        await app.close()
     posts = fake_slack.calls_to("chat.postMessage")
     notes = [p for p in posts if "Working on approval" in (p.args.get("text") or "")]
     assert len(notes) == 1 and notes[0].args["thread_ts"] == "1699997000.000100"

@@ -8,19 +8,12 @@ import pytest
 
 from storage import Store
 from storage.errors import StorageError
-from storage.records import AuditEvent, AuditFilter
+from storage.records import AuditEvent, AuditFilter, NewMessage
 from tests.storage.approval_factory import new_approval
 
 
-def message(content: str, role: str = "user") -> dict[str, object]:
-    return {
-        "platform": "slack",
-        "channel": "C1",
-        "thread": None,
-        "user_id": "U1",
-        "role": role,
-        "content": content,
-    }
+def message(content: str, role: str = "user") -> NewMessage:
+    return NewMessage(platform="slack", channel="C1", thread=None, user_id="U1", role=role, content=content)
 
 
 async def test_the_prepared_record_is_what_the_database_hands_back(store: Store) -> None:

@@ -3,13 +3,14 @@ from __future__ import annotations
 import pytest
 
 from storage import InvalidStorageInput, Store
+from storage.records import NewMessage
 
 
 async def say(
     store: Store, n: int, *, user: str = "U1", channel: str = "C1", thread: str | None = None
 ) -> int:
     return await store.append_message(
-        platform="slack", channel=channel, thread=thread, user_id=user, role="user", content=f"m{n}"
+        NewMessage(platform="slack", channel=channel, thread=thread, user_id=user, role="user", content=f"m{n}")
     )
 
 
@@ -29,14 +30,16 @@ async def test_conversation_returns_the_newest_messages_oldest_first_per_thread(
     for n in range(10):
         await say(store, n, thread="T1" if n % 2 else None)
     reply_id = await store.append_message(
-        platform="slack",
-        channel="C1",
-        thread="T1",
-        user_id="U1",
-        role="assistant",
-        content="scaled web to 3",
-        operation="k8s_scale_deployment",
-        status="ok",
+        NewMessage(
+            platform="slack",
+            channel="C1",
+            thread="T1",
+            user_id="U1",
+            role="assistant",
+            content="scaled web to 3",
+            operation="k8s_scale_deployment",
+            status="ok",
+        )
     )
 
     thread = await store.conversation(platform="slack", channel="C1", thread="T1", limit=3)
@@ -62,5 +65,5 @@ async def test_forget_deletes_only_that_users_messages(store: Store) -> None:
 async def test_an_unknown_role_is_refused_with_the_roles_to_use(store: Store) -> None:
     with pytest.raises(InvalidStorageInput, match="use one of assistant, system, tool, user"):
         await store.append_message(
-            platform="slack", channel="C", thread=None, user_id="U", role="bot", content="x"
+            NewMessage(platform="slack", channel="C", thread=None, user_id="U", role="bot", content="x")
         )

@@ -66,7 +66,6 @@ EVENTS = _r("event", "list")
 CONTROLLER_REVISIONS = ApiRule("apps", "controllerrevisions", ("list",))
 METRICS_PODS = ApiRule("metrics.k8s.io", "pods", ("list",))
 METRICS_NODES = ApiRule("metrics.k8s.io", "nodes", ("list",))
-READABLE = tuple(name for name in KINDS if name != "secret")
 
 
 def _apply(kind: ResourceKind) -> Needs:

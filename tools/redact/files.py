@@ -23,7 +23,6 @@ MASK = "[REDACTED]"
 
 _PGPASS = re.compile(r"(?m)^([^\s:#][^\s:]{0,252}:(?:\d{1,5}|\*):[^\s:]{1,128}:[^\s:]{1,128}:)(\S{1,256})$")
 _NETRC = re.compile(r"((?:login|account)[ \t]+\S+[ \t\n]+password[ \t]+)(\S+)")
-_NETRC_LINE = re.compile(r"(?m)^([ \t]*password[ \t]+)(\S+)")
 _PGPASS_HINT = re.compile(r":(?:\d{1,5}|\*):[^\s:]{1,128}:[^\s:]{1,128}:\S")
 _CHPASSWD_PIPE = re.compile(
     r"([\w.-]{1,32}):([^\s'\"|:]{1,256})(['\"]?[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd)"
@@ -57,9 +56,7 @@ def redact_file_shapes(text: str) -> str:
     if ":" in text and _PGPASS_HINT.search(text):
         text = _PGPASS.sub(lambda m: m.group(1) + MASK, text)
     if "password" in text and ("login" in text or "account" in text):
-        text = _NETRC.sub(
-            lambda m: m.group(1) + (m.group(2) if is_harmless_value(m.group(2)) else MASK), text
-        )
+        text = _NETRC.sub(_netrc_password, text)
     if "chpasswd" in text:
         text = _CHPASSWD_PIPE.sub(lambda m: f"{m.group(1)}:{MASK}{m.group(3)}", text)
         text = _redact_chpasswd_blocks(text)

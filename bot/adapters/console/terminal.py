@@ -27,11 +27,6 @@ def history_path() -> Path:
     return path
 
 
-def is_open(text: str) -> bool:
-    """Does this message continue on the next line?"""
-    return text.endswith("\\") or text.count("```") % 2 == 1
-
-
 class Terminal:
     def __init__(self, app: App, *, user: str, channel: str) -> None:
         self.session: PromptSession[str] = PromptSession(

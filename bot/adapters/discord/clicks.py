@@ -12,6 +12,7 @@ card's message id so the card is updated where it is.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -44,8 +45,25 @@ class Clicks:
         self._desk = desk
         self._poster = poster
         self._cards = cards
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def idle(self) -> None:
+        """Returns once no click is being handled (its card edits and follow-ups all sent)."""
+        await self._idle.wait()
 
     async def on_click(self, interaction: discord.Interaction[Any], click: Click) -> None:
+        self._busy += 1
+        self._idle.clear()
+        try:
+            await self._on_click(interaction, click)
+        finally:
+            self._busy -= 1
+            if self._busy == 0:
+                self._idle.set()
+
+    async def _on_click(self, interaction: discord.Interaction[Any], click: Click) -> None:
         if click.action == "confirm":
             await self._ask_to_confirm(interaction, click)
             return

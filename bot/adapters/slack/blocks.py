@@ -148,6 +148,3 @@ def render_reply(reply: Reply, *, lead: str | None = None, file_stem: str = "out
     return Rendered(text=escape_text(clip(text, FALLBACK_LIMIT)), blocks=tuple(blocks), upload=upload)
 
 
-def plain_summary(reply: Reply) -> str:
-    """A one-message text form (for ephemeral notes where blocks would be overkill), escaped."""
-    return escape_text(clip(reply.text.strip(), SECTION_LIMIT))
