@@ -19,7 +19,7 @@ import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from aiohttp import web
 
@@ -49,6 +49,13 @@ class ServiceAdapter(Protocol):
     def is_ready(self) -> bool: ...
 
     async def announce(self, rows: Sequence[ApprovalRecord]) -> None: ...
+
+
+@runtime_checkable
+class PortOwner(Protocol):
+    """An adapter that serves the service's port itself, with the service's app behind it."""
+
+    async def own_port(self, runner: web.AppRunner, *, host: str, port: int) -> int | None: ...
 
 
 AdapterFactory = Callable[[App], Awaitable[ServiceAdapter]]
@@ -108,11 +115,7 @@ class Service:
         await self.webhooks.start()
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        server = getattr(site, "_server", None)
-        sockets = getattr(server, "sockets", None) or []
-        self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
+        self.bound_port = await self._serve(self._runner)
         for adapter in self.adapters:
             await adapter.start()
             await adapter.announce(marked)  # tell the requesters, on their own platform
@@ -128,6 +131,19 @@ class Service:
             self.bound_port,
             ", ".join(a.name for a in self.adapters) or "no adapters",
         )
+
+    async def _serve(self, runner: web.AppRunner) -> int:
+        # Slack in HTTP mode answers from a process of its own on this port (acks never wait for work).
+        for adapter in self.adapters:
+            if isinstance(adapter, PortOwner):
+                bound = await adapter.own_port(runner, host=self.host, port=self.port)
+                if bound is not None:
+                    return bound
+        site = web.TCPSite(runner, self.host, self.port)
+        await site.start()
+        server = getattr(site, "_server", None)
+        sockets = getattr(server, "sockets", None) or []
+        return int(sockets[0].getsockname()[1]) if sockets else self.port
 
     @property
     def sweeper(self) -> Sweeper:

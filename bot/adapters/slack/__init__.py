@@ -13,12 +13,36 @@ Typical wiring (the service does this)::
     handler = await start_socket_mode(adapter, app_token=…)  # slack.mode: socket
     …
     await adapter.close()
+
+The names below are loaded on first use, so the ack server
+(`python -m bot.adapters.slack.ack_server`) starts without the core.
 """
 
-from .adapter import AdapterOptions, SlackAdapter, SlackConfigError, build_slack_adapter
-from .cards import CardIndex, CardRef, MemoryCardIndex, StoreCardIndex
-from .http import EVENTS_PATH, add_slack_routes, slack_routes
-from .socket import start_socket_mode
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .adapter import AdapterOptions, SlackAdapter, SlackConfigError, build_slack_adapter
+    from .cards import CardIndex, CardRef, MemoryCardIndex, StoreCardIndex
+    from .http import EVENTS_PATH, add_slack_routes, slack_routes
+    from .socket import start_socket_mode
+
+_WHERE = {
+    "AdapterOptions": "adapter",
+    "SlackAdapter": "adapter",
+    "SlackConfigError": "adapter",
+    "build_slack_adapter": "adapter",
+    "CardIndex": "cards",
+    "CardRef": "cards",
+    "MemoryCardIndex": "cards",
+    "StoreCardIndex": "cards",
+    "EVENTS_PATH": "http",
+    "add_slack_routes": "http",
+    "slack_routes": "http",
+    "start_socket_mode": "socket",
+}
 
 __all__ = [
     "EVENTS_PATH",
@@ -34,3 +58,9 @@ __all__ = [
     "slack_routes",
     "start_socket_mode",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
