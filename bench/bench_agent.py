@@ -5,7 +5,9 @@
    (`bpe_openai`). Target: at most 2,500.
 2. Own cost per turn. Figure: `router.handle()` of a question that makes one
    read and one change request (approval filed, history and audit committed
-   before it returns), on the in-memory demo backend and SQLite. Floor: a bare
+   before it returns), on the in-memory demo backend and SQLite; the bot's
+   agent runs its own tool loop (bot/agent/loop.py, LangChain's chat model
+   and messages, no graph runtime). Floor: a bare
    LangChain `create_agent` with the same model client, the same tools
    (schemas) answering canned text at once, the same system prompt: no
    storage, no policy, no executor. Both run against the same fake

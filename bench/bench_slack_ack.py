@@ -6,7 +6,9 @@ Both sides are servers in their own process, started fresh for each
 measurement, and alternate which goes first:
 * figure: the bot as deployed, `python -m bot --config … run` with Slack in
   HTTP mode (SQLite store, the real Kubernetes operations through the official
-  client against the seeded fake Kubernetes API);
+  client against the seeded fake Kubernetes API); its acks come from its ack
+  server, a child process (bot/adapters/slack/ack_server.py), and its memory
+  is the two processes' peaks added;
 * floor: a bare bolt-python `AsyncApp` with `process_before_response=True` and
   empty listeners on Bolt's own aiohttp adapter (bench/slack_sides.py).
 The fake Slack Web API and the fake Kubernetes API run in a third process.
@@ -42,7 +44,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.compare import Ratios, peak_mb, percentile, spread
+from bench.compare import Ratios, peak_mb_with_children, percentile, spread
 from bench.slack_sides import SIGNING_SECRET, Server, serve_services, start_bare, start_bot
 from tests.fake_slack.requests import click_payload, event_body, mention
 
@@ -106,7 +108,7 @@ def measure(server: Server, total: int, in_flight: int) -> tuple[float, float, f
     """p50, p99, the server's own peak MB, non-200 count; then the server is stopped."""
     try:
         ms, bad = asyncio.run(load(server.url, total, in_flight))
-        peak = peak_mb(server.process.pid) or float("nan")
+        peak = peak_mb_with_children(server.process.pid) or float("nan")
     finally:
         server.stop()
     return percentile(ms, 0.50), percentile(ms, 0.99), peak, bad

@@ -99,6 +99,29 @@ def peak_mb(pid: int) -> float | None:
     return None
 
 
+def children(pid: int) -> list[int]:
+    """The process's direct children (from every thread's `/proc/<pid>/task/<tid>/children`)."""
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def peak_mb_with_children(pid: int) -> float | None:
+    """`peak_mb` of the process plus its direct children's (e.g. `chatops run` and its Slack ack server)."""
+    own = peak_mb(pid)
+    if own is None:
+        return None
+    return own + sum(peak_mb(child) or 0.0 for child in children(pid))
+
+
 @dataclasses.dataclass(frozen=True)
 class ChildRun:
     wall_s: float

@@ -1,7 +1,7 @@
 """The agent turn: a question → a LangChain agent over the coarse tools → replies.
 
-`Agent.answer()` loads the person's memory, runs `create_agent` (built once)
-with the turn as its runtime context, and composes the replies. Every tool
+`Agent.answer()` loads the person's memory, runs the tool loop (`loop.py`,
+built once) for the turn, and composes the replies. Every tool
 call goes through the gate's `submit` with `origin="agent"`: reads run at
 once, changes become approval rows and never run here. When a change the
 agent asked for has been approved and run, `follow_up()` stores the outcome
@@ -17,19 +17,18 @@ import asyncio
 import dataclasses
 import logging
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
-from langchain.agents import create_agent
-from langchain.agents.middleware import InputAgentState
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AnyMessage, HumanMessage, SystemMessage
-from langchain_core.runnables import RunnableConfig
-from langgraph.errors import GraphRecursionError
+from langchain_core.tools import BaseTool
 
 from bot.agent.answers import compose, final_text, has_unreadable_calls, no_answer_sentence
-from bot.agent.dispatch import Turn
+from bot.agent.dispatch import Turn, run_tool_call
 from bot.agent.errors import STILL_WORKS, ModelUnavailable
 from bot.agent.framing import frame
+from bot.agent.loop import StepLimit, ToolLoop
 from bot.agent.memory import estimate_tokens, has_note, load_memory, note_row
 from bot.agent.middleware import AgentGuard
 from bot.agent.resilience import ModelGate
@@ -107,8 +106,20 @@ class Agent:
             metrics=deps.metrics,
         )
         run_trace_bookkeeping_inline()
-        self._graph = create_agent(
-            model, self.tools, system_prompt=self.system_prompt, middleware=[guard], context_schema=Turn
+        by_name = {group.name: group for group in self.groups}
+
+        async def run_tool(tool: BaseTool, call: Mapping[str, Any], turn: Turn) -> str:
+            return await run_tool_call(
+                gateway=deps.gateway,
+                groups=self.groups,
+                group=by_name[tool.name],
+                operation=str(call["operation"]),
+                args=call.get("args"),
+                turn=turn,
+            )
+
+        self._loop = ToolLoop(
+            model=model, tools=self.tools, system_prompt=self.system_prompt, guard=guard, run_tool=run_tool
         )
         self.last_turn: Turn | None = None  # read by the benchmark: model time of the latest turn
 
@@ -195,13 +206,11 @@ class Agent:
         return response.text
 
     async def _run(self, turn: Turn, messages: list[AnyMessage]) -> list[Reply]:
-        payload: InputAgentState = {"messages": list[AnyMessage | dict[str, Any]](messages)}
         steps = self.settings.graph_steps or 4 * self.settings.max_tool_calls + 10
-        config: RunnableConfig = {"recursion_limit": steps}
         self.last_turn = turn
         try:
-            state = await asyncio.wait_for(
-                self._graph.ainvoke(payload, config, context=turn), timeout=self.settings.turn_timeout_s
+            this_turn = await asyncio.wait_for(
+                self._loop.run(messages, turn=turn, steps=steps), timeout=self.settings.turn_timeout_s
             )
         except ModelUnavailable as e:
             return compose(turn, text="", problem=str(e))
@@ -210,7 +219,7 @@ class Agent:
                 f"I stopped: this question took longer than {self.settings.turn_timeout_s:g} s. {STILL_WORKS}"
             )
             return compose(turn, text="", problem=problem)
-        except GraphRecursionError:
+        except StepLimit:
             log.warning(
                 "agent turn %s hit the step limit after %d model call(s) and %d tool call(s)",
                 turn.ctx.request_id,
@@ -224,8 +233,7 @@ class Agent:
             return compose(
                 turn, text="", problem=f"Something went wrong while I worked on that. {STILL_WORKS}"
             )
-        this_turn = state["messages"][len(messages) :]  # never an answer from memory
-        text = final_text(this_turn)
+        text = final_text(this_turn)  # this turn's messages only: never an answer from memory
         if not text and has_unreadable_calls(this_turn):
             return compose(turn, text="", problem=no_answer_sentence(turn, unreadable=True))
         return compose(turn, text=text)

@@ -1,4 +1,4 @@
-"""The agent's one middleware around every model call: budget, retries, tool-call limit.
+"""What wraps every model call of the agent: budget, retries, tool-call limit.
 
 Before a call, the conversation is cut to `max_input_tokens` (the oldest tool
 outputs of the turn are dropped first). The call itself goes through the
@@ -14,9 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from langchain.agents.middleware import AgentMiddleware, ModelRequest, ModelResponse
 from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 
 from bot.agent.dispatch import Turn
@@ -48,29 +46,29 @@ def fit_messages(messages: list[AnyMessage], *, budget: int) -> list[AnyMessage]
     return fitted
 
 
-class AgentGuard(AgentMiddleware[Any, Turn]):
-    """Applies the input budget, the model gate and the tool-call limit."""
+class AgentGuard:
+    """Applies the input budget, the model gate and the tool-call limit to each model call."""
 
     def __init__(
         self, *, gate: ModelGate, max_input_tokens: int, fixed_tokens: int, metrics: Metrics | None = None
     ) -> None:
-        super().__init__()
         self._gate = gate
         self._metrics = metrics
         self._budget = max(500, max_input_tokens - fixed_tokens)
 
-    async def awrap_model_call(
+    async def call_model(
         self,
-        request: ModelRequest[Turn],
-        handler: Callable[[ModelRequest[Turn]], Awaitable[ModelResponse[Any]]],
-    ) -> ModelResponse[Any]:
-        turn = request.runtime.context
-        fitted = request.override(messages=fit_messages(request.messages, budget=self._budget))
+        invoke: Callable[[list[AnyMessage]], Awaitable[AnyMessage]],
+        messages: list[AnyMessage],
+        turn: Turn,
+    ) -> AnyMessage:
+        """`invoke(fitted messages)` through the gate; the answer with its tool calls limited."""
+        fitted = fit_messages(messages, budget=self._budget)
         loop = asyncio.get_running_loop()
         started, cpu_started = loop.time(), time.process_time()
         outcome = "error"
         try:
-            response = await self._gate.call(lambda: handler(fitted))
+            answer = await self._gate.call(lambda: invoke(fitted))
             outcome = "ok"
         finally:
             elapsed = loop.time() - started
@@ -81,23 +79,20 @@ class AgentGuard(AgentMiddleware[Any, Turn]):
                 self._metrics.llm_calls.labels(outcome).inc()
                 self._metrics.llm_seconds.observe(elapsed)
         if self._metrics is not None:
-            for message in response.result:
-                usage = getattr(message, "usage_metadata", None) or {}
-                self._metrics.llm_tokens.labels("input").inc(int(usage.get("input_tokens", 0) or 0))
-                self._metrics.llm_tokens.labels("output").inc(int(usage.get("output_tokens", 0) or 0))
-        return self._limit_tool_calls(response, turn)
+            usage = getattr(answer, "usage_metadata", None) or {}
+            self._metrics.llm_tokens.labels("input").inc(int(usage.get("input_tokens", 0) or 0))
+            self._metrics.llm_tokens.labels("output").inc(int(usage.get("output_tokens", 0) or 0))
+        return self._limit_tool_calls(answer, turn)
 
     @staticmethod
-    def _limit_tool_calls(response: ModelResponse[Any], turn: Turn) -> ModelResponse[Any]:
+    def _limit_tool_calls(message: AnyMessage, turn: Turn) -> AnyMessage:
         """Count every tool call the model makes (unknown tools too) and drop those past the limit."""
-        messages = list(response.result)
-        for i, message in enumerate(messages):
-            if not isinstance(message, AIMessage) or not message.tool_calls:
-                continue
-            room = max(0, turn.max_tool_calls - turn.tool_calls)
-            kept = message.tool_calls[:room]
-            turn.tool_calls += len(kept)
-            if len(message.tool_calls) > room:
-                turn.limited = True
-                messages[i] = AIMessage(content=message.content, id=message.id, tool_calls=kept)
-        return ModelResponse(result=messages, structured_response=response.structured_response)
+        if not isinstance(message, AIMessage) or not message.tool_calls:
+            return message
+        room = max(0, turn.max_tool_calls - turn.tool_calls)
+        kept = message.tool_calls[:room]
+        turn.tool_calls += len(kept)
+        if len(message.tool_calls) <= room:
+            return message
+        turn.limited = True
+        return AIMessage(content=message.content, id=message.id, tool_calls=kept)

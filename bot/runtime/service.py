@@ -19,6 +19,7 @@ import signal
 import socket
 import sys
 from collections.abc import Mapping, Sequence
+from typing import Protocol, runtime_checkable
 
 from aiohttp import web
 
@@ -33,6 +34,13 @@ from bot.settings.config import ConfigError, LoadedConfig
 log = logging.getLogger(__name__)
 
 GRACE_S = 25.0
+
+
+@runtime_checkable
+class PortOwner(Protocol):
+    """An adapter that serves the service's port itself, with the service's app behind it."""
+
+    async def own_port(self, runner: web.AppRunner, *, host: str, port: int) -> int | None: ...
 
 
 @dataclasses.dataclass
@@ -89,11 +97,7 @@ class Service:
         await self.webhooks.start()
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        server = getattr(site, "_server", None)
-        sockets = getattr(server, "sockets", None) or []
-        self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
+        self.bound_port = await self._serve(self._runner)
         for adapter in self.adapters:
             await adapter.start()
         await self.app.cards.refresh(marked)  # redraw their cards, on every surface now registered
@@ -109,6 +113,19 @@ class Service:
             self.bound_port,
             ", ".join(a.name for a in self.adapters) or "no adapters",
         )
+
+    async def _serve(self, runner: web.AppRunner) -> int:
+        # Slack in HTTP mode answers from a process of its own on this port (acks never wait for work).
+        for adapter in self.adapters:
+            if isinstance(adapter, PortOwner):
+                bound = await adapter.own_port(runner, host=self.host, port=self.port)
+                if bound is not None:
+                    return bound
+        site = web.TCPSite(runner, self.host, self.port)
+        await site.start()
+        server = getattr(site, "_server", None)
+        sockets = getattr(server, "sockets", None) or []
+        return int(sockets[0].getsockname()[1]) if sockets else self.port
 
     @property
     def sweeper(self) -> Sweeper:

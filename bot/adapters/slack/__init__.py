@@ -13,13 +13,35 @@ Typical wiring (the service does this)::
     handler = await start_socket_mode(adapter, app_token=…)  # slack.mode: socket
     …
     await adapter.close()
+
+The names below are loaded on first use, so the ack server
+(`python -m bot.adapters.slack.ack_server`) starts without the core.
 """
 
-from .adapter import AdapterOptions, SlackAdapter, SlackConfigError, build_slack_adapter
-from .cards import CardRef
-from .http import EVENTS_PATH, add_slack_routes, slack_routes
-from .socket import start_socket_mode
-from .surface import SlackSurface
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .adapter import AdapterOptions, SlackAdapter, SlackConfigError, build_slack_adapter
+    from .cards import CardRef
+    from .http import EVENTS_PATH, add_slack_routes, slack_routes
+    from .socket import start_socket_mode
+    from .surface import SlackSurface
+
+_WHERE = {
+    "AdapterOptions": "adapter",
+    "SlackAdapter": "adapter",
+    "SlackConfigError": "adapter",
+    "build_slack_adapter": "adapter",
+    "CardRef": "cards",
+    "EVENTS_PATH": "http",
+    "add_slack_routes": "http",
+    "slack_routes": "http",
+    "start_socket_mode": "socket",
+    "SlackSurface": "surface",
+}
 
 __all__ = [
     "EVENTS_PATH",
@@ -33,3 +55,9 @@ __all__ = [
     "slack_routes",
     "start_socket_mode",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)

@@ -13,8 +13,6 @@ converts requests and responses; it decides nothing else.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -24,22 +22,12 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from .adapter import SlackAdapter
+from .handover import Handover
+from .signing import MAX_BODY_BYTES, is_signed
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-MAX_AGE_S = 300  # Slack's own rule: older requests may be replays
-MAX_BODY_BYTES = 1_000_000
-
-
-def is_signed(*, body: bytes, timestamp: str | None, signature: str | None, secret: str, now: float) -> bool:
-    if not secret or not timestamp or not signature:
-        return False
-    if not (timestamp.isascii() and timestamp.isdigit()) or abs(now - int(timestamp)) > MAX_AGE_S:
-        return False
-    base = b"v0:" + timestamp.encode() + b":" + body
-    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected.encode(), signature.encode())
 
 
 def _refused() -> web.Response:
@@ -82,6 +70,23 @@ def events_handler(
         return response
 
     return handle
+
+
+async def dispatch_handover(adapter: SlackAdapter, handover: Handover) -> int:
+    """A request the ack server has acknowledged: through the core's Bolt app, the work started.
+
+    Bolt checks the signature again; its answer (already given by the ack server) is dropped.
+    Returns Bolt's status.
+    """
+    request = AsyncBoltRequest(body=handover.body, query=handover.query, headers=dict(handover.headers))
+    with adapter.holding_work() as held:
+        try:
+            response = await adapter.bolt.async_dispatch(request)
+        finally:
+            adapter.start_held(held)
+    if response.status != 200:
+        log.warning("a handed-over Slack request was refused by the core (HTTP %s)", response.status)
+    return response.status
 
 
 def add_slack_routes(web_app: web.Application, adapter: SlackAdapter, *, path: str = EVENTS_PATH) -> None:

@@ -45,6 +45,50 @@ class Handlers(Protocol):
     async def identity(self) -> Any: ...
 
 
+def command_ack_text(command: SlashCommand | None, *, slash_command: str) -> str:
+    """What a slash command is acknowledged with: the usage, a refusal, or what is being worked on."""
+    if command is None:
+        return UNREADABLE
+    if not command.text.strip():
+        return USAGE.format(command=command.command or slash_command)
+    return f"Working on `{escape_text(clip(command.text, 200))}`…"
+
+
+def build_ack_bolt(*, client: AsyncWebClient, signing_secret: str, slash_command: str) -> AsyncApp:
+    """The ack server's Bolt app: the same requests acknowledged the same way, and nothing started.
+
+    The core's own Bolt app (`build_bolt`) dispatches each request again once it is handed over;
+    it drops the bot's own events there, so this app needs no identity.
+    """
+
+    async def authorize(**_: Any) -> AuthorizeResult:
+        return AuthorizeResult(enterprise_id=None, team_id=None, bot_token=client.token)
+
+    bolt = AsyncApp(
+        client=client,
+        authorize=authorize,
+        signing_secret=signing_secret,
+        logger=logging.getLogger("bot.adapters.slack.ack_bolt"),
+        process_before_response=True,
+        raise_error_for_unhandled_request=False,
+    )
+
+    async def on_event() -> None:
+        return None
+
+    async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack(text=command_ack_text(to_slash_command(body), slash_command=slash_command))
+
+    async def on_action(ack: AsyncAck) -> None:
+        await ack()
+
+    bolt.event("app_mention")(on_event)
+    bolt.event("message")(on_event)
+    bolt.command(slash_command)(on_command)
+    bolt.action(ACTION_PATTERN)(on_action)
+    return bolt
+
+
 def build_bolt(
     *, client: AsyncWebClient, signing_secret: str, slash_command: str, handlers: Handlers
 ) -> AsyncApp:
@@ -78,14 +122,9 @@ def build_bolt(
 
     async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
         command = to_slash_command(body)
-        if command is None:
-            await ack(text=UNREADABLE)
-            return
-        if not command.text.strip():
-            await ack(text=USAGE.format(command=command.command or slash_command))
-            return
-        await ack(text=f"Working on `{escape_text(clip(command.text, 200))}`…")
-        handlers.spawn(handlers.on_command(command), name=f"slack-command-{command.trigger_id}")
+        await ack(text=command_ack_text(command, slash_command=slash_command))
+        if command is not None and command.text.strip():
+            handlers.spawn(handlers.on_command(command), name=f"slack-command-{command.trigger_id}")
 
     async def on_action(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()

@@ -1,7 +1,8 @@
 """The Slack adapter as one part of `chatops run`: routes, start, stop, readiness.
 
-HTTP mode mounts `/slack/events` on the service's server; Socket Mode
-connects out with the app-level token. Readiness means Slack knows the bot
+HTTP mode answers Slack from the ack server, a process of its own on the
+service's port (`ack_process.py`), which passes every other path to the
+service's server; Socket Mode connects out with the app-level token. Readiness means Slack knows the bot
 (`auth.test` answered) and, in Socket Mode, the socket is open.
 """
 
@@ -17,6 +18,7 @@ from bot.app import App
 from bot.settings.config import Secrets
 from bot.settings.platforms import SlackSettings
 
+from .ack_process import AckProcess
 from .adapter import SlackAdapter, build_slack_adapter
 from .http import add_slack_routes
 from .socket import start_socket_mode
@@ -31,10 +33,18 @@ class SlackService:
         self._secrets = secrets
         self._socket: AsyncSocketModeHandler | None = None
         self._identity_retry: asyncio.Task[None] | None = None
+        self._acks: AckProcess | None = None
 
     def add_routes(self, web_app: web.Application) -> None:
         if self._settings.mode == "http":
             add_slack_routes(web_app, self.adapter)
+
+    async def own_port(self, runner: web.AppRunner, *, host: str, port: int) -> int | None:
+        """HTTP mode: the ack server takes the service's port and `runner` serves behind it; the bound port."""
+        if self._settings.mode != "http":
+            return None
+        self._acks = AckProcess(self.adapter, slash_command=self._settings.slash_command)
+        return await self._acks.start(runner, host=host, port=port)
 
     async def start(self) -> None:
         await self.adapter.start()  # registers the Slack surface; the service sweeps for every surface
@@ -50,6 +60,9 @@ class SlackService:
             await self.adapter.identity()
 
     async def stop(self) -> None:
+        if self._acks is not None:
+            await self._acks.stop()  # what it acknowledged is dispatched before the adapter closes
+            self._acks = None
         if self._identity_retry is not None:
             self._identity_retry.cancel()
             with contextlib.suppress(asyncio.CancelledError):

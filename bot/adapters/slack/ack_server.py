@@ -1,0 +1,163 @@
+"""The ack server: a process of its own that answers Slack on the service's port and hands the work over.
+
+Why a process: Slack wants every request acknowledged within three seconds,
+and an ack served by the core waits behind whatever answer work is ready on
+the core's event loop and for the core's GIL, so its latency grew with the
+work in progress rather than with its own cost. Here an ack costs what it
+costs a bare Bolt app.
+
+For `POST /slack/events` it checks the signature (`signing.py`), lets its own
+Bolt app (`listeners.build_ack_bolt`: same listeners, same acks, nothing
+started) produce the acknowledgement, hands each request Bolt accepted to the
+core over a private socket pair (`handover.py`) and only then writes the ack,
+so nothing is acknowledged that the core was not given. The core dispatches
+it through its own Bolt app, where the router claims each event id once (a
+retried delivery runs nothing twice). Every other path (`/healthz`,
+`/readyz`, `/metrics`) is passed to the core's own HTTP server on a Unix
+socket and its answer passed back.
+
+Started by the core (`ack_process.py`) as `python -m bot.adapters.slack.ack_server`
+with the listening socket and its end of the socket pair inherited and its
+settings as one JSON line on stdin. It ignores SIGINT and SIGTERM (the core
+drains first and then closes the socket pair) and exits when the socket pair
+closes, so it never outlives the core. It imports nothing of the core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import signal
+import socket
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from .handover import READY, encode
+from .listeners import build_ack_bolt
+from .signing import MAX_BODY_BYTES, is_signed
+
+log = logging.getLogger("bot.adapters.slack.ack_server")
+
+# Hand-overs the core has not read yet; past this the core is stuck and Slack is asked to retry later.
+MAX_PENDING_BYTES = 32_000_000
+_NOT_FORWARDED = frozenset({"host", "content-length", "transfer-encoding", "connection", "keep-alive"})
+
+
+@dataclasses.dataclass(frozen=True)
+class AckSettings:
+    listen_fd: int
+    handover_fd: int
+    core_socket: str  # the core's HTTP server, for every path but Slack's
+    path: str
+    slash_command: str
+    signing_secret: str
+
+    @classmethod
+    def from_json(cls, line: str) -> AckSettings:
+        return cls(**json.loads(line))
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self))
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def slack_handler(settings: AckSettings, handover: asyncio.StreamWriter) -> Handler:
+    bolt = build_ack_bolt(
+        client=AsyncWebClient(), signing_secret=settings.signing_secret, slash_command=settings.slash_command
+    )
+
+    async def on_slack(request: web.Request) -> web.StreamResponse:
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            return web.json_response({"error": "request too large"}, status=413)
+        body = await request.read()
+        if not is_signed(
+            body=body,
+            timestamp=request.headers.get("X-Slack-Request-Timestamp"),
+            signature=request.headers.get("X-Slack-Signature"),
+            secret=settings.signing_secret,
+            now=time.time(),
+        ):
+            log.info("refused a Slack request with a bad or stale signature from %s", request.remote)
+            return web.json_response({"error": "invalid request"}, status=401)
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return web.json_response({"error": "body is not UTF-8"}, status=400)
+        headers: dict[str, str | Sequence[str]] = {
+            key.lower(): request.headers.getall(key) for key in request.headers
+        }
+        bolt_response = await bolt.async_dispatch(
+            AsyncBoltRequest(body=text, query=request.query_string, headers=headers)
+        )
+        if bolt_response.status == 200:
+            if handover.is_closing() or handover.transport.get_write_buffer_size() > MAX_PENDING_BYTES:
+                log.warning("the core is not taking Slack requests; asking Slack to retry later")
+                return web.json_response({"error": "busy, try again"}, status=503)
+            handover.write(encode(text, query=request.query_string, headers=headers))
+        return await to_aiohttp_response(bolt_response)
+
+    return on_slack
+
+
+def core_proxy(session: aiohttp.ClientSession) -> Handler:
+    async def to_core(request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _NOT_FORWARDED}
+        try:
+            async with session.request(
+                request.method, f"http://core{request.path_qs}", headers=headers, data=body
+            ) as answer:
+                payload = await answer.read()
+                kept = {k: v for k, v in answer.headers.items() if k.lower() not in _NOT_FORWARDED}
+                return web.Response(status=answer.status, body=payload, headers=kept)
+        except aiohttp.ClientError as e:
+            log.warning("the core's HTTP server did not answer %s: %s", request.path, type(e).__name__)
+            return web.json_response({"error": "the bot's core is not answering"}, status=503)
+
+    return to_core
+
+
+async def serve(settings: AckSettings) -> None:
+    pair = socket.socket(fileno=settings.handover_fd)
+    closed, handover = await asyncio.open_unix_connection(sock=pair)
+    listener = socket.socket(fileno=settings.listen_fd)
+    session = aiohttp.ClientSession(connector=aiohttp.UnixConnector(path=settings.core_socket))
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+    web_app.router.add_post(settings.path, slack_handler(settings, handover))
+    web_app.router.add_route("*", "/{tail:.*}", core_proxy(session))
+    runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
+    await runner.setup()
+    try:
+        await web.SockSite(runner, listener).start()
+        handover.write(READY)
+        await closed.read()  # the core never writes: this returns when it closes its end
+    finally:
+        await runner.cleanup()
+        await session.close()
+        handover.close()
+
+
+def main() -> int:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)  # the core decides when this stops: it closes the socket pair
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+    settings = AckSettings.from_json(sys.stdin.readline())
+    asyncio.run(serve(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
