@@ -336,16 +336,16 @@ class Router:
         else:
             outcome = await self._desk.undo(approval_id, ctx)
         replies = outcome_replies(outcome)
-        answer = {
-            "platform": principal.platform,
-            "channel": channel,
-            "thread": thread,
-            "user_id": principal.user_id,
-            "role": "assistant",
-            "content": redact_text(outcome.text),
-            "operation": outcome.operation,
-            "status": outcome.status.value,
-        }
+        answer = NewMessage(
+            platform=principal.platform,
+            channel=channel,
+            thread=thread,
+            user_id=principal.user_id,
+            role="assistant",
+            content=redact_text(outcome.text),
+            operation=outcome.operation,
+            status=outcome.status.value,
+        )
         await self._audit.record(
             AuditEvent.REPLY_SENT, ctx, approval_id=approval_id, detail={"replies": len(replies)}, message=answer
         )
