@@ -26,7 +26,11 @@ async def start(fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet) -> Async
 
     async def run(*targets: WatchTarget, positions: dict[str, str | None] | None = None) -> Collected:
         watch = ClusterWatch(
-            fake_cluster_set.get("fake"), targets, positions=positions or {}, timeout_s=60, backoff=quick_backoff
+            fake_cluster_set.get("fake"),
+            targets,
+            positions=positions or {},
+            timeout_s=60,
+            backoff=quick_backoff,
         )
         await watch.start()
         started.append(watch)
@@ -80,7 +84,9 @@ async def test_a_connection_dropped_mid_stream_loses_nothing_and_repeats_nothing
     assert resumed_from[-1] == sent[2]["metadata"]["resourceVersion"]
 
 
-async def test_a_compacted_version_relists_and_then_streams_on(fake_k8s: FakeKubernetes, start: Start) -> None:
+async def test_a_compacted_version_relists_and_then_streams_on(
+    fake_k8s: FakeKubernetes, start: Start
+) -> None:
     first = warning(fake_k8s, "old-pod")
     old = first["metadata"]["resourceVersion"]
     bump(fake_k8s, first)
@@ -97,7 +103,9 @@ async def test_a_compacted_version_relists_and_then_streams_on(fake_k8s: FakeKub
     assert [c.object["involvedObject"]["name"] for c in got.changes()] == ["new-pod"]
 
 
-async def test_an_expired_version_answered_with_http_410_relists_too(fake_k8s: FakeKubernetes, start: Start) -> None:
+async def test_an_expired_version_answered_with_http_410_relists_too(
+    fake_k8s: FakeKubernetes, start: Start
+) -> None:
     warning(fake_k8s, "x")
     fake_k8s.watch.compact()
     fake_k8s.watch.expired_as_http = True

@@ -24,7 +24,9 @@ class Collected:
         self.queue = queue
         self.items: list[WatchItem] = []
 
-    async def until(self, done: Callable[[list[WatchItem]], bool], *, timeout: float = 15.0) -> list[WatchItem]:
+    async def until(
+        self, done: Callable[[list[WatchItem]], bool], *, timeout: float = 15.0
+    ) -> list[WatchItem]:
         async with asyncio.timeout(timeout):
             while not done(self.items):
                 self.items.append(await self.queue.get())

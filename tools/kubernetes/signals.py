@@ -157,7 +157,11 @@ def _pod(obj: Mapping[str, Any]) -> Found:
         last = (container.get("lastState") or {}).get("terminated") or {}
         terminated = state.get("terminated") or {}
         if waiting.get("reason") == "CrashLoopBackOff":
-            note("CrashLoopBackOff", max(restarts, 1), f"{name}: {waiting.get('message') or 'back-off restarting'}")
+            note(
+                "CrashLoopBackOff",
+                max(restarts, 1),
+                f"{name}: {waiting.get('message') or 'back-off restarting'}",
+            )
         if waiting.get("reason") in _IMAGE_PULL:
             note("ImagePullBackOff", 1, f"{name}: {waiting.get('message') or waiting.get('reason')}")
         oom = "OOMKilled" in (last.get("reason"), terminated.get("reason"))

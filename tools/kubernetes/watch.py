@@ -138,11 +138,11 @@ class ResourceWatch:
         self._backoff = backoff or Backoff()
         self._page_size = page_size
         self._stopped = threading.Event()
-        self._watch = watch.Watch()
+        self._watch = watch.Watch()  # type: ignore[no-untyped-call]
 
     def stop(self) -> None:
         self._stopped.set()
-        self._watch.stop()  # shuts the socket of a stream in progress
+        self._watch.stop()  # type: ignore[no-untyped-call]  # shuts the socket of a stream in progress
 
     def run(self) -> None:
         """Until `stop()`: (re)list when needed, watch, resume, back off on errors."""
@@ -190,7 +190,7 @@ class ResourceWatch:
         self._backoff.reset()
 
     def _stream(self) -> None:
-        stream = self._watch.stream(
+        stream = self._watch.stream(  # type: ignore[no-untyped-call]
             self._call,
             resource_version=self.resource_version,
             allow_watch_bookmarks=True,
