@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.alerts.settings import AlertsSettings
 from bot.endpoints_config import AlertmanagerConfig, PrometheusConfig
 from bot.policy_settings import PolicySettings
 
@@ -172,10 +173,11 @@ class Settings(_Model):
     webhooks: tuple[WebhookEntry, ...] = ()
     prometheus: PrometheusConfig = PrometheusConfig()
     alertmanager: AlertmanagerConfig = AlertmanagerConfig()
+    alerts: AlertsSettings = AlertsSettings()
 
     def credential_variables(self) -> list[tuple[str, str]]:
         """(key path, environment variable) of every credential the config names by variable."""
-        return [*self.prometheus.variables(), *self.alertmanager.variables()]
+        return [*self.prometheus.variables(), *self.alertmanager.variables(), *self.alerts.variables()]
 
 
 SECRET_VARIABLES = (

@@ -47,12 +47,12 @@ def _with_source(sources: list[list[Any]], source: str, count: int) -> list[list
     """[[source, count], ...], most recently seen last; past MAX_SOURCES the least recently seen are
     folded into one entry (their total kept; such a source, should it come back, counts again)."""
     known = {str(s): int(c) for s, c in sources}
-    merged = [[s, c] for s, c in known.items() if s not in (source, FOLDED)]
-    merged.append([source, max(known.get(source, 0), count)])
+    merged: list[tuple[str, int]] = [(s, c) for s, c in known.items() if s not in (source, FOLDED)]
+    merged.append((source, max(known.get(source, 0), count)))
     folded = known.get(FOLDED, 0)
     while len(merged) > MAX_SOURCES:
-        folded += int(merged.pop(0)[1])
-    return ([[FOLDED, folded]] if folded else []) + merged
+        folded += merged.pop(0)[1]
+    return ([[FOLDED, folded]] if folded else []) + [[s, c] for s, c in merged]
 
 
 def _total(sources: list[list[Any]]) -> int:

@@ -1,0 +1,145 @@
+"""Cards on chat surfaces: one per (place, subject), posted once, then updated in place.
+
+`show()` brings every place's card for one subject (an alert, a cluster
+event) up to date: a card already posted is replaced through
+`ChatSurface.update` with its stored `PostedRef` when what it says (count,
+state) changed; a new card passes flood control, is claimed in storage (so
+two posters never both post it) and posted, and where it landed is saved. A
+subject that flood control holds back is counted in the channel's summary
+card, which `flush()` posts or updates (once per batch, not per event). Only
+the leader calls this. It decides nothing about what a card says (`cards`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+
+from bot.alerts.cards import summary_card
+from bot.alerts.flood import Admit, FloodControl, Summary
+from bot.domain.ports import ChatSurface, Place, PostedRef
+from bot.metrics import Metrics
+from bot.models import Reply
+from storage.alert_records import CardRecord, Claim
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Card:
+    """What one subject's card should say now."""
+
+    subject: str  # alert:<fingerprint> | signal:<digest>
+    kind: str  # alert | signal (metrics label)
+    count: int  # with `state`, what decides whether a posted card needs an update
+    state: str  # firing | resolved | recovered
+    title: str  # for flood summaries
+    reply: Reply
+
+
+class Notifier:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        surfaces: Mapping[str, ChatSurface],
+        flood: FloodControl,
+        owner: str,
+        metrics: Metrics,
+        stale_after: dt.timedelta = dt.timedelta(minutes=2),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._surfaces = dict(surfaces)
+        self._flood = flood
+        self._owner = owner
+        self._metrics = metrics
+        self._stale_after = stale_after
+        self._clock = clock
+        self._summaries: dict[str, tuple[Place, Summary]] = {}
+        self._missing: set[str] = set()
+
+    async def show(self, card: Card, places: Sequence[Place]) -> None:
+        for place in places:
+            surface = self._surfaces.get(place.platform)
+            if surface is None:
+                if place.platform not in self._missing:
+                    log.warning(
+                        "no %s surface is running; cards for %s are not posted", place.platform, place.channel
+                    )
+                    self._missing.add(place.platform)
+                continue
+            await self._show_at(surface, place, card)
+
+    async def _show_at(self, surface: ChatSurface, place: Place, card: Card) -> None:
+        existing = await self._store.notifications.get(
+            platform=place.platform, channel=place.channel, subject=card.subject
+        )
+        if existing is not None and existing.ref is not None:
+            await self._update(surface, existing, card)
+            return
+        if existing is None:
+            if card.state != "firing":
+                return  # nobody was told it started: a recovery alone is no news
+            where = f"{place.platform}:{place.channel}"
+            decision = self._flood.decide(
+                where, card.subject, count=card.count, title=card.title, now=self._clock()
+            )
+            if not isinstance(decision, Admit):
+                self._metrics.alert_cards_suppressed.labels(place.platform).inc()
+                self._summaries[where] = (place, decision.summary)
+                return
+        await self._post(surface, place, card)
+
+    async def _post(self, surface: ChatSurface, place: Place, card: Card) -> None:
+        claim, record = await self._store.notifications.claim(
+            platform=place.platform,
+            channel=place.channel,
+            subject=card.subject,
+            owner=self._owner,
+            stale_after=self._stale_after,
+        )
+        if claim is Claim.POSTED:
+            await self._update(surface, record, card)
+            return
+        if claim is Claim.BUSY:
+            return
+        ref = await surface.post(card.reply, place=place)
+        if ref is None:
+            return  # the claim stays this process's: the next sync posts it again
+        await self._store.notifications.posted(record, ref=dict(ref.data), count=card.count, state=card.state)
+        self._metrics.alert_cards.labels(card.kind, "posted").inc()
+
+    async def _update(self, surface: ChatSurface, record: CardRecord, card: Card) -> None:
+        if (record.count, record.state) == (card.count, card.state) or record.ref is None:
+            return
+        if await surface.update(PostedRef(record.platform, dict(record.ref)), card.reply):
+            await self._store.notifications.shown(record, count=card.count, state=card.state)
+            self._metrics.alert_cards.labels(card.kind, "updated").inc()
+
+    async def flush(self) -> None:
+        """Post or update the summary card of every channel that held cards back since the last flush."""
+        pending, self._summaries = self._summaries, {}
+        for place, summary in pending.values():
+            surface = self._surfaces.get(place.platform)
+            if surface is None:
+                continue
+            started_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=self._clock() - summary.started)
+            reply = summary_card(summary, started_at=started_at)
+            card = Card(
+                subject=f"flood:{self._owner_key()}:{summary.started:.3f}",
+                kind="summary",
+                count=summary.events,  # grows with every problem held back, new or counted again
+                state="firing",
+                title="",
+                reply=reply,
+            )
+            await self._post(surface, place, card)
+
+    def _owner_key(self) -> str:
+        # Flood windows live in this process's memory: its summaries are its own cards.
+        return self._owner.rsplit(":", 1)[-1]
