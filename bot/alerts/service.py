@@ -88,6 +88,7 @@ class AlertsService:
     _loop: asyncio.Task[None] | None = None
     _watches: list[asyncio.Task[None]] = dataclasses.field(default_factory=list)
     _cursor: dt.datetime | None = None
+    _retry: set[str] = dataclasses.field(default_factory=set)  # fingerprints whose cards are not out yet
 
     # -- as the service sees an adapter ------------------------------------------------
     def add_routes(self, web_app: web.Application) -> None:
@@ -138,10 +139,19 @@ class AlertsService:
     async def sync_alerts(self) -> int:
         """Bring the cards of every alert written since the last look up to date; returns how many."""
         since = (self._cursor or dt.datetime.now(dt.UTC) - CATCH_UP) - OVERLAP
-        alerts = await self.store.alerts.changed_since(since)
+        alerts = {a.fingerprint: a for a in await self.store.alerts.changed_since(since)}
+        for fingerprint in self._retry - set(alerts):
+            if (again := await self.store.alerts.get(fingerprint)) is not None:
+                alerts[fingerprint] = again
         now = dt.datetime.now(dt.UTC)
-        for alert in alerts:
-            await self.notifier.show(alert_view(alert, now=now), self.routes.places_for(alert_labels(alert)))
+        for alert in alerts.values():
+            done = await self.notifier.show(
+                alert_view(alert, now=now), self.routes.places_for(alert_labels(alert))
+            )
+            if done:
+                self._retry.discard(alert.fingerprint)
+            else:
+                self._retry.add(alert.fingerprint)
             self._cursor = max(self._cursor or alert.updated_at, alert.updated_at)
         await self.notifier.flush()
         return len(alerts)
