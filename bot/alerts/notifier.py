@@ -63,7 +63,10 @@ class Notifier:
         self._summaries: dict[str, tuple[Place, Summary]] = {}
         self._missing: set[str] = set()
 
-    async def show(self, card: Card, places: Sequence[Place]) -> None:
+    async def show(self, card: Card, places: Sequence[Place]) -> bool:
+        """True when every place's card says what `card` says (or flood control holds it back);
+        False when a post or an update failed or another poster is at it: call again later."""
+        done = True
         for place in places:
             surface = self._surfaces.get(place.platform)
             if surface is None:
@@ -73,18 +76,18 @@ class Notifier:
                     )
                     self._missing.add(place.platform)
                 continue
-            await self._show_at(surface, place, card)
+            done = await self._show_at(surface, place, card) and done
+        return done
 
-    async def _show_at(self, surface: ChatSurface, place: Place, card: Card) -> None:
+    async def _show_at(self, surface: ChatSurface, place: Place, card: Card) -> bool:
         existing = await self._store.notifications.get(
             platform=place.platform, channel=place.channel, subject=card.subject
         )
         if existing is not None and existing.ref is not None:
-            await self._update(surface, existing, card)
-            return
+            return await self._update(surface, existing, card)
         if existing is None:
             if card.state != "firing":
-                return  # nobody was told it started: a recovery alone is no news
+                return True  # nobody was told it started: a recovery alone is no news
             where = f"{place.platform}:{place.channel}"
             decision = self._flood.decide(
                 where, card.subject, count=card.count, title=card.title, now=self._clock()
@@ -92,10 +95,10 @@ class Notifier:
             if not isinstance(decision, Admit):
                 self._metrics.alert_cards_suppressed.labels(place.platform).inc()
                 self._summaries[where] = (place, decision.summary)
-                return
-        await self._post(surface, place, card)
+                return True
+        return await self._post(surface, place, card)
 
-    async def _post(self, surface: ChatSurface, place: Place, card: Card) -> None:
+    async def _post(self, surface: ChatSurface, place: Place, card: Card) -> bool:
         claim, record = await self._store.notifications.claim(
             platform=place.platform,
             channel=place.channel,
@@ -104,22 +107,24 @@ class Notifier:
             stale_after=self._stale_after,
         )
         if claim is Claim.POSTED:
-            await self._update(surface, record, card)
-            return
+            return await self._update(surface, record, card)
         if claim is Claim.BUSY:
-            return
+            return False
         ref = await surface.post(card.reply, place=place)
         if ref is None:
-            return  # the claim stays this process's: the next sync posts it again
+            return False  # the claim stays this process's: the next try posts it
         await self._store.notifications.posted(record, ref=dict(ref.data), count=card.count, state=card.state)
         self._metrics.alert_cards.labels(card.kind, "posted").inc()
+        return True
 
-    async def _update(self, surface: ChatSurface, record: CardRecord, card: Card) -> None:
+    async def _update(self, surface: ChatSurface, record: CardRecord, card: Card) -> bool:
         if (record.count, record.state) == (card.count, card.state) or record.ref is None:
-            return
-        if await surface.update(PostedRef(record.platform, dict(record.ref)), card.reply):
-            await self._store.notifications.shown(record, count=card.count, state=card.state)
-            self._metrics.alert_cards.labels(card.kind, "updated").inc()
+            return True
+        if not await surface.update(PostedRef(record.platform, dict(record.ref)), card.reply):
+            return False
+        await self._store.notifications.shown(record, count=card.count, state=card.state)
+        self._metrics.alert_cards.labels(card.kind, "updated").inc()
+        return True
 
     async def flush(self) -> None:
         """Post or update the summary card of every channel that held cards back since the last flush."""

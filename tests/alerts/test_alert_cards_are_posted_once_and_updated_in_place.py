@@ -137,13 +137,13 @@ async def test_a_failed_post_is_tried_again_and_lands_once(world: World) -> None
     world.surface.failing = True
     await deliver(world, CRASHING)
     assert world.surface.posts == []
-    await deliver(world, firing("Later", namespace="prod"))  # the cursor moves past the first alert
+    await deliver(world, firing("Later", namespace="prod"))  # the cursor moves past both
     world.surface.failing = False
     world.service._cursor = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)  # nothing "recent" to reread
     await world.service.round()
-    assert len(world.surface.posts) == 1
+    assert sorted(p.reply.text.split()[1] for p in world.surface.posts) == ["KubePodCrashLooping", "Later"]
     await world.service.round()
-    assert len(world.surface.posts) == 1
+    assert len(world.surface.posts) == 2
 
 
 def test_the_fake_surface_is_a_chat_surface() -> None:
