@@ -56,8 +56,14 @@ class World:
 
 
 async def open_world(
-    database_url: str, clusters: ClusterSet, alertmanager: FakeAlertmanager, **alerts: Any
+    database_url: str,
+    clusters: ClusterSet,
+    alertmanager: FakeAlertmanager,
+    *,
+    surface: FakeSurface | None = None,
+    **alerts: Any,
 ) -> tuple[World, web.AppRunner]:
+    """An app (a replica) with alerts on; pass another replica's `surface` to share one chat."""
     endpoint = HttpEndpoint(name="am", url=alertmanager.url)
     operations = [
         *alertmanager_operations(endpoints=(endpoint,), clusters=clusters),
@@ -70,7 +76,7 @@ async def open_world(
     }
     config = LoadedConfig(settings=parse_settings(document), secrets=Secrets(named=NAMED), source=None)
     app = await build_app(config, operations=operations, clusters=clusters)
-    surface = FakeSurface("slack")
+    surface = surface or FakeSurface("slack")
     service = alerts_service(app, surfaces={"slack": surface}, leader=None)
     web_app = web.Application()
     service.add_routes(web_app)
