@@ -11,6 +11,7 @@ signal means or where it goes.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, select, update
@@ -66,6 +67,12 @@ class Signals:
     async def observe(self, seen: SignalInput) -> Written[SignalRecord] | None:
         """Fold one observation in; None when a key never seen firing is reported healthy."""
         return await self.database.run(lambda conn: self._observe(conn, seen), write=True)
+
+    async def observe_many(self, seen: Sequence[SignalInput]) -> list[Written[SignalRecord] | None]:
+        """`observe` for each, in order, in one transaction (a batch of watch events)."""
+        if not seen:
+            return []
+        return await self.database.run(lambda conn: [self._observe(conn, one) for one in seen], write=True)
 
     def _key(self, seen: SignalInput) -> Any:
         return and_(

@@ -75,21 +75,33 @@ class ClusterSignals:
 
     async def handle(self, batch: Sequence[WatchItem]) -> None:
         now = dt.datetime.now(dt.UTC)
-        changed: dict[str, SignalRecord] = {}
+        seen: list[SignalInput] = []
         positions: dict[str, str] = {}
         for item in batch:
             if isinstance(item, Restart):
                 self._metrics.watch_restarts.labels(self.cluster, item.target.resource, item.reason).inc()
                 continue
             if isinstance(item, Listed):
-                await self._relisted(item, now, changed)
+                seen += self._relisted(item, now)
             elif isinstance(item, kube_watch.Change):
-                for signal in classify(
+                signals = classify(
                     item.target.resource, item.type, item.object, cluster=self.cluster, now=now
-                ):
-                    await self._observe(signal, changed)
+                )
+                seen += [
+                    self._input(s)
+                    for s in signals
+                    if self._worth_writing(s.resource, _active_key(s), s.firing)
+                ]
             if item.resource_version:
                 positions[item.target.position] = item.resource_version
+        changed: dict[str, SignalRecord] = {}
+        for written in await self._store.signals.observe_many(seen):
+            if written is None:
+                continue
+            subject = signal_subject(written.record)
+            if written.change is not Change.UNCHANGED or subject not in self._synced:
+                self._synced.add(subject)
+                changed[subject] = written.record
         for record in changed.values():
             await self._notifier.show(signal_view(record), self._routes.places_for(signal_labels(record)))
         await self._notifier.flush()
@@ -99,47 +111,45 @@ class ClusterSignals:
             self.handled += len(batch)
             self.progress.notify_all()
 
-    async def _relisted(self, item: Listed, now: dt.datetime, changed: dict[str, SignalRecord]) -> None:
+    def _relisted(self, item: Listed, now: dt.datetime) -> list[SignalInput]:
+        """Everything the list says, and the recovery of what was firing but is no longer there."""
         resource, namespace = item.target.resource, item.target.namespace
+        before = set(self._active.get(resource, set()))
         firing: set[ActiveKey] = set()
+        seen: list[SignalInput] = []
         for obj in item.objects:
             for signal in classify(resource, "ADDED", obj, cluster=self.cluster, now=now):
                 if signal.firing:
                     firing.add(_active_key(signal))
-                await self._observe(signal, changed)
-        if not recovers_on_relist(resource):
-            return
-        gone = [k for k in self._active.get(resource, set()) if k not in firing and namespace in (None, k[1])]
-        for kind, ns, name, reason in gone:
-            record = await self._store.signals.observe(
-                SignalInput(self.cluster, kind, ns, name, reason, resource, False, "", 0, "", now)
-            )
-            self._active[resource].discard((kind, ns, name, reason))
-            if record is not None and record.change is Change.CHANGED:
-                changed[signal_subject(record.record)] = record.record
+                if self._worth_writing(resource, _active_key(signal), signal.firing):
+                    seen.append(self._input(signal))
+        if recovers_on_relist(resource):
+            for kind, ns, name, reason in sorted(before - firing):
+                if namespace in (None, ns) and self._worth_writing(resource, (kind, ns, name, reason), False):
+                    seen.append(
+                        SignalInput(self.cluster, kind, ns, name, reason, resource, False, "", 0, "", now)
+                    )
+        return seen
 
-    async def _observe(self, signal: Signal, changed: dict[str, SignalRecord]) -> None:
-        active = self._active.setdefault(signal.resource, set())
-        key = _active_key(signal)
-        if not signal.firing and key not in active:
-            return  # healthy and never reported: nothing to write
-        k = signal.key
-        written = await self._store.signals.observe(
-            SignalInput(
-                k.cluster, k.kind, k.namespace, k.name, k.reason, signal.resource,
-                signal.firing, signal.source, signal.count, signal.message, signal.at,
-            )
-        )  # fmt: skip
-        if written is None:
-            return
-        if written.record.state == "firing":
+    def _worth_writing(self, resource: str, key: ActiveKey, firing: bool) -> bool:
+        """Track what fires (in memory, as storage will have it); a healthy key never reported is
+        not written at all (most objects of a relist)."""
+        active = self._active.setdefault(resource, set())
+        if firing:
             active.add(key)
-        else:
+            return True
+        if key in active:
             active.discard(key)
-        subject = signal_subject(written.record)
-        if written.change is not Change.UNCHANGED or subject not in self._synced:
-            self._synced.add(subject)
-            changed[subject] = written.record
+            return True
+        return False
+
+    @staticmethod
+    def _input(signal: Signal) -> SignalInput:
+        k = signal.key
+        return SignalInput(
+            k.cluster, k.kind, k.namespace, k.name, k.reason, signal.resource,
+            signal.firing, signal.source, signal.count, signal.message, signal.at,
+        )  # fmt: skip
 
 
 def _active_key(signal: Signal) -> ActiveKey:
