@@ -122,7 +122,8 @@ class ObjectStore:
             raise not_found(rt, name)
         version = self.next_resource_version()
         if self.on_change is not None:
-            self.on_change("DELETED", rt, {**obj, "metadata": {**obj["metadata"], "resourceVersion": version}})
+            gone = {**obj, "metadata": {**obj["metadata"], "resourceVersion": version}}
+            self.on_change("DELETED", rt, gone)
         return obj
 
     def all_buckets(self) -> Iterator[tuple[ResourceType, Obj]]:
