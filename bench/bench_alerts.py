@@ -2,7 +2,7 @@
 
 Run: `python bench/bench_alerts.py [--rate 100] [--seconds 10] [--objects 50] [--repeats 3]`.
 The fake API server runs in a process of its own and creates Warning Events
-at `rate` per second about `objects` pods (each event a new Event object),
+at `rate` per second about `objects` pods (each event a new Event object; new pod names each run),
 noting when it stored each one. Sides, alternated over repeats:
 * figure: the leader's pipeline of `bot/alerts` — `ClusterWatch` (list + watch
   with the official client in a thread) → `ClusterSignals` (classify, one
@@ -41,7 +41,7 @@ Created = dict[tuple[str, int], float]  # (pod, n-th event about it) → when th
 
 
 def serve(conn: multiprocessing.connection.Connection) -> None:
-    async def burst(rate: float, seconds: float, objects: int) -> Created:
+    async def burst(rate: float, seconds: float, objects: int, prefix: str) -> Created:
         created: Created = {}
         total = int(rate * seconds)
         start = time.time()
@@ -49,7 +49,7 @@ def serve(conn: multiprocessing.connection.Connection) -> None:
             delay = start + i / rate - time.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-            pod, n = f"pod-{i % objects:03d}", i // objects + 1
+            pod, n = f"{prefix}-pod-{i % objects:03d}", i // objects + 1
             message = f"Readiness probe failed: HTTP probe failed with statuscode: 503 (#{n})"
             fake.add(b.event(NS, kind="Pod", name=pod, reason="Unhealthy", message=message, count=1))
             created[(pod, n)] = time.time()
@@ -149,7 +149,7 @@ async def figure_side(kubeconfig: Path, conn: Any, args: argparse.Namespace, wor
     async with handler.progress:
         await handler.progress.wait_for(lambda: handler.handled >= 1)  # listed: the watch is open next
     await asyncio.sleep(0.5)  # the stream's request is on its way; the burst may start
-    conn.send(("burst", args.rate, args.seconds, args.objects))
+    conn.send(("burst", args.rate, args.seconds, args.objects, f"f{time.time_ns()}"))
     created: Created = await asyncio.to_thread(conn.recv)
     deadline = time.monotonic() + 120
     while not surface.complete(created) and time.monotonic() < deadline:
@@ -191,7 +191,7 @@ def floor_side(kubeconfig: Path, conn: Any, args: argparse.Namespace) -> list[fl
     thread.start()
     ready.wait(10)
     time.sleep(0.5)
-    conn.send(("burst", args.rate, args.seconds, args.objects))
+    conn.send(("burst", args.rate, args.seconds, args.objects, f"b{time.time_ns()}"))
     created: Created = conn.recv()
     thread.join(120)
     stopper.stop()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, select, update
@@ -100,6 +100,25 @@ class Notifications:
     async def shown(self, card: CardRecord, *, count: int, state: str) -> CardRecord | None:
         """The card was updated to say (count, state); None if another writer moved it first."""
         return await self._set(card, count=count, state=state, conditional=True)
+
+    async def shown_many(self, shown: Sequence[tuple[CardRecord, int, str]]) -> list[bool]:
+        """`shown` for each (card as read, count, state), in order, in one transaction; False where
+        another writer had moved the row (the caller reads it again)."""
+
+        def write(conn: Connection) -> list[bool]:
+            stamp = utcnow()
+            done = []
+            for card, count, state in shown:
+                key = self._key(card.platform, card.channel, card.subject)
+                changed = conn.execute(
+                    update(t)
+                    .where(key, t.c.version == card.version)
+                    .values(count=count, state=state, version=card.version + 1, updated_at=stamp)
+                )
+                done.append(changed.rowcount == 1)
+            return done
+
+        return await self.database.run(write, write=True) if shown else []
 
     async def _set(self, card: CardRecord, *, conditional: bool = False, **values: Any) -> CardRecord | None:
         key = self._key(card.platform, card.channel, card.subject)

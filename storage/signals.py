@@ -1,11 +1,13 @@
 """What the cluster watch found, one row per (cluster, kind, namespace, name, reason).
 
-`observe()` folds one observation in: each reporting object (an Event, a pod)
-is a source whose own count only grows, and the row's count is the sum of
-its sources, so the same object seen again (a resumed watch, a relist, a new
-leader replaying from the stored resourceVersion) changes nothing. The write
-is a conditional update on the row's `version`. Nothing here decides what a
-signal means or where it goes.
+`observe_many()` folds a batch of observations in: each reporting object (an
+Event, a pod) is a source whose own count only grows, and the row's count is
+the sum of its sources, so the same object seen again (a resumed watch, a
+relist, a new leader replaying from the stored resourceVersion) changes
+nothing. A batch reads its rows in one query, folds in memory (`fold`, pure)
+and writes each changed row once, conditional on the `version` it read; if
+another writer moved a row meanwhile, the whole batch is read and folded again.
+Nothing here decides what a signal means or where it goes.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, select, update
+from sqlalchemy import Connection, Row, and_, select, tuple_, update
 
 from storage.alert_records import Change, SignalInput, SignalRecord, Written
 from storage.database import Database, insert_for
@@ -24,11 +26,13 @@ from storage.types import utcnow
 ATTEMPTS = 5
 MAX_SOURCES = 64
 FOLDED = "_folded"  # the summed counts of sources no longer kept one by one
+CHUNK = 200  # keys per SELECT … IN
+KEY_COLUMNS = ("cluster", "kind", "namespace", "name", "reason")
 
 
-def _record(row: Row[Any]) -> SignalRecord:
+def _record(row: Row[Any]) -> tuple[SignalRecord, list[list[Any]]]:
     m = row._mapping
-    return SignalRecord(
+    record = SignalRecord(
         cluster=m["cluster"],
         kind=m["kind"],
         namespace=m["namespace"],
@@ -42,6 +46,7 @@ def _record(row: Row[Any]) -> SignalRecord:
         last_seen=m["last_seen"],
         version=m["version"],
     )
+    return record, list(m["sources"])
 
 
 def _with_source(sources: list[list[Any]], source: str, count: int) -> list[list[Any]]:
@@ -60,90 +65,127 @@ def _total(sources: list[list[Any]]) -> int:
     return sum(int(c) for _, c in sources)
 
 
+Key = tuple[str, str, str, str, str]
+Current = tuple[SignalRecord, list[list[Any]]]  # the row as folded so far, and its sources
+
+
+def key_of(seen: SignalInput) -> Key:
+    return (seen.cluster, seen.kind, seen.namespace, seen.name, seen.reason)
+
+
+def fold(current: Current | None, seen: SignalInput) -> tuple[Change | None, Current | None]:
+    """One observation applied to a row (None: no row yet): what it changed, and the row after it.
+    (None, None): a key never seen firing reported healthy, which needs no row."""
+    if current is None:
+        if not seen.firing:
+            return None, None
+        sources = [[seen.source, max(seen.count, 1)]]
+        record = SignalRecord(
+            *key_of(seen),
+            resource=seen.resource,
+            state="firing",
+            count=_total(sources),
+            message=seen.message,
+            first_seen=seen.at,
+            last_seen=seen.at,
+            version=1,
+        )
+        return Change.NEW, (record, sources)
+    old, sources = current
+    if seen.firing:
+        sources = _with_source(sources, seen.source, max(seen.count, 1))
+        new = dataclasses.replace(
+            old,
+            state="firing",
+            count=_total(sources),
+            message=seen.message or old.message,
+            last_seen=max(old.last_seen, seen.at),
+        )
+    else:
+        new = dataclasses.replace(old, state="recovered")
+    # Only what a card shows decides; a later sighting of the same counts is a repeat.
+    if (new.state, new.count, new.message) == (old.state, old.count, old.message):
+        return Change.UNCHANGED, current
+    return Change.CHANGED, (dataclasses.replace(new, version=old.version + 1), sources)
+
+
+class _Moved(Exception):
+    """Another writer changed a row this batch read: read and fold the batch again."""
+
+
+def _columns(record: SignalRecord, sources: list[list[Any]]) -> dict[str, Any]:
+    return {
+        "resource": record.resource,
+        "state": record.state,
+        "count": record.count,
+        "message": record.message,
+        "sources": sources,
+        "first_seen": record.first_seen,
+        "last_seen": record.last_seen,
+        "version": record.version,
+    }
+
+
 @dataclasses.dataclass(frozen=True)
 class Signals:
     database: Database
 
     async def observe(self, seen: SignalInput) -> Written[SignalRecord] | None:
         """Fold one observation in; None when a key never seen firing is reported healthy."""
-        return await self.database.run(lambda conn: self._observe(conn, seen), write=True)
+        (written,) = await self.observe_many([seen])
+        return written
 
     async def observe_many(self, seen: Sequence[SignalInput]) -> list[Written[SignalRecord] | None]:
         """`observe` for each, in order, in one transaction (a batch of watch events)."""
         if not seen:
             return []
-        return await self.database.run(lambda conn: [self._observe(conn, one) for one in seen], write=True)
-
-    def _key(self, seen: SignalInput) -> Any:
-        return and_(
-            t.c.cluster == seen.cluster,
-            t.c.kind == seen.kind,
-            t.c.namespace == seen.namespace,
-            t.c.name == seen.name,
-            t.c.reason == seen.reason,
-        )
-
-    def _observe(self, conn: Connection, seen: SignalInput) -> Written[SignalRecord] | None:
-        now = utcnow()
         for _ in range(ATTEMPTS):
-            row = conn.execute(select(t).where(self._key(seen))).first()
-            if row is None:
-                if not seen.firing:
-                    return None
-                sources = [[seen.source, max(seen.count, 1)]]
+            try:
+                return await self.database.run(lambda conn: self._batch(conn, seen), write=True)
+            except _Moved:
+                continue
+        raise RuntimeError(f"{len(seen)} signals kept changing under this write")  # pragma: no cover
+
+    def _batch(self, conn: Connection, seen: Sequence[SignalInput]) -> list[Written[SignalRecord] | None]:
+        keys = list(dict.fromkeys(key_of(s) for s in seen))
+        read: dict[Key, Current] = {}
+        columns = tuple_(t.c.cluster, t.c.kind, t.c.namespace, t.c.name, t.c.reason)
+        for start in range(0, len(keys), CHUNK):
+            for row in conn.execute(select(t).where(columns.in_(keys[start : start + CHUNK]))):
+                record, sources = _record(row)
+                read[record.key] = (record, sources)
+        now: dict[Key, Current | None] = dict(read)
+        results: list[Written[SignalRecord] | None] = []
+        for one in seen:
+            change, after = fold(now.get(key_of(one)), one)
+            if change is None or after is None:
+                results.append(None)
+                continue
+            now[key_of(one)] = after
+            results.append(Written(change, after[0]))
+        stamp = utcnow()
+        for key, after in now.items():
+            before = read.get(key)
+            if after is None or (before is not None and after[0].version == before[0].version):
+                continue
+            if before is None:
                 inserted = conn.execute(
                     insert_for(self.database, t)
-                    .values(
-                        cluster=seen.cluster,
-                        kind=seen.kind,
-                        namespace=seen.namespace,
-                        name=seen.name,
-                        reason=seen.reason,
-                        resource=seen.resource,
-                        state="firing",
-                        count=_total(sources),
-                        message=seen.message,
-                        sources=sources,
-                        first_seen=seen.at,
-                        last_seen=seen.at,
-                        updated_at=now,
-                        version=1,
-                    )
-                    .on_conflict_do_nothing(index_elements=["cluster", "kind", "namespace", "name", "reason"])
+                    .values(**dict(zip(KEY_COLUMNS, key, strict=True)), **_columns(*after), updated_at=stamp)
+                    .on_conflict_do_nothing(index_elements=list(KEY_COLUMNS))
                 )
-                if inserted.rowcount == 1:
-                    return Written(Change.NEW, self._require(conn, seen))
+                if inserted.rowcount != 1:
+                    raise _Moved
                 continue
-            old = _record(row)
-            values: dict[str, Any]
-            if seen.firing:
-                sources = _with_source(list(row._mapping["sources"]), seen.source, max(seen.count, 1))
-                values = {
-                    "state": "firing",
-                    "count": _total(sources),
-                    "message": seen.message or old.message,
-                    "sources": sources,
-                    "last_seen": max(old.last_seen, seen.at),
-                }
-            else:
-                values = {"state": "recovered"}
-            # Only what a card shows decides; a later sighting of the same counts is a repeat.
-            if all(getattr(old, k) == v for k, v in values.items() if k in ("state", "count", "message")):
-                return Written(Change.UNCHANGED, old)
+            where = and_(*(t.c[name] == value for name, value in zip(KEY_COLUMNS, key, strict=True)))
             changed = conn.execute(
                 update(t)
-                .where(self._key(seen), t.c.version == old.version)
-                .values(version=old.version + 1, updated_at=now, **values)
+                .where(where, t.c.version == before[0].version)
+                .values(**_columns(*after), updated_at=stamp)
             )
-            if changed.rowcount == 1:
-                return Written(Change.CHANGED, self._require(conn, seen))
-        raise RuntimeError(
-            f"signal {seen.kind}/{seen.name} kept changing under this write"
-        )  # pragma: no cover
-
-    def _require(self, conn: Connection, seen: SignalInput) -> SignalRecord:
-        row = conn.execute(select(t).where(self._key(seen))).one()
-        return _record(row)
+            if changed.rowcount != 1:
+                raise _Moved
+        return results
 
     async def firing(self, *, cluster: str, resource: str | None = None) -> list[SignalRecord]:
         """Signals firing now on `cluster` (from one watch's resource, or every one)."""
@@ -151,4 +193,4 @@ class Signals:
         if resource is not None:
             query = query.where(t.c.resource == resource)
         rows = await self.database.run(lambda conn: conn.execute(query).all(), write=False)
-        return [_record(row) for row in rows]
+        return [_record(row)[0] for row in rows]

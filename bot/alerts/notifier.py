@@ -6,8 +6,9 @@ event) up to date: a card already posted is replaced through
 state) changed; a new card passes flood control, is claimed in storage (so
 two posters never both post it) and posted, and where it landed is saved. A
 subject that flood control holds back is counted in the channel's summary
-card, which `flush()` posts or updates (once per batch, not per event). Only
-the leader calls this. It decides nothing about what a card says (`cards`).
+card. `flush()`, once per batch rather than per event, saves what the updated
+cards now say and posts or updates the summary cards. Only the leader calls
+this. It decides nothing about what a card says (`cards`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from storage.alert_records import CardRecord, Claim
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+
+CACHED_CARDS = 10_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +65,11 @@ class Notifier:
         self._clock = clock
         self._summaries: dict[str, tuple[Place, Summary]] = {}
         self._missing: set[str] = set()
+        # Cards this process posted or updated (the leader is their only writer but for a hand-over;
+        # `shown` is conditional on the version, so a stale entry is noticed and dropped).
+        self._cards: dict[tuple[str, str, str], CardRecord] = {}
+        # Updates already on the surfaces whose new count and state `flush` writes in one go.
+        self._unsaved: list[tuple[CardRecord, int, str]] = []
 
     async def show(self, card: Card, places: Sequence[Place]) -> bool:
         """True when every place's card says what `card` says (or flood control holds it back);
@@ -80,9 +88,11 @@ class Notifier:
         return done
 
     async def _show_at(self, surface: ChatSurface, place: Place, card: Card) -> bool:
-        existing = await self._store.notifications.get(
-            platform=place.platform, channel=place.channel, subject=card.subject
-        )
+        existing = self._cards.get((place.platform, place.channel, card.subject))
+        if existing is None:
+            existing = await self._store.notifications.get(
+                platform=place.platform, channel=place.channel, subject=card.subject
+            )
         if existing is not None and existing.ref is not None:
             return await self._update(surface, existing, card)
         if existing is None:
@@ -113,7 +123,10 @@ class Notifier:
         ref = await surface.post(card.reply, place=place)
         if ref is None:
             return False  # the claim stays this process's: the next try posts it
-        await self._store.notifications.posted(record, ref=dict(ref.data), count=card.count, state=card.state)
+        posted = await self._store.notifications.posted(
+            record, ref=dict(ref.data), count=card.count, state=card.state
+        )
+        self._remember(posted)
         self._metrics.alert_cards.labels(card.kind, "posted").inc()
         return True
 
@@ -122,12 +135,29 @@ class Notifier:
             return True
         if not await surface.update(PostedRef(record.platform, dict(record.ref)), card.reply):
             return False
-        await self._store.notifications.shown(record, count=card.count, state=card.state)
+        self._unsaved.append((record, card.count, card.state))
+        self._remember(
+            dataclasses.replace(record, count=card.count, state=card.state, version=record.version + 1)
+        )
         self._metrics.alert_cards.labels(card.kind, "updated").inc()
         return True
 
+    def _remember(self, record: CardRecord) -> None:
+        key = (record.platform, record.channel, record.subject)
+        self._cards.pop(key, None)
+        self._cards[key] = record
+        if len(self._cards) > CACHED_CARDS:
+            self._cards.pop(next(iter(self._cards)))
+
     async def flush(self) -> None:
-        """Post or update the summary card of every channel that held cards back since the last flush."""
+        """Save what the cards updated since the last flush say, and post or update the summary card
+        of every channel that held cards back meanwhile (once per batch, not once per event)."""
+        unsaved, self._unsaved = self._unsaved, []
+        for (record, _, _), saved in zip(
+            unsaved, await self._store.notifications.shown_many(unsaved), strict=True
+        ):
+            if not saved:  # another writer moved the row: read it again next time
+                self._cards.pop((record.platform, record.channel, record.subject), None)
         pending, self._summaries = self._summaries, {}
         for place, summary in pending.values():
             surface = self._surfaces.get(place.platform)

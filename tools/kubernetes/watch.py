@@ -132,20 +132,26 @@ class ResourceWatch:
     ) -> None:
         self.target = target
         self.resource_version = resource_version or None
-        self._call = list_function(api, target)
+        self._api = api
         self._deliver = deliver
         self._timeout_s = timeout_s
         self._backoff = backoff or Backoff()
         self._page_size = page_size
         self._stopped = threading.Event()
-        self._watch = watch.Watch()  # type: ignore[no-untyped-call]
+        self._call: Callable[..., Any] | None = None
+        self._watch: Any = None
 
     def stop(self) -> None:
         self._stopped.set()
-        self._watch.stop()  # type: ignore[no-untyped-call]  # shuts the socket of a stream in progress
+        if self._watch is not None:
+            self._watch.stop()  # shuts the socket of a stream in progress
 
     def run(self) -> None:
         """Until `stop()`: (re)list when needed, watch, resume, back off on errors."""
+        # Built here, in the watch's own thread: the client's API modules load lazily, and the
+        # first load takes long enough to stall an event loop.
+        self._call = list_function(self._api, self.target)
+        self._watch = watch.Watch()  # type: ignore[no-untyped-call]
         while not self._stopped.is_set():
             try:
                 if self.resource_version is None:
@@ -178,6 +184,7 @@ class ResourceWatch:
             kwargs: dict[str, Any] = {"limit": self._page_size, "_preload_content": False}
             if token:
                 kwargs["_continue"] = token
+            assert self._call is not None
             response = self._call(_request_timeout=self._timeout_s, **kwargs)
             page = json.loads(response.data)
             objects.extend(page.get("items") or [])
@@ -190,7 +197,7 @@ class ResourceWatch:
         self._backoff.reset()
 
     def _stream(self) -> None:
-        stream = self._watch.stream(  # type: ignore[no-untyped-call]
+        stream = self._watch.stream(
             self._call,
             resource_version=self.resource_version,
             allow_watch_bookmarks=True,
