@@ -17,7 +17,8 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 from bot.alerts.cards import summary_card
 from bot.alerts.flood import Admit, FloodControl, Summary
@@ -55,6 +56,7 @@ class Notifier:
         metrics: Metrics,
         stale_after: dt.timedelta = dt.timedelta(minutes=2),
         clock: Callable[[], float] = time.monotonic,
+        record: Callable[..., Awaitable[Any]] | None = None,
     ) -> None:
         self._store = store
         self._surfaces = dict(surfaces)
@@ -63,6 +65,7 @@ class Notifier:
         self._metrics = metrics
         self._stale_after = stale_after
         self._clock = clock
+        self._record = record  # the audit trail: every card posted is a fact
         self._summaries: dict[str, tuple[Place, Summary]] = {}
         self._missing: set[str] = set()
         # Cards this process posted or updated (the leader is their only writer but for a hand-over;
@@ -128,6 +131,14 @@ class Notifier:
         )
         self._remember(posted)
         self._metrics.alert_cards.labels(card.kind, "posted").inc()
+        if self._record is not None:
+            await self._record(
+                "alert.card_posted",
+                platform=place.platform,
+                channel=place.channel,
+                status=card.state,
+                detail={"subject": card.subject, "kind": card.kind, "title": card.title},
+            )
         return True
 
     async def _update(self, surface: ChatSurface, record: CardRecord, card: Card) -> bool:

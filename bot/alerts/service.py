@@ -219,6 +219,7 @@ def build_alerts_service(
         owner=owner,
         metrics=metrics,
         stale_after=dt.timedelta(seconds=settings.card_claim_stale_s),
+        record=record,
     )
     receiver = AlertReceiver(
         store=store, credentials=credentials_from(settings.receiver, named), metrics=metrics, record=record

@@ -34,6 +34,7 @@ from tools.kubernetes.watch import Backoff, Listed, Restart, WatchItem, WatchTar
 log = logging.getLogger(__name__)
 
 BATCH = 500
+MAX_SYNCED = 100_000
 ActiveKey = tuple[str, str, str, str]  # kind, namespace, name, reason
 
 
@@ -100,6 +101,8 @@ class ClusterSignals:
                 continue
             subject = signal_subject(written.record)
             if written.change is not Change.UNCHANGED or subject not in self._synced:
+                if len(self._synced) >= MAX_SYNCED:
+                    self._synced.clear()  # each is then checked once more: harmless, and memory stays bounded
                 self._synced.add(subject)
                 changed[subject] = written.record
         for record in changed.values():

@@ -55,15 +55,10 @@ class World:
     url: str  # the receiver's
 
 
-async def open_world(
-    database_url: str,
-    clusters: ClusterSet,
-    alertmanager: FakeAlertmanager,
-    *,
-    surface: FakeSurface | None = None,
-    **alerts: Any,
-) -> tuple[World, web.AppRunner]:
-    """An app (a replica) with alerts on; pass another replica's `surface` to share one chat."""
+async def alerts_app(
+    database_url: str, clusters: ClusterSet, alertmanager: FakeAlertmanager, **alerts: Any
+) -> App:
+    """An app whose config turns alerts on (`alerts` overrides keys of `alerts_settings()`)."""
     endpoint = HttpEndpoint(name="am", url=alertmanager.url)
     operations = [
         *alertmanager_operations(endpoints=(endpoint,), clusters=clusters),
@@ -75,7 +70,19 @@ async def open_world(
         "alerts": alerts_settings(**alerts),
     }
     config = LoadedConfig(settings=parse_settings(document), secrets=Secrets(named=NAMED), source=None)
-    app = await build_app(config, operations=operations, clusters=clusters)
+    return await build_app(config, operations=operations, clusters=clusters)
+
+
+async def open_world(
+    database_url: str,
+    clusters: ClusterSet,
+    alertmanager: FakeAlertmanager,
+    *,
+    surface: FakeSurface | None = None,
+    **alerts: Any,
+) -> tuple[World, web.AppRunner]:
+    """An app (a replica) with alerts on; pass another replica's `surface` to share one chat."""
+    app = await alerts_app(database_url, clusters, alertmanager, **alerts)
     surface = surface or FakeSurface("slack")
     service = alerts_service(app, surfaces={"slack": surface}, leader=None)
     web_app = web.Application()

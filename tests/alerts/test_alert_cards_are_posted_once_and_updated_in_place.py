@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from bot.models import ButtonAction, ReplyKind
+from storage.records import AuditFilter
 from tests.alerts.conftest import ALL, PROD, TOKEN, World, open_world
 from tests.alerts.fake_surface import FakeSurface
 from tests.fake_alertmanager.server import FakeAlertmanager
@@ -52,6 +53,9 @@ async def test_a_firing_alert_is_one_card_with_what_matters(world: World) -> Non
         ButtonAction.ACKNOWLEDGE,
     ]
     assert {b.approval_id for b in card.buttons} == {CRASHING["fingerprint"]}
+    (fact,) = await world.app.store.list_audit(AuditFilter(event="alert.card_posted"))
+    assert (fact.platform, fact.channel, fact.status) == ("slack", PROD, "firing")
+    assert fact.detail["subject"] == f"alert:{CRASHING['fingerprint']}"
 
 
 async def test_repeats_change_nothing_and_resolved_updates_the_same_card(world: World) -> None:

@@ -100,6 +100,19 @@ async def test_a_signal_counts_each_source_once_however_often_it_is_seen(store: 
     assert [s.name for s in await store.signals.firing(cluster="prod", resource="events")] == ["web-1"]
 
 
+async def test_two_writers_folding_one_signal_count_every_source_once(db_url: str, store: Store) -> None:
+    other = await Store.open(db_url)
+    try:
+        batches = [[seen(f"a-{i}", 1) for i in range(20)], [seen(f"b-{i}", 2) for i in range(20)]]
+        await asyncio.gather(store.signals.observe_many(batches[0]), other.signals.observe_many(batches[1]))
+        again = await other.signals.observe_many(batches[0][:3] + batches[1][:3])
+    finally:
+        await other.close()
+    assert all(w is not None and w.change is Change.UNCHANGED for w in again)
+    (firing,) = await store.signals.firing(cluster="prod")
+    assert firing.count == 20 * 1 + 20 * 2
+
+
 async def test_many_sources_are_folded_without_losing_their_counts(store: Store) -> None:
     for i in range(100):
         await store.signals.observe(seen(f"uid-{i}", 2))
