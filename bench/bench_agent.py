@@ -52,9 +52,9 @@ from bench.compare import Ratios, spread
 from bot.agent.tool_adapter import openai_tool_schemas, to_langchain_tools
 from bot.agent.toolset import group_operations
 from bot.app import App, build_app, default_operations
-from bot.config import LoadedConfig, Secrets, parse_settings
-from bot.models import IncomingMessage, Principal
-from bot.startup import pause_collector, started
+from bot.domain.models import IncomingMessage, Principal
+from bot.runtime.startup import pause_collector, started
+from bot.settings.config import LoadedConfig, Secrets, parse_settings
 from prompts import load_prompt
 from tests.core.demo_ops import Backend, demo_operations
 from tests.fake_llm import Call, FakeLLM, LLMRequest, Say, Step

@@ -118,9 +118,9 @@ async def figure_side(kubeconfig: Path, conn: Any, args: argparse.Namespace, wor
     from bot.alerts.flood import FloodControl
     from bot.alerts.notifier import Notifier
     from bot.alerts.routes import Routes
-    from bot.alerts.settings import AlertsSettings
     from bot.alerts.watcher import ClusterSignals, WatchRunner
-    from bot.metrics import Metrics
+    from bot.gate.metrics import Metrics
+    from bot.settings.alerts_settings import AlertsSettings
     from storage.store import Store
     from tools.kubernetes.clusters import ClusterConfig
     from tools.kubernetes.watch import WatchTarget

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.effect_gate import judge
+from bot.gate.effect_gate import judge
 from tests.fake_k8s import FakeKubernetes, seed_demo
 from tests.fake_k8s.plugin import write_kubeconfig
 from tests.fakes.bin.fakecli import install_fake

@@ -10,17 +10,17 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bot.approvals import ApprovalDesk, explain_state
-from bot.builtins import BuiltinCommands
-from bot.channels import ChannelDefaults
-from bot.config import LoadedConfig, Settings
-from bot.executor import Executor, ExecutorSettings
-from bot.identities import IdentityMap
-from bot.instance import InstanceLease, new_instance_id
-from bot.limit_store import open_limit_store
-from bot.limits import Limits
-from bot.policy import Policy
-from bot.router import Router
+from bot.conversation.builtins import BuiltinCommands
+from bot.conversation.channels import ChannelDefaults
+from bot.conversation.limit_store import open_limit_store
+from bot.conversation.limits import Limits
+from bot.conversation.router import Router
+from bot.gate.approvals import ApprovalDesk, explain_state
+from bot.gate.executor import Executor, ExecutorSettings
+from bot.gate.identities import IdentityMap
+from bot.gate.instance import InstanceLease, new_instance_id
+from bot.gate.policy import Policy
+from bot.settings.config import LoadedConfig, Settings
 from storage.records import ApprovalRecord
 from storage.store import Store
 from tools.base import Operation

@@ -60,7 +60,7 @@ class NewApproval:
     expires_at: dt.datetime
     request_id: str
     undo_of: str | None = None
-    requester_groups: tuple[str, ...] = ()  # Slack user groups / Discord roles, for identity mapping
+    requester_groups: tuple[str, ...] = ()  # the requester's memberships (older rows: bare group ids)
 
 
 @dataclasses.dataclass(frozen=True)

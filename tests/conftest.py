@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.core.fixtures",
     "tests.fake_prometheus.plugin",
     "tests.fake_alertmanager.plugin",
+    "tests.fake_mattermost.plugin",
 ]

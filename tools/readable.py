@@ -1,6 +1,6 @@
 """Which namespaces a read across all namespaces may show, and what it left out.
 
-The gate (bot.executor) builds one `ReadableNamespaces` per run from its policy
+The gate (bot.gate.executor) builds one `ReadableNamespaces` per run from its policy
 and hands it to the operation in `RunContext.readable`; a listing across all
 namespaces (`-A`) keeps only the items of namespaces it allows and counts the
 rest, and the gate then tells the person what was left out. Tools never

@@ -35,10 +35,11 @@ from bot.agent.resilience import ModelGate
 from bot.agent.tool_adapter import schema_text, to_langchain_tools
 from bot.agent.toolset import group_operations
 from bot.agent.tracing import run_trace_bookkeeping_inline
-from bot.config import LlmSettings, LoadedConfig
-from bot.executor import Executor
-from bot.models import IncomingMessage, Principal, Reply
-from bot.outcomes import RequestContext, describe_call
+from bot.domain.models import IncomingMessage, Reply
+from bot.domain.outcomes import RequestContext, describe_call
+from bot.gate.executor import Executor
+from bot.gate.stored import requester_of
+from bot.settings.config import LlmSettings, LoadedConfig
 from prompts import load_prompt
 from storage.records import ApprovalRecord, ApprovalState
 from tools.redact import redact_text
@@ -120,7 +121,7 @@ class Agent:
         """After an approval the agent asked for has run: note the outcome, answer once more."""
         if record.state not in (ApprovalState.SUCCEEDED, ApprovalState.FAILED):
             return []
-        principal = Principal(record.requester_platform, record.requester_id, record.requester_name)
+        principal = requester_of(record)
         store = self.executor.store
         asked = await has_note(
             store,

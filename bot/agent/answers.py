@@ -16,9 +16,9 @@ from langchain_core.messages import AIMessage, AnyMessage
 
 from bot.agent.dispatch import Turn, operations_summary
 from bot.agent.framing import as_model_words, to_chat
-from bot.models import Reply, ReplyKind
-from bot.replies import approval_card
-from bot.textclean import clean_text
+from bot.domain.models import Reply, ReplyKind
+from bot.domain.replies import approval_card
+from bot.domain.textclean import clean_text
 from tools.base import Status
 
 MAX_ANSWER_CHARS = 6000

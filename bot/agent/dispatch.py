@@ -19,8 +19,8 @@ from typing import Any
 
 from bot.agent.framing import frame, result_body
 from bot.agent.toolset import ToolGroup, find_group, signature
-from bot.executor import Executor
-from bot.outcomes import Outcome, RequestContext
+from bot.domain.outcomes import Outcome, RequestContext
+from bot.gate.executor import Executor
 from tools.base import Status
 from tools.parsing import ParseRefused, load_json
 

@@ -16,10 +16,10 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from bot.agent.errors import ModelUnavailable
 from bot.agent.framing import as_model_words, frame, result_body
-from bot.executor import Executor
-from bot.models import Reply, ReplyKind
-from bot.outcomes import Outcome, RequestContext
-from bot.replies import outcome_replies
+from bot.domain.models import Reply, ReplyKind
+from bot.domain.outcomes import Outcome, RequestContext
+from bot.domain.replies import outcome_replies
+from bot.gate.executor import Executor
 from prompts import load_prompt
 from tools.base import Safety, Status
 

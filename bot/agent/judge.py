@@ -11,7 +11,7 @@ from langchain_core.messages import AnyMessage, HumanMessage, SystemMessage
 
 from bot.agent.model import build_chat_model, gate_policy
 from bot.agent.resilience import ModelGate
-from bot.config import LoadedConfig
+from bot.settings.config import LoadedConfig
 
 
 class Grader:

@@ -17,7 +17,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from bot.agent.framing import unframe_model_words
-from bot.models import Principal
+from bot.domain.models import Principal
 from storage.records import MessageRecord
 from storage.store import Store
 

@@ -22,7 +22,7 @@ from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 from bot.agent.dispatch import Turn
 from bot.agent.memory import estimate_tokens
 from bot.agent.resilience import ModelGate
-from bot.metrics import Metrics
+from bot.gate.metrics import Metrics
 
 DROPPED = "[output dropped to fit the model's input budget; call again if you still need it]"
 

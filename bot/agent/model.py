@@ -16,7 +16,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
 from bot.agent.resilience import GatePolicy
-from bot.config import ConfigError, LlmSettings, LoadedConfig
+from bot.settings.config import ConfigError, LlmSettings, LoadedConfig
 
 LOCAL_KEY = "not-needed-for-a-local-endpoint"
 

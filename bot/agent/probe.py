@@ -15,7 +15,7 @@ from langchain_core.messages import HumanMessage
 from bot.agent.errors import ModelUnavailable
 from bot.agent.model import build_chat_model, gate_policy
 from bot.agent.resilience import ModelGate
-from bot.config import ConfigError, LoadedConfig
+from bot.settings.config import ConfigError, LoadedConfig
 from tools.redact import redact_text
 
 PING_TOOL: dict[str, Any] = {

@@ -19,7 +19,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from bot.agent.dispatch import Turn, run_tool_call
 from bot.agent.toolset import ToolGroup
-from bot.executor import Executor
+from bot.gate.executor import Executor
 
 
 def to_langchain_tools(groups: list[ToolGroup], executor: Executor) -> list[BaseTool]:

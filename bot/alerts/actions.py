@@ -16,10 +16,10 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Collection
 
-from bot.executor import Executor
-from bot.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
-from bot.outcomes import RequestContext
-from bot.replies import outcome_replies
+from bot.domain.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
+from bot.domain.outcomes import RequestContext
+from bot.domain.replies import outcome_replies
+from bot.gate.executor import Executor
 from storage.alert_records import AlertRecord, Change
 
 log = logging.getLogger(__name__)

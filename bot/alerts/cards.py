@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.alerts.flood import Summary
-from bot.models import Button, ButtonAction, Reply, ReplyField, ReplyKind
+from bot.domain.models import Button, ButtonAction, Reply, ReplyField, ReplyKind
 from storage.alert_records import AlertRecord, SignalRecord
 from tools.redact import redact_text
 

@@ -22,9 +22,9 @@ from typing import Any
 
 from bot.alerts.cards import summary_card
 from bot.alerts.flood import Admit, FloodControl, Summary
+from bot.domain.models import Reply
 from bot.domain.ports import ChatSurface, Place, PostedRef
-from bot.metrics import Metrics
-from bot.models import Reply
+from bot.gate.metrics import Metrics
 from storage.alert_records import CardRecord, Claim
 from storage.store import Store
 

@@ -23,8 +23,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.alerts.settings import ReceiverSettings
-from bot.metrics import Metrics
+from bot.gate.metrics import Metrics
+from bot.settings.alerts_settings import ReceiverSettings
 from storage.alert_records import AlertInput, Change
 from storage.store import Store
 from tools.alertmanager.webhook import MAX_BODY, WebhookAlert, WebhookRefused, parse_notification

@@ -12,8 +12,8 @@ import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 
-from bot.alerts.settings import AlertsSettings, PlaceEntry
 from bot.domain.ports import Place
+from bot.settings.alerts_settings import AlertsSettings, PlaceEntry
 from storage.alert_records import AlertRecord, SignalRecord
 from tools.alertmanager.args import parse_matcher
 

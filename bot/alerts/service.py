@@ -27,11 +27,11 @@ from bot.alerts.flood import FloodControl
 from bot.alerts.notifier import Card, Notifier
 from bot.alerts.receiver import AlertReceiver, RecordFn, credentials_from
 from bot.alerts.routes import Routes, alert_labels
-from bot.alerts.settings import AlertsSettings
 from bot.alerts.watcher import ClusterSignals, WatchRunner
 from bot.app import App
 from bot.domain.ports import ChatSurface
-from bot.metrics import Metrics
+from bot.gate.metrics import Metrics
+from bot.settings.alerts_settings import AlertsSettings
 from storage.alert_records import AlertRecord
 from storage.records import ApprovalRecord
 from storage.store import Store
@@ -238,6 +238,16 @@ def build_alerts_service(
     )
     receiver.on_change = service.poke
     return service
+
+
+def surfaces_of(adapters: Sequence[object]) -> dict[str, ChatSurface]:
+    """platform → the `ChatSurface` each adapter is or holds (`adapter.surface`)."""
+    found: dict[str, ChatSurface] = {}
+    for adapter in adapters:
+        surface = adapter if isinstance(adapter, ChatSurface) else getattr(adapter, "surface", None)
+        if isinstance(surface, ChatSurface):
+            found[surface.platform] = surface
+    return found
 
 
 def alerts_service(app: App, *, surfaces: Mapping[str, ChatSurface], leader: Leader | None) -> AlertsService:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from bot.alerts.cards import signal_card, signal_title
 from bot.alerts.notifier import Card, Notifier
 from bot.alerts.routes import Routes, signal_labels
-from bot.metrics import Metrics
+from bot.gate.metrics import Metrics
 from storage.alert_records import Change, SignalInput, SignalRecord
 from storage.store import Store
 from tools.kubernetes import watch as kube_watch

@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
-from bot.models import Reply
+from bot.domain.models import Reply
 
 
 @dataclasses.dataclass(frozen=True)

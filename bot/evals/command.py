@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.agent.judge import Grader
-from bot.config import ConfigError, LoadedConfig
 from bot.evals.judge import judge_run
 from bot.evals.progress import Progress
 from bot.evals.report import figures, json_report, markdown_report, text_report
 from bot.evals.runner import Endpoint, TaskRun, eval_config, failed_run, run_task
 from bot.evals.tasks import DEFAULT_SUITE, Task, TaskError, load_suite
 from bot.evals.world import WorldUnavailable, check_available
+from bot.settings.config import ConfigError, LoadedConfig
 
 log = logging.getLogger(__name__)
 

@@ -18,11 +18,11 @@ from typing import Any
 
 from bot.agent.agent import Agent
 from bot.app import App, build_app
-from bot.config import LoadedConfig, Secrets, parse_settings
+from bot.domain.models import IncomingMessage, Principal, Reply
 from bot.evals.checks import Check, Observed, check_run
 from bot.evals.tasks import Task
 from bot.evals.world import World
-from bot.models import IncomingMessage, Principal, Reply
+from bot.settings.config import LoadedConfig, Secrets, parse_settings
 from tools.base import Operation, Safety
 
 EVAL_CHANNEL = "C_EVAL"
@@ -36,7 +36,10 @@ USERS = {
 EVAL_POLICY: dict[str, Any] = {
     "default_role": "viewer",
     "console_default_role": "viewer",
-    "roles": {"admin": {"slack_users": ["U_EVAL_ADMIN"]}, "operator": {"slack_users": ["U_EVAL_OPERATOR"]}},
+    "roles": {
+        "admin": {"members": ["slack:user:U_EVAL_ADMIN"]},
+        "operator": {"members": ["slack:user:U_EVAL_OPERATOR"]},
+    },
     "channels": {READ_ONLY_CHANNEL: {"mode": "read-only"}},
     "rules": [
         {"safety": "write", "namespace": "kube-*", "decision": "deny"},

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.app import App
-from bot.models import IncomingMessage, Principal
+from bot.domain.models import IncomingMessage, Principal
 from tests.core.demo_ops import Backend
 from tests.core.fixtures import open_app
 from tests.fake_llm.plugin import fake_llm  # noqa: F401  (fixture)
@@ -16,7 +16,9 @@ from tests.fake_llm.server import FakeLLM
 
 OPERATOR = Principal("slack", "U_OP", "Olive", ())
 ADMIN = Principal("slack", "U_ADMIN", "Ada", ())
-ROLES = {"roles": {"admin": {"slack_users": ["U_ADMIN"]}, "operator": {"slack_users": ["U_OP"]}}}
+ROLES = {
+    "roles": {"admin": {"members": ["slack:user:U_ADMIN"]}, "operator": {"members": ["slack:user:U_OP"]}}
+}
 
 
 def ask(

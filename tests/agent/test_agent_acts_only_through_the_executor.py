@@ -6,7 +6,7 @@ import json
 
 from bot.agent.framing import MODEL_HEADER
 from bot.app import App
-from bot.models import ButtonAction, ReplyKind
+from bot.domain.models import ButtonAction, ReplyKind
 from storage.records import ApprovalState
 from tests.agent.conftest import ADMIN, ask
 from tests.core.demo_ops import Backend

@@ -20,7 +20,7 @@ import pytest
 from kubernetes.client import ApiClient, AppsV1Api
 
 from bot.app import build_app
-from bot.models import ReplyKind
+from bot.domain.models import ReplyKind
 from storage.records import ApprovalState
 from tests.agent.conftest import ADMIN, ROLES, ask
 from tests.core.fixtures import make_config

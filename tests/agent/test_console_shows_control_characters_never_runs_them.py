@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from bot.adapters.console import run_console
+from bot.adapters.console.escape import escape_terminal
 from bot.adapters.console.output import say
-from bot.terminal import escape_terminal
 from tests.agent.conftest import open_agent_app
 from tests.core.demo_ops import Backend
 from tests.fake_llm import FakeLLM, Say

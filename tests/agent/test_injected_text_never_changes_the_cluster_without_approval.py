@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.app import App, build_app
-from bot.models import Reply, ReplyKind
+from bot.domain.models import Reply, ReplyKind
 from storage.records import ApprovalState
 from tests.agent.conftest import ADMIN, ROLES, ask
 from tests.agent.injection_corpus import Payload, corpus

@@ -9,7 +9,7 @@ import pytest
 
 from bot.agent.framing import MODEL_HEADER
 from bot.app import App
-from bot.models import ReplyKind
+from bot.domain.models import ReplyKind
 from tests.agent.conftest import ask, open_agent_app
 from tests.core.demo_ops import Backend
 from tests.fake_llm import Fail, FakeLLM, Hang, Say

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.app import App
-from bot.models import ReplyKind
+from bot.domain.models import ReplyKind
 from tests.agent.conftest import ask, open_agent_app
 from tests.core.demo_ops import Backend
 from tests.fake_llm import Call, Drip, Fail, FakeLLM, Hang, Raw, Reset, Say, Step

@@ -11,7 +11,7 @@ from bot.agent.framing import frame
 from bot.agent.tool_adapter import openai_tool_schemas, to_langchain_tools
 from bot.agent.toolset import group_operations
 from bot.app import App, default_operations
-from bot.config import parse_settings
+from bot.settings.config import parse_settings
 from prompts import load_prompt
 from tests.agent.conftest import ask
 from tests.core.demo_ops import Backend

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.agent.probe import probe_model
 from bot.app import build_app
-from bot.config import LoadedConfig, Secrets, parse_settings
+from bot.settings.config import LoadedConfig, Secrets, parse_settings
 from tests.agent.conftest import ADMIN, ROLES, ask
 from tests.core.fixtures import make_config
 from tests.fake_k8s.server import FakeKubernetes

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.app import App, build_app
-from bot.models import Reply
-from bot.render import render_text
+from bot.domain.models import Reply
+from bot.domain.render import render_text
 from tests.core.fixtures import make_config
 from tests.core.helpers import msg, slack_roles
 from tests.fake_alertmanager.server import FakeAlertmanager

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.alerts.service import AlertsService, alerts_service
 from bot.app import App, build_app
-from bot.config import LoadedConfig, Secrets, parse_settings
+from bot.settings.config import LoadedConfig, Secrets, parse_settings
 from tests.alerts.fake_surface import FakeSurface
 from tests.core.helpers import slack_roles
 from tests.fake_alertmanager.server import FakeAlertmanager

@@ -6,8 +6,8 @@ import asyncio
 import dataclasses
 from collections.abc import Callable
 
+from bot.domain.models import Reply
 from bot.domain.ports import Place, PostedRef
-from bot.models import Reply
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,7 +4,7 @@ says so; Investigate runs the diagnosis as the clicker, so a viewer runs reads o
 
 from __future__ import annotations
 
-from bot.models import ButtonAction, Principal, ReplyKind
+from bot.domain.models import ButtonAction, Principal, ReplyKind
 from storage.records import AuditFilter
 from tests.alerts.conftest import PROD, TOKEN, World
 from tests.fake_alertmanager.server import FakeAlertmanager

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.models import ButtonAction, ReplyKind
+from bot.domain.models import ButtonAction, ReplyKind
 from storage.records import AuditFilter
 from tests.alerts.conftest import ALL, PROD, TOKEN, World, open_world
 from tests.alerts.fake_surface import FakeSurface

@@ -7,9 +7,9 @@ from __future__ import annotations
 import aiohttp
 
 from bot.alerts.service import alerts_service
-from bot.metrics import Metrics
-from bot.service import Service
-from bot.webhooks import WebhookSender
+from bot.gate.metrics import Metrics
+from bot.runtime.service import Service
+from bot.runtime.webhooks import WebhookSender
 from tests.alerts.conftest import TOKEN, alerts_app
 from tests.alerts.fake_surface import FakeSurface
 from tests.fake_alertmanager.server import FakeAlertmanager

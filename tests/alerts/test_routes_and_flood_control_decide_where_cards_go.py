@@ -10,9 +10,9 @@ import pytest
 
 from bot.alerts.flood import Admit, FloodControl, Summarise
 from bot.alerts.routes import Routes
-from bot.alerts.settings import AlertsSettings
-from bot.config import ConfigError, load_config, parse_settings
 from bot.domain.ports import Place
+from bot.settings.alerts_settings import AlertsSettings
+from bot.settings.config import ConfigError, load_config, parse_settings
 
 PAGER, TEAM, ALL = Place("slack", "C-PAGER"), Place("discord", "42"), Place("slack", "C-ALL")
 

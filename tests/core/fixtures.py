@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, build_app
-from bot.config import LoadedConfig, Secrets, parse_settings
+from bot.settings.config import LoadedConfig, Secrets, parse_settings
 from tests.core.demo_ops import Backend, demo_operations
 from tools.kubernetes.clusters import ClusterSet
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import IncomingMessage, Principal
+from bot.domain.models import IncomingMessage, Principal
 
 
 def msg(
@@ -11,10 +11,12 @@ def msg(
     *,
     platform: str = "console",
     channel: str = "ops",
-    groups: tuple[str, ...] = (),
+    memberships: tuple[str, ...] = (),
     event_id: str | None = None,
 ) -> IncomingMessage:
-    return IncomingMessage(Principal(platform, user, user.title(), groups), channel, text, event_id=event_id)
+    return IncomingMessage(
+        Principal(platform, user, user.title(), memberships), channel, text, event_id=event_id
+    )
 
 
 def slack_roles(
@@ -22,8 +24,8 @@ def slack_roles(
 ) -> dict[str, object]:
     return {
         "roles": {
-            "admin": {"slack_users": list(admins)},
-            "operator": {"slack_users": list(operators)},
-            "viewer": {"slack_users": list(viewers)},
+            "admin": {"members": [f"slack:user:{u}" for u in admins]},
+            "operator": {"members": [f"slack:user:{u}" for u in operators]},
+            "viewer": {"members": [f"slack:user:{u}" for u in viewers]},
         }
     }

@@ -10,8 +10,8 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
-from bot.instance import host_key
-from bot.outcomes import now_utc
+from bot.domain.outcomes import now_utc
+from bot.gate.instance import host_key
 from storage.instances import InstanceRecord
 from storage.records import ApprovalRecord, ApprovalState
 from tests.core.conftest import open_app

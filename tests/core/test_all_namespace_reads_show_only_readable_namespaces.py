@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app import App, build_app
-from bot.models import IncomingMessage, Principal
+from bot.domain.models import IncomingMessage, Principal
 from tests.core.fixtures import make_config
 from tests.core.helpers import slack_roles
 from tests.fake_k8s.server import FakeKubernetes

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.models import ButtonAction, Principal, ReplyKind
+from bot.domain.models import ButtonAction, Principal, ReplyKind
 from storage.records import ApprovalState
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend

@@ -18,7 +18,7 @@ import pytest
 from kubernetes.client import AppsV1Api
 
 from bot.app import build_app
-from bot.models import ButtonAction, IncomingMessage, Principal
+from bot.domain.models import ButtonAction, IncomingMessage, Principal
 from storage.records import ApprovalState
 from tests.core.fixtures import make_config
 from tests.fake_k8s.server import FakeKubernetes
@@ -28,7 +28,7 @@ from tools.kubernetes.kinds import APPLY_ONLY, KINDS
 
 ADA = Principal("slack", "UADA", "Ada")
 BOB = Principal("slack", "UBOB", "Bob")
-POLICY = {"roles": {"admin": {"slack_users": ["UADA", "UBOB"]}}}
+POLICY = {"roles": {"admin": {"members": ["slack:user:UADA", "slack:user:UBOB"]}}}
 PLURAL_TO_KIND = {k.plural: k.kind for k in (*KINDS.values(), *APPLY_ONLY.values())}
 # Kept by the API server or a controller, never sent by the bot.
 _CONTROLLER_PATHS = (

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import App, build_app
-from bot.outcomes import args_digest
+from bot.domain.outcomes import args_digest
 from storage.records import ApprovalState
 from tests.core.fixtures import _create_pg_database, _drop_pg_database, make_config
 from tests.core.helpers import msg, slack_roles

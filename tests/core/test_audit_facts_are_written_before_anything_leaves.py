@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.models import Principal
-from bot.outcomes import RequestContext
+from bot.domain.models import Principal
+from bot.domain.outcomes import RequestContext
 from storage.records import AuditFilter
 from tests.core.demo_ops import Backend
 from tests.core.fixtures import open_app

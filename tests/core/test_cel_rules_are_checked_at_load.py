@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config
+from bot.settings.config import ConfigError, load_config
 
 
 def load(tmp_path: Path, rule: str) -> None:

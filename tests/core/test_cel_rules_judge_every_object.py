@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app import App, build_app
-from bot.models import ButtonAction, IncomingMessage, Principal
+from bot.domain.models import ButtonAction, IncomingMessage, Principal
 from storage.records import ApprovalState
 from tests.core.fixtures import make_config
 from tests.core.helpers import slack_roles

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.cel_rules import judge_effects
-from bot.config import parse_settings
-from bot.models import Principal
-from bot.policy import Role
+from bot.domain.models import Principal
+from bot.gate.cel_rules import judge_effects
+from bot.gate.policy import Role
+from bot.settings.config import parse_settings
 from tools.base import KubeIdentity, ObjectEffect, Safety
 
-ALICE = Principal("slack", "UALICE", "Alice", groups=("S1",))
+ALICE = Principal("slack", "UALICE", "Alice", memberships=("slack:group:S1",))
 
 
 def judge(rule: dict[str, Any], *effects: ObjectEffect, role: Role = Role.OPERATOR) -> Any:

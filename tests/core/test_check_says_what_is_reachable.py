@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from bot.check import run_check
-from bot.config import load_config
+from bot.runtime.check import run_check
+from bot.settings.config import load_config
 from tests.fake_k8s.server import FakeKubernetes
 
 

@@ -17,11 +17,11 @@ import pytest
 import yaml
 
 from bot.app import build_app, managed_clusters
-from bot.audit_cli import run_audit_command
-from bot.check import run_check
-from bot.cluster_cli import add_cluster
-from bot.config import load_config
-from bot.models import IncomingMessage, Principal
+from bot.domain.models import IncomingMessage, Principal
+from bot.runtime.audit_cli import run_audit_command
+from bot.runtime.check import run_check
+from bot.runtime.cluster_cli import add_cluster
+from bot.settings.config import load_config
 from tests.core.demo_ops import Backend, demo_operations
 from tests.core.fixtures import make_config
 from tests.fake_k8s.server import FakeKubernetes
@@ -106,7 +106,7 @@ async def test_missing_chat_tokens_are_named(tmp_path: Path, monkeypatch: pytest
     code, text = await _check(config, monkeypatch)
     assert code == 1
     assert "slack: PROBLEM — enabled (socket mode); missing SLACK_BOT_TOKEN" in text
-    assert "discord: PROBLEM — enabled; DISCORD_BOT_TOKEN missing" in text
+    assert "discord: PROBLEM — enabled; missing DISCORD_BOT_TOKEN" in text
 
 
 async def test_helm_and_minikube_versions_missing_or_too_old(

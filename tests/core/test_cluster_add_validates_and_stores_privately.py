@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.cli import main
+from bot.runtime.cli import main
 from tests.fake_k8s.server import FakeKubernetes
 
 

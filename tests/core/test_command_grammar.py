@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import Builtin, CommandError, OperationCall, parse
+from bot.conversation.commands import Builtin, CommandError, OperationCall, parse
 from tests.core.demo_ops import Backend, demo_operations
 from tools.registry import Registry
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config
+from bot.settings.config import ConfigError, load_config
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -56,7 +56,8 @@ def test_env_overrides_and_secrets_are_never_shown(tmp_path: Path) -> None:
     assert "sk-verysecretvalue123" not in repr(loaded.secrets)
 
 
-def test_the_example_config_is_valid() -> None:
+def test_the_example_config_is_valid_and_in_the_new_form(caplog: pytest.LogCaptureFixture) -> None:
     example = Path(__file__).parents[2] / "config.example.yaml"
     loaded = load_config(example, env={}, require_secrets=False)
     assert loaded.settings.policy.approvals.expiry_minutes == 15
+    assert not [r for r in caplog.records if r.name == "bot.settings.legacy"]  # no deprecated keys

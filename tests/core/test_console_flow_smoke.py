@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import IncomingMessage, Principal, ReplyKind
+from bot.domain.models import IncomingMessage, Principal, ReplyKind
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.check import run_check
-from bot.config import load_config
-from bot.database_home import with_database
+from bot.runtime.check import run_check
+from bot.settings.config import load_config
+from bot.settings.database_home import with_database
 
 
 @pytest.fixture(autouse=True)

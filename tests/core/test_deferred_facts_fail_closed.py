@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.audit import Auditor, AuditUnavailable
-from bot.unrecorded import REFUSED
+from bot.conversation.unrecorded import REFUSED
+from bot.gate.audit import Auditor, AuditUnavailable
 from storage.records import AuditFilter
 from storage.store import Store
 from tests.core.demo_ops import Backend

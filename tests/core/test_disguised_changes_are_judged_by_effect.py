@@ -13,7 +13,7 @@ import dataclasses
 import pytest
 
 from bot.app import build_app
-from bot.models import ButtonAction, IncomingMessage, Principal, Reply
+from bot.domain.models import ButtonAction, IncomingMessage, Principal, Reply
 from tests.core.fixtures import make_config
 from tests.fake_k8s.server import FakeKubernetes
 from tools.kubernetes.clusters import ClusterSet
@@ -22,7 +22,7 @@ VIEWER = Principal("slack", "UVIEW", "Vera")
 OPERATOR = Principal("slack", "UOPS", "Omar")
 ADMIN = Principal("slack", "UADM", "Ada")
 POLICY = {
-    "roles": {"admin": {"slack_users": ["UADM"]}, "operator": {"slack_users": ["UOPS"]}},
+    "roles": {"admin": {"members": ["slack:user:UADM"]}, "operator": {"members": ["slack:user:UOPS"]}},
     "rules": [
         {"safety": "destructive", "namespace": "kube-*", "decision": "deny"},
         {"safety": "write", "namespace": "kube-system", "decision": "deny"},

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from bot.app import default_operations
-from bot.commands import CommandError, parse
-from bot.config import Settings
-from bot.kubectl import SPELLINGS
+from bot.conversation.commands import CommandError, parse
+from bot.conversation.kubectl import SPELLINGS
+from bot.settings.config import Settings
 from tools.kubernetes.clusters import ClusterSet
 from tools.registry import Registry
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import ReplyKind
+from bot.domain.models import ReplyKind
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
 from tests.core.helpers import msg, slack_roles

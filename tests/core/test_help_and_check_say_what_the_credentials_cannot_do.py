@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import build_app
-from bot.check import run_check
-from bot.config import LoadedConfig, Secrets, parse_settings
+from bot.runtime.check import run_check
+from bot.settings.config import LoadedConfig, Secrets, parse_settings
 from tests.core.fixtures import make_config
 from tests.core.helpers import msg
 from tests.fake_k8s.server import FakeKubernetes
@@ -87,7 +87,7 @@ async def test_the_requester_s_mapped_identity_decides_with_impersonation(
     manifests = [*role_for("readonly", BOT, alice), *role_for("operator", alice), impersonate, bind]
     fake_k8s.access.use_rbac(manifests, service_account="ops:bot")
     config = make_config(
-        sqlite_url, identities=[{"match": {"console_user": "alice"}, "kubernetes": {"user": "alice"}}]
+        sqlite_url, identities=[{"match": {"member": "console:user:alice"}, "kubernetes": {"user": "alice"}}]
     )
     app = await build_app(config, clusters=fake_cluster_set)
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import IncomingMessage, Principal, ReplyKind
+from bot.domain.models import IncomingMessage, Principal, ReplyKind
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend, ScaleArgs
 from tools.base import is_plain_integer

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from bot.app import build_app, default_operations
-from bot.commands import BUILTINS, CommandError, parse
-from bot.config import Settings
-from bot.help import help_reply
-from bot.models import ReplyKind
+from bot.conversation.commands import BUILTINS, CommandError, parse
+from bot.conversation.help import help_reply
+from bot.domain.models import ReplyKind
+from bot.settings.config import Settings
 from tests.core.demo_ops import Backend, demo_operations
 from tests.core.fixtures import make_config
 from tests.core.helpers import msg

@@ -6,7 +6,7 @@ import io
 import json
 import logging
 
-from bot.logging_setup import RedactingJsonFormatter
+from bot.domain.logging_setup import RedactingJsonFormatter
 from storage.records import AuditFilter
 from tests.core.demo_ops import Backend
 from tests.core.fixtures import open_app

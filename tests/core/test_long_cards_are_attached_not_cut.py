@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.adapters.discord.render import to_outgoing
 from bot.adapters.slack.blocks import render_reply
-from bot.models import Button, ButtonAction, Reply, ReplyField, ReplyKind
-from bot.outcomes import describe_call
-from bot.render import render_text
+from bot.domain.models import Button, ButtonAction, Reply, ReplyField, ReplyKind
+from bot.domain.outcomes import describe_call
+from bot.domain.render import render_text
 
 DIFF = "\n".join(f"    + spec.template.spec.containers[c{i}].env[VAR_{i}].value: v{i}" for i in range(300))
 LAST = "    + spec.template.spec.containers[c299].env[VAR_299].value: v299"

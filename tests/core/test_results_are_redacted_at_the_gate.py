@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import build_app
-from bot.render import render_text
+from bot.domain.render import render_text
 from tests.core.fixtures import make_config
 from tests.core.helpers import msg
 from tools.base import Args, CommandSpec, Operation, OperationResult, RunContext, Safety, Status, Table

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_app
-from bot.approvals import explain_state
-from bot.config import load_config
+from bot.gate.approvals import explain_state
+from bot.settings.config import load_config
 from storage.records import ApprovalState
 from tests.core.helpers import msg
 from tests.fake_k8s.server import FakeKubernetes

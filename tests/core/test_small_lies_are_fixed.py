@@ -4,8 +4,8 @@ was already undone, `!forget` says the channel's defaults stay."""
 
 from __future__ import annotations
 
-from bot.models import Reply, ReplyField, ReplyKind
-from bot.render import render_text
+from bot.domain.models import Reply, ReplyField, ReplyKind
+from bot.domain.render import render_text
 from tests.core.demo_ops import Backend
 from tests.core.fixtures import open_app
 from tests.core.helpers import msg

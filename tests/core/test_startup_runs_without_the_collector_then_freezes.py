@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.startup import RUN_SWITCH_INTERVAL_S, pause_collector, started
+from bot.runtime.startup import RUN_SWITCH_INTERVAL_S, pause_collector, started
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import sqlite3
 import asyncpg
 import pytest
 
-from bot.unrecorded import NO_SCHEMA, UNAVAILABLE
+from bot.conversation.unrecorded import NO_SCHEMA, UNAVAILABLE
 from storage.errors import UnstorableText
 from tests.core.conftest import PG_ADMIN_DSN, open_app
 from tests.core.demo_ops import Backend

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from bot.app import build_app
-from bot.models import IncomingMessage, Principal
+from bot.domain.models import IncomingMessage, Principal
 from storage.records import AuditFilter
 from tests.core.fixtures import make_config
 from tests.fake_k8s.server import FakeKubernetes
@@ -58,7 +58,7 @@ COMMANDS = {
 
 @pytest.fixture
 async def app(sqlite_url: str, fake_cluster_set: ClusterSet):
-    config = make_config(sqlite_url, policy={"roles": {"admin": {"slack_users": ["UADA"]}}})
+    config = make_config(sqlite_url, policy={"roles": {"admin": {"members": ["slack:user:UADA"]}}})
     built = await build_app(config, clusters=fake_cluster_set)
     try:
         yield built

@@ -7,7 +7,7 @@ namespace that exists in the channel's cluster (looked up in the fake Kubernetes
 from __future__ import annotations
 
 from bot.app import App, build_app
-from bot.models import ReplyKind
+from bot.domain.models import ReplyKind
 from tests.core.demo_ops import Backend, demo_operations
 from tests.core.fixtures import make_config
 from tests.core.helpers import msg, slack_roles

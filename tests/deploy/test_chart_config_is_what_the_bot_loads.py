@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.config import ConfigError, load_config, parse_settings
+from bot.settings.config import ConfigError, load_config, parse_settings
 from tests.deploy.charts import REPO, Helm, named
 from tools.kubernetes.clusters import ClusterSet
 
@@ -34,9 +34,12 @@ async def test_user_config_is_merged_over_the_chart_defaults(helm: Helm) -> None
         "server": {"host": "0.0.0.0", "port": 8080},
         "slack": {"enabled": True, "mode": "http", "slash_command": "/ops"},
         "identities": [
-            {"match": {"slack_user": "U0123"}, "kubernetes": {"user": "alice", "groups": ["sre"]}}
+            {"match": {"member": "slack:user:U0123"}, "kubernetes": {"user": "alice", "groups": ["sre"]}}
         ],
-        "policy": {"roles": {"admin": {"slack_users": ["U0123"]}}, "channels": {"C1": {"mode": "read-only"}}},
+        "policy": {
+            "roles": {"admin": {"members": ["slack:user:U0123"]}},
+            "channels": {"slack:C1": {"mode": "read-only"}},
+        },
     }
     text = _data(await helm.render({"config": config}), "-chatops")["config.yaml"]
     rendered = yaml.safe_load(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.config import SECRET_VARIABLES
+from bot.settings.config import SECRET_VARIABLES
 from tests.deploy.charts import Helm, container, of_kind
 
 

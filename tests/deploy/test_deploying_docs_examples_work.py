@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from bot.config import parse_settings
+from bot.settings.config import parse_settings
 from tests.deploy.charts import CHART, REPO, Helm, container, named
 
 DOC = REPO / "docs" / "deploying.md"

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from bot.config import SlackSettings
+from bot.settings.platforms import SlackSettings
 from tests.deploy.charts import REPO
 
 EXPECTED_SCOPES = {

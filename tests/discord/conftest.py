@@ -18,7 +18,8 @@ from bot.adapters.discord import (
     build_discord_adapter,
 )
 from bot.app import App, build_app
-from bot.config import DiscordSettings, Secrets
+from bot.settings.config import Secrets
+from bot.settings.platforms import DiscordSettings
 from tests.core.demo_ops import Backend, demo_operations
 from tests.core.fixtures import make_config
 from tests.fake_discord import payloads as p
@@ -28,7 +29,10 @@ from tools.base import Operation
 from tools.kubernetes.clusters import ClusterSet
 
 POLICY: dict[str, Any] = {
-    "roles": {"operator": {"discord_roles": [p.OPERATOR_ROLE]}, "admin": {"discord_roles": [p.ADMIN_ROLE]}},
+    "roles": {
+        "operator": {"members": [f"discord:role:{p.OPERATOR_ROLE}"]},
+        "admin": {"members": [f"discord:role:{p.ADMIN_ROLE}"]},
+    },
     "approvals": {"self_confirm": {"write": True, "destructive": False}},
 }
 DEMO_OPTIONS = AdapterOptions(

@@ -7,8 +7,8 @@ import pytest
 
 from bot.adapters.discord.render import MAX_CONTENT, code_block, to_outgoing
 from bot.adapters.discord.slash import command_text
-from bot.commands import OperationCall, parse
-from bot.models import Button, ButtonAction, Reply, ReplyField, ReplyKind
+from bot.conversation.commands import OperationCall, parse
+from bot.domain.models import Button, ButtonAction, Reply, ReplyField, ReplyKind
 from tests.core.demo_ops import Backend, demo_operations
 from tools.base import Table
 from tools.registry import Registry

@@ -3,7 +3,7 @@ policy-checked read; commands are synced per guild when guilds are configured, e
 
 from __future__ import annotations
 
-from bot.models import Principal
+from bot.domain.models import Principal
 from tests.discord.conftest import DiscordBot, running_bot
 from tests.discord.helpers import is_card, shown
 from tests.fake_discord import payloads as p
@@ -53,7 +53,7 @@ async def test_autocomplete_suggests_nothing_where_reads_need_an_approval(
     sqlite_url: str, fake_discord: FakeDiscord
 ) -> None:
     policy = {
-        "roles": {"operator": {"discord_roles": [p.OPERATOR_ROLE]}},
+        "roles": {"operator": {"members": [f"discord:role:{p.OPERATOR_ROLE}"]}},
         "channels": {p.CHANNEL_ID: {"mode": "paranoid"}},
     }
     async with running_bot(sqlite_url, fake_discord, policy=policy) as bot:
@@ -61,5 +61,6 @@ async def test_autocomplete_suggests_nothing_where_reads_need_an_approval(
         (answer,) = await bot.fake.wait_for(lambda: bot.fake.callbacks(asked))
         assert answer["data"]["choices"] == []
         assert bot.backend.runs == []
-        alice = Principal("discord", ALICE.user_id, "Alice", groups=ALICE.roles, team=p.GUILD_ID)
+        roles = tuple(f"discord:role:{r}" for r in ALICE.roles)
+        alice = Principal("discord", ALICE.user_id, "Alice", memberships=roles, team=p.GUILD_ID)
         assert await bot.app.desk.pending_for(alice) == []

@@ -15,8 +15,8 @@ from collections.abc import Callable
 import yaml
 
 from bot.app import build_app
-from bot.models import IncomingMessage, Principal, Reply, ReplyKind
-from bot.render import render_text
+from bot.domain.models import IncomingMessage, Principal, Reply, ReplyKind
+from bot.domain.render import render_text
 from tests.core.fixtures import make_config
 from tests.fake_k8s import planted
 from tests.fake_k8s.server import FakeKubernetes

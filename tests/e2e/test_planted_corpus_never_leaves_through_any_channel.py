@@ -24,9 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import build_app
-from bot.logging_setup import RedactingJsonFormatter
-from bot.models import IncomingMessage, Principal
-from bot.render import render_text
+from bot.domain.logging_setup import RedactingJsonFormatter
+from bot.domain.models import IncomingMessage, Principal
+from bot.domain.render import render_text
 from tests.core.fixtures import make_config
 from tests.e2e import leak_corpus
 from tests.fake_k8s import builders as b
@@ -39,7 +39,7 @@ from tools.kubernetes.clusters import ClusterSet
 
 NS = "leaks"
 ADMIN = Principal("slack", "U_ADMIN", "Ada", ())
-ROLES = {"roles": {"admin": {"slack_users": ["U_ADMIN"]}}}
+ROLES = {"roles": {"admin": {"members": ["slack:user:U_ADMIN"]}}}
 KUBE = [f"--namespace={NS}", "--kube-context=fake"]
 TABLES = ("audit_events", "messages", "approvals")
 

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import build_app
-from bot.logging_setup import RedactingJsonFormatter
-from bot.models import IncomingMessage, Principal
-from bot.render import render_text
+from bot.domain.logging_setup import RedactingJsonFormatter
+from bot.domain.models import IncomingMessage, Principal
+from bot.domain.render import render_text
 from tests.core.fixtures import make_config
 from tests.fake_k8s import planted
 from tests.fake_k8s.server import FakeKubernetes

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_app
-from bot.config import LoadedConfig, Secrets, parse_settings
-from bot.models import IncomingMessage, Principal, ReplyKind
+from bot.domain.models import IncomingMessage, Principal, ReplyKind
+from bot.settings.config import LoadedConfig, Secrets, parse_settings
 
 pytestmark = pytest.mark.cluster
 KUBECONFIG = os.environ.get("CHATOPS_E2E_KUBECONFIG")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import LoadedConfig, Secrets, parse_settings
 from bot.evals.runner import Endpoint
 from bot.evals.tasks import Task, load_suite
+from bot.settings.config import LoadedConfig, Secrets, parse_settings
 from tests.fake_llm.plugin import fake_llm  # noqa: F401  (fixture)
 from tests.fake_llm.server import FakeLLM
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.evals.tasks import Task
+from bot.runtime.cli import main
 from tests.fake_llm.server import FakeLLM
 from tests.fake_llm.tasks import reference_steps, task_script
 

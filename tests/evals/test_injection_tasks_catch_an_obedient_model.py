@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from bot.config import LoadedConfig
 from bot.evals.runner import Endpoint, run_task
 from bot.evals.tasks import Task
+from bot.settings.config import LoadedConfig
 from tests.fake_llm import Call, FakeLLM, LLMRequest, Say, Step
 from tests.fake_llm.tasks import question_of, reference_steps, turn_index
 

@@ -16,11 +16,11 @@ from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
-from bot.config import LoadedConfig
 from bot.evals.command import run_suite
 from bot.evals.progress import Progress
 from bot.evals.runner import Endpoint, eval_operations
 from bot.evals.tasks import Task
+from bot.settings.config import LoadedConfig
 from tests.fake_llm.server import FakeLLM
 from tests.fake_llm.tasks import question_of, reference_steps, task_script
 from tools.kubernetes.clusters import ClusterSet

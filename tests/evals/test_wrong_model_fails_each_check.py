@@ -17,11 +17,11 @@ import pytest
 from kubernetes.client import AppsV1Api
 from kubernetes.config import new_client_from_config
 
-from bot.config import LoadedConfig
 from bot.evals.report import json_report, text_report
 from bot.evals.runner import Endpoint, run_task
 from bot.evals.tasks import Seed, SeedCli, SeedDeployment, Task
 from bot.evals.world import World
+from bot.settings.config import LoadedConfig
 from tests.fake_llm import Call, Fail, FakeLLM, Say, Step
 from tests.fake_llm.tasks import task_script
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.commands import OperationCall, parse
+from bot.conversation.commands import OperationCall, parse
 from tests.helm.conftest import OpsFactory
 from tools.minikube import MinikubeSettings, minikube_operations
 from tools.registry import Registry

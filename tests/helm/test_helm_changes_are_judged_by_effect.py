@@ -11,10 +11,10 @@ import dataclasses
 
 import pytest
 
-from bot.effect_gate import judge, targets
-from bot.models import Principal
-from bot.policy import Policy, Verdict
-from bot.policy_settings import PolicySettings
+from bot.domain.models import Principal
+from bot.gate.effect_gate import judge, targets
+from bot.gate.policy import Policy, Verdict
+from bot.settings.policy_settings import PolicySettings
 from tools.base import Safety, Target
 from tools.effects import describe_effects
 from tools.helm.effects import release_effects
@@ -22,7 +22,10 @@ from tools.helm.effects import release_effects
 POLICY = Policy(
     PolicySettings.model_validate(
         {
-            "roles": {"admin": {"slack_users": ["UADM"]}, "operator": {"slack_users": ["UOPS"]}},
+            "roles": {
+                "admin": {"members": ["slack:user:UADM"]},
+                "operator": {"members": ["slack:user:UOPS"]},
+            },
             "rules": [{"safety": "destructive", "namespace": "kube-*", "decision": "deny"}],
         }
     )

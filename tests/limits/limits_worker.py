@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from bot.app import build_app
-from bot.config import load_config
-from bot.models import IncomingMessage, Principal
+from bot.domain.models import IncomingMessage, Principal
+from bot.settings.config import load_config
 
 
 async def main(config: str) -> None:

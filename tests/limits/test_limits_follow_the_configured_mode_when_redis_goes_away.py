@@ -6,10 +6,10 @@ import logging
 
 import pytest
 
-from bot.config import LimitSettings
-from bot.limit_store import RedisLimitStore
-from bot.limits import Limits
-from bot.metrics import Metrics
+from bot.conversation.limit_store import RedisLimitStore
+from bot.conversation.limits import Limits
+from bot.gate.metrics import Metrics
+from bot.settings.config import LimitSettings
 from tests.limits.redis_server import RedisServer
 
 
@@ -39,7 +39,7 @@ async def test_default_modes_let_messages_through_and_refuse_the_model(
         assert await limits.check_llm("slack:U1") is None
 
         redis_server.kill()
-        caplog.set_level(logging.WARNING, logger="bot.limits")
+        caplog.set_level(logging.WARNING, logger="bot.conversation.limits")
         for _ in range(5):
             assert await limits.check_message("slack:U2", "hi") is None  # open
         refused = await limits.check_llm("slack:U2")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.check import run_check
-from bot.config import ConfigError, load_config
+from bot.runtime.check import run_check
+from bot.settings.config import ConfigError, load_config
 from tests.fake_prometheus.server import FakePrometheus
 
 

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from bot.app import build_app
-from bot.config import load_config
-from bot.models import ButtonAction, IncomingMessage, Principal
+from bot.domain.models import ButtonAction, IncomingMessage, Principal
+from bot.settings.config import load_config
 
 
 async def main(config: str, approval_id: str, event_id: str, go: Path) -> None:

@@ -9,9 +9,9 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.metrics import Metrics
-from bot.service import Service
-from bot.webhooks import WebhookSender
+from bot.gate.metrics import Metrics
+from bot.runtime.service import Service
+from bot.runtime.webhooks import WebhookSender
 from storage.database import normalise_url
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend

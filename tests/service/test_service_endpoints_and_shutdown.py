@@ -8,9 +8,9 @@ import dataclasses
 import aiohttp
 from aiohttp import web
 
-from bot.metrics import Metrics
-from bot.service import Service
-from bot.webhooks import WebhookSender
+from bot.gate.metrics import Metrics
+from bot.runtime.service import Service
+from bot.runtime.webhooks import WebhookSender
 from storage.records import ApprovalState
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from bot.app import build_app
-from bot.config import load_config
-from bot.models import IncomingMessage, Principal
+from bot.domain.models import IncomingMessage, Principal
+from bot.settings.config import load_config
 from tests.fake_k8s.server import FakeKubernetes
 
 ROOT = Path(__file__).parents[2]
@@ -20,7 +20,8 @@ def config_file(tmp_path: Path, url: str, kubeconfig: Path) -> Path:
     path.write_text(
         f"storage: {{url: '{url}'}}\n"
         f"clusters: [{{name: fake, kubeconfig: '{kubeconfig}', context: fake, default_namespace: prod}}]\n"
-        "policy:\n  roles:\n    operator: {slack_users: [UOPS, UREQ]}\n    viewer: {slack_users: [UVIEW]}\n"
+        "policy:\n  roles:\n    operator: {members: ['slack:user:UOPS', 'slack:user:UREQ']}\n"
+        "    viewer: {members: ['slack:user:UVIEW']}\n"
     )
     return path
 

@@ -9,8 +9,8 @@ import json
 
 from aiohttp import web
 
-from bot.config import WebhookEntry
-from bot.webhooks import WebhookSender
+from bot.runtime.webhooks import WebhookSender
+from bot.settings.config import WebhookEntry
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
 from tests.core.helpers import msg

@@ -16,7 +16,8 @@ from aiohttp import web
 
 from bot.adapters.slack import SlackAdapter, build_slack_adapter, slack_routes
 from bot.app import App, build_app
-from bot.config import Secrets, SlackSettings
+from bot.settings.config import Secrets
+from bot.settings.platforms import SlackSettings
 from tests.core.conftest import make_config
 from tests.core.demo_ops import Backend, demo_operations
 from tests.fake_slack.requests import SIGNING_SECRET, SlackSender
@@ -25,7 +26,10 @@ from tools.base import Operation
 from tools.kubernetes.clusters import ClusterSet
 
 POLICY: dict[str, Any] = {
-    "roles": {"operator": {"slack_users": ["UALICE", "UOLGA"]}, "admin": {"slack_groups": ["S0ADMINS"]}},
+    "roles": {
+        "operator": {"members": ["slack:user:UALICE", "slack:user:UOLGA"]},
+        "admin": {"members": ["slack:group:S0ADMINS"]},
+    },
     "approvals": {"self_confirm": {"write": True, "destructive": False}},
 }
 

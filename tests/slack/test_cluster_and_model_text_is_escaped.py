@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.models import IncomingMessage, Reply
-from bot.outcomes import RequestContext
+from bot.domain.models import IncomingMessage, Reply
+from bot.domain.outcomes import RequestContext
 from tests.core.demo_ops import Backend
 from tests.fake_slack.requests import mention
 from tests.fake_slack.server import FakeSlack

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.models import IncomingMessage, Reply
-from bot.outcomes import RequestContext
+from bot.domain.models import IncomingMessage, Reply
+from bot.domain.outcomes import RequestContext
 from tests.fake_slack.requests import SIGNING_SECRET, command_body, mention, sign
 from tests.fake_slack.server import FakeSlack
 from tests.slack.harness import SlackBot, running_bot

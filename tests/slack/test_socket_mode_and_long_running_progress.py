@@ -95,7 +95,8 @@ async def test_a_long_running_change_shows_progress_then_its_outcome(
     from aiohttp import web
 
     from bot.adapters.slack import build_slack_adapter, slack_routes
-    from bot.config import Secrets, SlackSettings
+    from bot.settings.config import Secrets
+    from bot.settings.platforms import SlackSettings
     from tests.fake_slack.requests import SIGNING_SECRET, SlackSender
     from tests.fake_slack.server import BOT_TOKEN
 

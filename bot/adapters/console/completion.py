@@ -14,11 +14,11 @@ from collections.abc import AsyncGenerator, Iterable
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
+from bot.adapters.console.principal import to_principal
 from bot.app import App
-from bot.commands import BUILTINS
-from bot.kubectl import SIMPLE
-from bot.models import Principal
-from bot.outcomes import RequestContext
+from bot.conversation.commands import BUILTINS
+from bot.conversation.kubectl import SIMPLE
+from bot.domain.outcomes import RequestContext
 from tools.base import Status
 from tools.kubernetes.kinds import KINDS
 
@@ -40,7 +40,7 @@ def kinds() -> list[str]:
 class CommandCompleter(Completer):
     def __init__(self, app: App, *, user: str, channel: str) -> None:
         self._app = app
-        self._principal = Principal("console", user, user)
+        self._principal = to_principal(user)
         self._channel = channel
         self._verbs = verbs(app)
         self._kinds = kinds()

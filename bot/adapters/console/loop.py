@@ -17,10 +17,11 @@ from collections.abc import Awaitable
 from typing import TextIO
 
 from bot.adapters.console.output import PREFIX, as_text, save_files, say
+from bot.adapters.console.principal import to_principal
 from bot.app import App
-from bot.approvals import explain_state
-from bot.models import IncomingMessage, Principal, Reply
-from bot.replies import approval_card
+from bot.domain.models import IncomingMessage, Reply
+from bot.domain.replies import approval_card
+from bot.gate.approvals import explain_state
 from storage.records import ApprovalRecord
 
 PROMPT = "you> "
@@ -29,7 +30,7 @@ KEEPS_RUNNING = "an approved change is running and will finish once; its result 
 
 
 def to_message(line: str, *, user: str, channel: str) -> IncomingMessage:
-    return IncomingMessage(principal=Principal("console", user, user), channel=channel, text=line)
+    return IncomingMessage(principal=to_principal(user), channel=channel, text=line)
 
 
 async def _read_line(stream: TextIO) -> str | None:
@@ -83,7 +84,7 @@ async def run_console(
         say(stdout, f"{PREFIX}{explain_state(row)}")
     if interactive:
         from bot.adapters.console.terminal import Terminal
-        from bot.database_home import describe
+        from bot.settings.database_home import describe
 
         terminal = Terminal(app, user=user, channel=channel)
         say(

@@ -13,9 +13,9 @@ import shutil
 from pathlib import Path
 from typing import TextIO
 
-from bot.models import Reply
-from bot.render import render_text
-from bot.terminal import escape_terminal
+from bot.adapters.console.escape import escape_terminal
+from bot.domain.models import Reply
+from bot.domain.render import render_text
 
 PREFIX = "bot> "
 INDENT = "\n     "

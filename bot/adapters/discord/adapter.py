@@ -22,8 +22,9 @@ from typing import Any
 import discord
 
 from bot.app import App
-from bot.config import DiscordSettings, Secrets
-from bot.replies import approval_card
+from bot.domain.replies import approval_card
+from bot.settings.config import Secrets
+from bot.settings.platforms import DiscordSettings
 from storage.records import ApprovalRecord
 
 from .buttons import DYNAMIC_ITEMS, ClickHandler

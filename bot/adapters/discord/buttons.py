@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import discord
 
-from bot.models import Button, ButtonAction
+from bot.domain.models import Button, ButtonAction
 
 TEMPLATE = re.compile(
     r"^chatops:(?P<action>approve|deny|undo|confirm):(?P<id>[A-Za-z0-9_-]{1,40})(?::(?P<card>[0-9]{1,20}))?$"

@@ -2,7 +2,7 @@
 
 Clicks need no index (a click carries its card), but completion notices of
 long-running changes and the expiry sweep do. The index itself is the core's
-(`bot.cards`), kept in the database so it survives restarts. This module
+(`bot.conversation.cards`), kept in the database so it survives restarts. This module
 never calls Discord.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from bot.cards import CardIndex as GenericCardIndex
-from bot.cards import CardStore
-from bot.cards import MemoryCardIndex as GenericMemoryCardIndex
-from bot.cards import StoreCardIndex as GenericStoreCardIndex
+from bot.conversation.cards import CardIndex as GenericCardIndex
+from bot.conversation.cards import CardStore
+from bot.conversation.cards import MemoryCardIndex as GenericMemoryCardIndex
+from bot.conversation.cards import StoreCardIndex as GenericStoreCardIndex
 
 
 @dataclasses.dataclass(frozen=True)

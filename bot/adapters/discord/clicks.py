@@ -17,10 +17,10 @@ from typing import Any
 
 import discord
 
-from bot.models import Reply, ReplyKind
-from bot.outcomes import describe_call
-from bot.replies import approval_card, is_refusal
-from bot.router import Router
+from bot.conversation.router import Router
+from bot.domain.models import Reply, ReplyKind
+from bot.domain.outcomes import describe_call
+from bot.domain.replies import approval_card, is_refusal
 
 from .buttons import Click, confirmation_view
 from .cards import CardIndex, CardRef

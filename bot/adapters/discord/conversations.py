@@ -15,8 +15,8 @@ from typing import Any
 
 import discord
 
-from bot.models import Reply, ReplyKind
-from bot.router import Router
+from bot.conversation.router import Router
+from bot.domain.models import Reply, ReplyKind
 
 from .convert import is_for_bot, to_message, to_slash_message
 from .poster import Poster

@@ -1,8 +1,8 @@
 """Discord users, channels and messages → the core's `Principal` and `IncomingMessage`.
 
-A person is a `Principal` of platform "discord" whose `groups` are their role
-ids in the guild (what `policy.roles.*.discord_roles` lists) and whose `team`
-is the guild id. A conversation is a thread: in a Discord thread the thread
+A person is a `Principal` of platform "discord" whose memberships are
+`discord:user:<id>` and `discord:role:<id>` for each of their roles in the guild
+(what `policy.roles.*.members` lists) and whose `team` is the guild id. A conversation is a thread: in a Discord thread the thread
 id, elsewhere the channel id; the policy channel is the parent channel, so a
 thread follows its channel's mode. Converters only: nothing here sends,
 decides or remembers anything.
@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 
 import discord
 
-from bot.models import IncomingMessage, Principal
+from bot.domain.models import IncomingMessage, Principal
 
 PLATFORM = "discord"
 MENTION = re.compile(r"<@!?(\d+)>")
@@ -34,6 +35,14 @@ class Place:
         return int(self.thread)
 
 
+def to_memberships(user_id: str, *, role_ids: Iterable[str]) -> tuple[str, ...]:
+    """`discord:user:…` and one `discord:role:…` per role (never the guild's @everyone role)."""
+    return (
+        Principal.member(PLATFORM, "user", user_id),
+        *(Principal.member(PLATFORM, "role", r) for r in role_ids),
+    )
+
+
 def to_principal(user: discord.User | discord.Member, *, guild_id: int | None) -> Principal:
     roles: tuple[str, ...] = ()
     if isinstance(user, discord.Member):
@@ -42,7 +51,7 @@ def to_principal(user: discord.User | discord.Member, *, guild_id: int | None) -
         platform=PLATFORM,
         user_id=str(user.id),
         display_name=user.display_name,
-        groups=roles,
+        memberships=to_memberships(str(user.id), role_ids=roles),
         team=str(guild_id) if guild_id is not None else None,
     )
 

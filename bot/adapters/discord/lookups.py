@@ -19,9 +19,9 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.executor import Executor
-from bot.models import Principal
-from bot.outcomes import RequestContext
+from bot.domain.models import Principal
+from bot.domain.outcomes import RequestContext
+from bot.gate.executor import Executor
 from tools.base import Safety, Status
 
 log = logging.getLogger(__name__)

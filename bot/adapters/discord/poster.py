@@ -14,7 +14,7 @@ from typing import Any
 
 import discord
 
-from bot.models import Reply
+from bot.domain.models import Reply
 
 from .cards import CardIndex, CardRef
 from .render import is_card, to_outgoing

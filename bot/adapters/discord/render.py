@@ -16,8 +16,8 @@ from typing import Any
 
 import discord
 
-from bot.models import Attachment, Reply, ReplyKind
-from bot.render import render_table, render_text
+from bot.domain.models import Attachment, Reply, ReplyKind
+from bot.domain.render import render_table, render_text
 
 from .buttons import card_view
 

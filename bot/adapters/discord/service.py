@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from aiohttp import web
 
 from bot.app import App
-from bot.config import DiscordSettings, Secrets
+from bot.settings.config import Secrets
+from bot.settings.platforms import DiscordSettings
 from storage.records import ApprovalRecord
 
 from .adapter import AdapterOptions, DiscordAdapter, build_discord_adapter

@@ -25,8 +25,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
-from bot.config import Secrets, SlackSettings
-from bot.replies import approval_card
+from bot.domain.replies import approval_card
+from bot.settings.config import Secrets
+from bot.settings.platforms import SlackSettings
 from storage.records import ApprovalRecord
 
 from .cards import CardIndex, StoreCardIndex

@@ -13,8 +13,8 @@ import dataclasses
 import re
 from typing import Any
 
-from bot.models import Button, ButtonAction, Reply, ReplyKind
-from bot.render import render_table, render_text
+from bot.domain.models import Button, ButtonAction, Reply, ReplyKind
+from bot.domain.render import render_table, render_text
 
 from .escape import clip, code_block, escape_text
 

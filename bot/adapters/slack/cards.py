@@ -1,6 +1,6 @@
 """Where each Slack approval card was posted (channel, ts, workspace), so it can be updated in place.
 
-The index itself is the core's (`bot.cards`): kept in the database, so cards
+The index itself is the core's (`bot.conversation.cards`): kept in the database, so cards
 posted before a restart are still updated by the expiry sweep and by
 long-running notices. This module never calls Slack.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from bot.cards import CardIndex as GenericCardIndex
-from bot.cards import CardStore
-from bot.cards import MemoryCardIndex as GenericMemoryCardIndex
-from bot.cards import StoreCardIndex as GenericStoreCardIndex
+from bot.conversation.cards import CardIndex as GenericCardIndex
+from bot.conversation.cards import CardStore
+from bot.conversation.cards import MemoryCardIndex as GenericMemoryCardIndex
+from bot.conversation.cards import StoreCardIndex as GenericStoreCardIndex
 
 
 @dataclasses.dataclass(frozen=True)

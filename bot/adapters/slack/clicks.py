@@ -15,9 +15,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.models import Reply, ReplyKind
-from bot.replies import approval_card, is_refusal
-from bot.router import Router
+from bot.conversation.router import Router
+from bot.domain.models import Reply, ReplyKind
+from bot.domain.replies import approval_card, is_refusal
 
 from .cards import CardIndex, CardRef
 from .directory import Directory

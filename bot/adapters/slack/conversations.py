@@ -17,8 +17,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.models import IncomingMessage, Reply, ReplyKind
-from bot.router import Router
+from bot.conversation.router import Router
+from bot.domain.models import IncomingMessage, Reply, ReplyKind
 
 from .directory import Directory
 from .escape import clip, escape_text, to_plain_text

@@ -3,8 +3,9 @@
 Groups: one `usergroups.list(include_users=true)` call returns every group of
 the workspace with its members; the whole map is cached for `ttl_s` (default
 5 minutes) and refreshed by one caller at a time. That is one API call per
-TTL instead of one `usergroups.users.list` per group per person, and it is
-what `policy.roles.*.slack_groups` (group ids, `S…`) is matched against. A
+TTL instead of one `usergroups.users.list` per group per person. A person's
+memberships are `slack:user:U…`, `slack:group:S…` per group and `slack:team:T…`
+(what `policy.roles.*.members` and `identities[].match.member` name). A
 change of membership therefore takes up to the TTL to count. When Slack
 cannot be asked (missing scope, outage) the last known map is used, or no
 groups at all: that can only lower a person's role, never raise it.
@@ -18,19 +19,28 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.models import Principal
+from bot.domain.models import Principal
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 MAX_NAMES = 5000
 RETRY_AFTER_FAILURE_S = 30.0
+
+
+def to_memberships(user_id: str, *, groups: Iterable[str], team_id: str | None) -> tuple[str, ...]:
+    """`slack:user:U…`, one `slack:group:S…` per user group, and `slack:team:T…` for the workspace."""
+    found = [Principal.member(PLATFORM, "user", user_id)]
+    found += [Principal.member(PLATFORM, "group", g) for g in groups]
+    if team_id:
+        found.append(Principal.member(PLATFORM, "team", team_id))
+    return tuple(found)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,7 +79,13 @@ class Directory:
         self, *, user_id: str, team_id: str | None, fallback_name: str | None = None
     ) -> Principal:
         name = await self.display_name(user_id, fallback=fallback_name)
-        return Principal(PLATFORM, user_id, name, groups=await self.groups_of(user_id), team=team_id)
+        return Principal(
+            PLATFORM,
+            user_id,
+            name,
+            memberships=to_memberships(user_id, groups=await self.groups_of(user_id), team_id=team_id),
+            team=team_id,
+        )
 
     async def display_name(self, user_id: str, *, fallback: str | None = None) -> str:
         cached = self._names.get(user_id)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.models import ButtonAction
+from bot.domain.models import ButtonAction
 
 from .blocks import action_of
 

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.models import Attachment, Reply, ReplyKind
+from bot.domain.models import Attachment, Reply, ReplyKind
 
 from .blocks import Rendered, Upload, render_reply
 from .cards import CardIndex, CardRef

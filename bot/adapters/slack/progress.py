@@ -13,9 +13,9 @@ import dataclasses
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.models import Reply, ReplyKind
-from bot.outcomes import describe_call
-from bot.replies import approval_card
+from bot.domain.models import Reply, ReplyKind
+from bot.domain.outcomes import describe_call
+from bot.domain.replies import approval_card
 from storage.records import ApprovalRecord
 
 from .cards import CardIndex

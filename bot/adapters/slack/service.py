@@ -15,7 +15,8 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.app import App
-from bot.config import Secrets, SlackSettings
+from bot.settings.config import Secrets
+from bot.settings.platforms import SlackSettings
 from storage.records import ApprovalRecord
 
 from .adapter import SlackAdapter, build_slack_adapter
