@@ -70,7 +70,7 @@ Sample = tuple[float, float]  # own wall ms, own CPU ms
 
 def fixed_prompt_tokens() -> tuple[int, int, int]:
     registry = Registry(default_operations(parse_settings({}), ClusterSet([])))
-    tools = to_langchain_tools(group_operations(registry), executor=None)  # type: ignore[arg-type]
+    tools = to_langchain_tools(group_operations(registry), gateway=None)  # type: ignore[arg-type]
     enc = bpe_openai.get_encoding("o200k_base")
     system = len(enc.encode(load_prompt("system")))
     schemas = len(enc.encode(json.dumps(openai_tool_schemas(tools), ensure_ascii=False)))
@@ -104,7 +104,7 @@ class Bot:
         self.threads = 0
 
     async def turn(self, thread: str) -> Sample:
-        agent = self.app.router.agent
+        agent = self.app.agent
         assert agent is not None
         message = IncomingMessage(Principal("console", "bench", "Bench"), "ops", QUESTION, thread=thread)
         wall, cpu = time.perf_counter(), time.process_time()
@@ -208,8 +208,8 @@ async def measure(options: argparse.Namespace) -> None:
         app = await build_app(loaded, operations=demo_operations(Backend()), clusters=ClusterSet([]))
         started()  # as `chatops run` does: start-up objects frozen, the collector back on
         try:
-            assert app.router.agent is not None
-            bot, bare = Bot(app), Bare(base_url, app.router.agent.tools)
+            assert app.agent is not None
+            bot, bare = Bot(app), Bare(base_url, app.agent.tools)
             for _ in range(5):  # warm imports, caches, connections
                 await bot.conversation(1)
                 await bare.conversation(1)

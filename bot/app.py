@@ -1,25 +1,40 @@
-"""The composition root: settings → store → registry → policy → executor → router.
+"""The composition root: settings → store → ports → gate → delivery → agent → router.
 
-Built once at start and passed explicitly; no global state. Adapters receive
-the `App` and talk only to `app.router`.
+Everything is built once here, in dependency order, and handed its
+dependencies at construction; no global state, and no object wires itself
+into another afterwards. Adapters receive the `App`: they talk to
+`app.router`, register their `ChatSurface` with `app.surfaces` at start and
+keep their approval cards in `app.cards`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from bot.agent.flows import Flows
 from bot.conversation.builtins import BuiltinCommands
 from bot.conversation.channels import ChannelDefaults
+from bot.conversation.delivery import CardBoard, Notices, ProgressBoard, SurfaceRegistry
+from bot.conversation.follow_ups import BackgroundFollowUps
 from bot.conversation.limit_store import open_limit_store
 from bot.conversation.limits import Limits
 from bot.conversation.router import Router
-from bot.gate.approvals import ApprovalDesk, explain_state
-from bot.gate.executor import Executor, ExecutorSettings
+from bot.gate.approvals import ApprovalDesk
+from bot.gate.approved import ApprovedRuns
+from bot.gate.audit import AuditListener, Auditor
+from bot.gate.audit_log import RequestAudit
+from bot.gate.completions import Completions
+from bot.gate.executor import Executor
+from bot.gate.filing import ApprovalFiling
 from bot.gate.identities import IdentityMap
 from bot.gate.instance import InstanceLease, new_instance_id
+from bot.gate.metrics import Metrics
 from bot.gate.policy import Policy
+from bot.gate.settling import Settling
 from bot.settings.config import LoadedConfig, Settings
 from storage.records import ApprovalRecord
 from storage.store import Store
@@ -27,6 +42,9 @@ from tools.base import Operation
 from tools.kubernetes.clusters import ClusterConfig, ClusterSet
 from tools.redact import register_secret
 from tools.registry import Registry
+
+if TYPE_CHECKING:
+    from bot.agent.agent import Agent
 
 
 @dataclasses.dataclass
@@ -36,30 +54,34 @@ class App:
     registry: Registry
     clusters: ClusterSet
     policy: Policy
+    metrics: Metrics
     executor: Executor
     desk: ApprovalDesk
     router: Router
+    surfaces: SurfaceRegistry
+    cards: CardBoard
+    notices: Notices
+    instance_id: str
+    agent: Agent | None = None  # with a configured model
+    limits: Limits | None = None
+    settling: Settling | None = None
     lease: InstanceLease | None = None
 
     async def start(self) -> list[ApprovalRecord]:
         """Expire what is due and settle what dead processes left; returns rows to tell people about.
 
         From then on, each lease renewal settles what another process left when it died while
-        this one runs, and tells the requester through the executor's notice."""
+        this one runs, and tells the requester through the notices."""
         await self.desk.expire_due()
-        if self.lease is not None:
-            self.lease.on_renew = self._settle_and_tell
+        if self.settling is not None:
+            self.settling.activate()
         return await self.desk.reconcile()
-
-    async def _settle_and_tell(self) -> None:
-        for row in await self.desk.reconcile():
-            await self.executor.notice(row, explain_state(row))
 
     async def close(self) -> None:
         if self.lease is not None:
             await self.lease.stop()
-        if self.router.limits is not None:
-            await self.router.limits.close()
+        if self.limits is not None:
+            await self.limits.close()
         await self.store.close()
 
 
@@ -139,7 +161,10 @@ async def build_app(
     operations: Sequence[Operation] | None = None,
     clusters: ClusterSet | None = None,
     migrate: bool = True,
+    metrics: Metrics | None = None,
+    audit_listeners: Sequence[AuditListener] = (),
 ) -> App:
+    """`metrics` and `audit_listeners` (webhooks) come from the service when it runs one."""
     settings = loaded.settings
     for value in loaded.secrets.values():
         register_secret(value)
@@ -149,52 +174,138 @@ async def build_app(
     registry = Registry(operations)
     audit_key = loaded.secrets.audit_key.encode() if loaded.secrets.audit_key else None
     store = await Store.open(loaded.database_url, audit_key=audit_key, migrate=migrate)
-    policy = Policy(settings.policy)
-
-    defaults = ChannelDefaults(store, clusters)
-
-    executor = Executor(
-        store=store,
-        registry=registry,
-        policy=policy,
-        identities=IdentityMap(settings.identities),
-        settings=ExecutorSettings(
-            expiry_minutes=settings.policy.approvals.expiry_minutes,
-            budget_tokens=settings.tools.output_budget_tokens,
-            instance_id=new_instance_id(settings.server.instance_id),
-            execution_lease_minutes=settings.policy.approvals.execution_lease_minutes,
-        ),
-        defaults=defaults,
-    )
-    lease = InstanceLease(
-        store, instance_id=executor.settings.instance_id, lease_s=settings.server.instance_lease_s
-    )
+    lease: InstanceLease | None = None
     try:
+        policy = Policy(settings.policy)
+        identities = IdentityMap(settings.identities)
+        metrics = metrics or Metrics()
+        audit = RequestAudit(Auditor(store, listeners=audit_listeners))
+        instance_id = new_instance_id(settings.server.instance_id)
+        approvals = settings.policy.approvals
+        budget_tokens = settings.tools.output_budget_tokens
+
+        surfaces = SurfaceRegistry()
+        cards = CardBoard(store, surfaces)
+        notices = Notices(surfaces, cards, ProgressBoard(surfaces, cards))
+        completions = Completions()
+        defaults = ChannelDefaults(store, clusters)
+
+        runs = ApprovedRuns(
+            registry=registry,
+            policy=policy,
+            identities=identities,
+            approvals=store,
+            audit=audit,
+            notifier=notices,
+            completions=completions,
+            metrics=metrics,
+            instance_id=instance_id,
+            budget_tokens=budget_tokens,
+        )
+        filing = ApprovalFiling(
+            policy=policy,
+            identities=identities,
+            audit=audit,
+            metrics=metrics,
+            expiry=dt.timedelta(minutes=approvals.expiry_minutes),
+            budget_tokens=budget_tokens,
+        )
+        executor = Executor(
+            registry=registry,
+            policy=policy,
+            identities=identities,
+            audit=audit,
+            filing=filing,
+            runs=runs,
+            metrics=metrics,
+            budget_tokens=budget_tokens,
+            defaults=defaults,
+        )
+        desk = ApprovalDesk(
+            approvals=store,
+            instances=store.instances,
+            policy=policy,
+            audit=audit,
+            metrics=metrics,
+            executor=executor,
+            registry=registry,
+            instance_id=instance_id,
+            execution_lease=dt.timedelta(minutes=approvals.execution_lease_minutes),
+        )
+        agent = _agent(loaded, registry=registry, executor=executor, store=store, audit=audit, metrics=metrics)
+        if agent is not None:  # a change it asked for that ran in the background: its word after
+            completions.follow(BackgroundFollowUps(agent, notices))
+        flows = Flows(registry=registry, gateway=executor, complete=agent.complete if agent else None)
+        builtins = BuiltinCommands(
+            gateway=executor,
+            registry=registry,
+            desk=desk,
+            store=store,
+            policy=policy,
+            identities=identities,
+            audit=audit,
+            flows=flows,
+            cluster_names=clusters.names(),
+            channel_defaults=defaults,
+        )
+        limits = Limits(settings.limits, open_limit_store(loaded.redis_url), metrics=metrics)
+        router = Router(
+            gateway=executor,
+            background=executor,
+            desk=desk,
+            builtins=builtins,
+            registry=registry,
+            store=store,
+            audit=audit,
+            metrics=metrics,
+            notifier=notices,
+            agent=agent,
+            limits=limits,
+        )
+        settling = Settling(desk, notices)
+        lease = InstanceLease(
+            store, instance_id=instance_id, lease_s=settings.server.instance_lease_s, on_renew=settling
+        )
         await lease.start()  # before any approval can name this process as its owner
     except BaseException:
+        if lease is not None:
+            await lease.stop()
         await store.close()
         raise
-    desk = ApprovalDesk(executor)
-    builtins = BuiltinCommands(
-        executor=executor, desk=desk, cluster_names=clusters.names(), channel_defaults=defaults
-    )
-    limits = Limits(settings.limits, open_limit_store(loaded.redis_url), metrics=executor.metrics)
-    router = Router(executor=executor, desk=desk, builtins=builtins, limits=limits)
-    if settings.llm.model:
-        # Imported here: LangChain is loaded only when a model is configured.
-        from bot.agent.agent import build_agent
-
-        agent = build_agent(loaded, executor)
-        router.agent = agent
-        builtins.flows.complete = agent.complete
     return App(
         config=loaded,
         store=store,
         registry=registry,
         clusters=clusters,
         policy=policy,
+        metrics=metrics,
         executor=executor,
         desk=desk,
         router=router,
+        surfaces=surfaces,
+        cards=cards,
+        notices=notices,
+        instance_id=instance_id,
+        agent=agent,
+        limits=limits,
+        settling=settling,
         lease=lease,
     )
+
+
+def _agent(
+    loaded: LoadedConfig,
+    *,
+    registry: Registry,
+    executor: Executor,
+    store: Store,
+    audit: RequestAudit,
+    metrics: Metrics,
+) -> Agent | None:
+    """The language-model agent when a model is configured (LangChain is loaded only then)."""
+    if not loaded.settings.llm.model:
+        return None
+    from bot.agent.agent import AgentDeps, build_agent
+
+    deps = AgentDeps(registry=registry, gateway=executor, store=store, audit=audit, metrics=metrics)
+    return build_agent(loaded, deps)

@@ -2,7 +2,7 @@
 
 `Agent.answer()` loads the person's memory, runs `create_agent` (built once)
 with the turn as its runtime context, and composes the replies. Every tool
-call goes through `executor.submit` with `origin="agent"`: reads run at
+call goes through the gate's `submit` with `origin="agent"`: reads run at
 once, changes become approval rows and never run here. When a change the
 agent asked for has been approved and run, `follow_up()` stores the outcome
 in that conversation and runs the agent once more. A model that fails, hangs
@@ -37,12 +37,16 @@ from bot.agent.toolset import group_operations
 from bot.agent.tracing import run_trace_bookkeeping_inline
 from bot.domain.models import IncomingMessage, Reply
 from bot.domain.outcomes import RequestContext, describe_call
-from bot.gate.executor import Executor
+from bot.gate.audit_log import RequestAudit
+from bot.gate.metrics import Metrics
+from bot.gate.ports import OperationGateway
 from bot.gate.stored import requester_of
 from bot.settings.config import LlmSettings, LoadedConfig
 from prompts import load_prompt
 from storage.records import ApprovalRecord, ApprovalState
+from storage.store import Store
 from tools.redact import redact_text
+from tools.registry import Registry
 
 log = logging.getLogger(__name__)
 REQUESTED = "approval_requested"
@@ -73,23 +77,35 @@ class AgentSettings:
         )
 
 
+@dataclasses.dataclass(frozen=True)
+class AgentDeps:
+    """What the agent needs from the core: the operations, the gate, history and the audit trail."""
+
+    registry: Registry
+    gateway: OperationGateway
+    store: Store
+    audit: RequestAudit
+    metrics: Metrics
+
+
 class Agent:
     def __init__(
-        self, *, executor: Executor, model: BaseChatModel, gate: ModelGate, settings: AgentSettings
+        self, *, deps: AgentDeps, model: BaseChatModel, gate: ModelGate, settings: AgentSettings
     ) -> None:
-        self.executor = executor
+        self._store = deps.store
+        self._audit = deps.audit
         self.model = model
         self.gate = gate
         self.settings = settings
-        self.groups = group_operations(executor.registry)
-        self.tools = to_langchain_tools(self.groups, executor)
+        self.groups = group_operations(deps.registry)
+        self.tools = to_langchain_tools(self.groups, deps.gateway)
         self.system_prompt = load_prompt("system")
         self.fixed_text = self.system_prompt + schema_text(self.tools)
         guard = AgentGuard(
             gate=gate,
             max_input_tokens=settings.max_input_tokens,
             fixed_tokens=estimate_tokens(self.fixed_text),
-            metrics=executor.metrics,
+            metrics=deps.metrics,
         )
         run_trace_bookkeeping_inline()
         self._graph = create_agent(
@@ -106,7 +122,7 @@ class Agent:
             return compose(turn, text="", problem=refusal)
         current = redact_text(message.text.strip())
         memory = await load_memory(
-            self.executor.store,
+            self._store,
             principal=ctx.principal,
             channel=ctx.channel,
             thread=ctx.thread,
@@ -122,7 +138,7 @@ class Agent:
         if record.state not in (ApprovalState.SUCCEEDED, ApprovalState.FAILED):
             return []
         principal = requester_of(record)
-        store = self.executor.store
+        store = self._store
         asked = await has_note(
             store,
             platform=principal.platform,
@@ -220,7 +236,7 @@ class Agent:
         for outcome in turn.outcomes:
             if outcome.approval is None or outcome.approval.state is not ApprovalState.PENDING:
                 continue
-            await self.executor.auditor.defer_message(
+            await self._audit.defer_message(
                 turn.ctx.request_id,
                 note_row(
                     principal=turn.ctx.principal,
@@ -233,13 +249,13 @@ class Agent:
             )
 
 
-def build_agent(loaded: LoadedConfig, executor: Executor) -> Agent:
+def build_agent(loaded: LoadedConfig, deps: AgentDeps) -> Agent:
     """The agent for the configured model; raises ConfigError if it cannot be built."""
     from bot.agent.model import build_chat_model, gate_policy
 
     llm = loaded.settings.llm
     return Agent(
-        executor=executor,
+        deps=deps,
         model=build_chat_model(loaded),
         gate=ModelGate(gate_policy(llm)),
         settings=AgentSettings.from_llm(

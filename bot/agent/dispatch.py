@@ -1,4 +1,4 @@
-"""One tool call of the model → one `executor.submit`, and the text the model reads back.
+"""One tool call of the model → one `submit` through the gate, and the text the model reads back.
 
 The model's call names a coarse tool, an operation and its arguments. The
 operation must belong to that tool; everything else (argument validation,
@@ -20,7 +20,7 @@ from typing import Any
 from bot.agent.framing import frame, result_body
 from bot.agent.toolset import ToolGroup, find_group, signature
 from bot.domain.outcomes import Outcome, RequestContext
-from bot.gate.executor import Executor
+from bot.gate.ports import OperationGateway
 from tools.base import Status
 from tools.parsing import ParseRefused, load_json
 
@@ -65,7 +65,13 @@ def _shown(operation: str, args: Any) -> str:
 
 
 async def run_tool_call(
-    *, executor: Executor, groups: list[ToolGroup], group: ToolGroup, operation: str, args: Any, turn: Turn
+    *,
+    gateway: OperationGateway,
+    groups: list[ToolGroup],
+    group: ToolGroup,
+    operation: str,
+    args: Any,
+    turn: Turn,
 ) -> str:
     """Submit the call through the executor; returns the text the model reads.
 
@@ -85,7 +91,7 @@ async def run_tool_call(
         return f"Not run: {_shown(operation, args)}: {raw}. It takes {signature(chosen, typed=True)}."
     turn.calls.append((chosen.name, dict(raw)))
     ctx = dataclasses.replace(turn.ctx, origin="agent")
-    outcome = await executor.submit(chosen.name, raw, ctx)
+    outcome = await gateway.submit(chosen.name, raw, ctx)
     turn.outcomes.append(outcome)
     return for_model(outcome, raw_call=_shown(operation, raw), signature_text=signature(chosen, typed=True))
 

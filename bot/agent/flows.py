@@ -3,7 +3,7 @@
 `!debug <kind> <name> [-n ns]` runs the diagnosis operation (`k8s_diagnose`);
 `!analyze [namespace]` runs `k8s_resources` (requests and limits against
 usage: idle, above-request, near-limit pods, over-committed and pressured
-nodes), `k8s_top` for nodes and `k8s_health`. Both go through `executor.submit`, so policy and the
+nodes), `k8s_top` for nodes and `k8s_health`. Both go through the gate's `submit`, so policy and the
 audit trail apply as for any command. With a model, its findings are sent in
 untrusted-data frames with the `debug` / `analyze` prompt and the exact change
 commands the bot offers, and the analysis follows the findings; without one,
@@ -19,9 +19,10 @@ from bot.agent.framing import as_model_words, frame, result_body
 from bot.domain.models import Reply, ReplyKind
 from bot.domain.outcomes import Outcome, RequestContext
 from bot.domain.replies import outcome_replies
-from bot.gate.executor import Executor
+from bot.gate.ports import OperationGateway
 from prompts import load_prompt
 from tools.base import Safety, Status
+from tools.registry import Registry
 
 Complete = Callable[..., Awaitable[str]]
 DEBUG_USAGE = "Usage: !debug [pod|deployment] <name> [-n namespace] (or KIND/NAME)"
@@ -69,12 +70,15 @@ SERIES_KINDS = ("pod", "deployment", "statefulset", "daemonset", "node", "namesp
 
 
 class Flows:
-    def __init__(self, *, executor: Executor, complete: Complete | None = None) -> None:
-        self._executor = executor
-        self.complete = complete
+    def __init__(
+        self, *, registry: Registry, gateway: OperationGateway, complete: Complete | None = None
+    ) -> None:
+        self._registry = registry
+        self._gateway = gateway
+        self._complete = complete
 
     async def debug(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
-        if self._executor.registry.get("k8s_diagnose") is None:
+        if self._registry.get("k8s_diagnose") is None:
             return [
                 Reply(
                     "!debug needs the Kubernetes diagnosis (!diagnose), which this bot does not have.",
@@ -90,7 +94,7 @@ class Flows:
             resolved = [
                 Reply(f"Debugging {raw['kind']}/{raw['name']} (give the kind to choose: {DEBUG_USAGE}).")
             ]
-        outcome = await self._executor.submit("k8s_diagnose", raw, ctx)
+        outcome = await self._gateway.submit("k8s_diagnose", raw, ctx)
         replies = resolved + outcome_replies(outcome)
         if outcome.status is Status.OK:
             series = await self._series(raw, ctx, ("memory", "cpu", "restarts"))
@@ -105,21 +109,21 @@ class Flows:
         self, target: Mapping[str, object], ctx: RequestContext, metrics: tuple[str, ...]
     ) -> list[Outcome]:
         """With Prometheus configured, the target's series as figures (the first also as a chart)."""
-        chart = self._executor.registry.get("prom_chart")
+        chart = self._registry.get("prom_chart")
         if chart is None or not chart.for_agent or target.get("kind") not in SERIES_KINDS:
             return []
         outcomes = []
         for index, metric in enumerate(metrics):
             name = "prom_chart" if index == 0 else "prom_usage"
             raw = {**target, "metric": metric, "since": "6h"}
-            outcomes.append(await self._executor.submit(name, raw, ctx))
+            outcomes.append(await self._gateway.submit(name, raw, ctx))
         return [o for o in outcomes if o.status in (Status.OK, Status.NO_DATA)]
     async def _kind_of(self, raw: dict[str, str], ctx: RequestContext) -> str:
         """What `!debug NAME` means: a deployment of that name if one can be read, else a pod."""
-        if self._executor.registry.get("k8s_get") is None:
+        if self._registry.get("k8s_get") is None:
             return "pod"
         lookup = {k: v for k, v in raw.items() if k == "namespace"}
-        outcome = await self._executor.submit(
+        outcome = await self._gateway.submit(
             "k8s_get", {**lookup, "kind": "deployment", "name": raw["name"]}, ctx, file_approvals=False
         )
         return "deployment" if outcome.status is Status.OK else "pod"
@@ -132,7 +136,7 @@ class Flows:
         if words:
             namespace = {"namespace": words[0]}
         plan = [("k8s_resources", namespace), ("k8s_top", {"kind": "node"}), ("k8s_health", {})]
-        available = [(name, raw) for name, raw in plan if self._executor.registry.get(name) is not None]
+        available = [(name, raw) for name, raw in plan if self._registry.get(name) is not None]
         if not available:
             return [
                 Reply(
@@ -140,7 +144,7 @@ class Flows:
                     kind=ReplyKind.ERROR,
                 )
             ]
-        outcomes = [await self._executor.submit(name, raw, ctx) for name, raw in available]
+        outcomes = [await self._gateway.submit(name, raw, ctx) for name, raw in available]
         if args:
             outcomes += await self._series({"kind": "namespace", "name": args[0]}, ctx, ("cpu", "memory"))
         replies = [r for o in outcomes for r in outcome_replies(o)]
@@ -158,16 +162,16 @@ class Flows:
     def _commands(self) -> str:
         lines = [
             f"- {op.command.usage(op.args_model)} ({op.safety.value})"
-            for op in self._executor.registry
+            for op in self._registry
             if op.safety is not Safety.READ and op.name.startswith("k8s_")
         ]
         return "Commands:\n" + "\n".join(lines[:MAX_COMMANDS]) if lines else "Commands: none"
 
     async def _analysis(self, prompt: str, data: str) -> list[Reply]:
-        if self.complete is None:
+        if self._complete is None:
             return []
         try:
-            text = await self.complete(system=load_prompt(prompt), user=f"{data}\n\n{self._commands()}")
+            text = await self._complete(system=load_prompt(prompt), user=f"{data}\n\n{self._commands()}")
         except ModelUnavailable as e:
             return [Reply(f"No analysis: {e}", kind=ReplyKind.INFO)]
         answer = as_model_words(text, header="")

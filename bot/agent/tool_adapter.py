@@ -1,4 +1,4 @@
-"""Coarse tool groups as LangChain tools whose only action is `executor.submit`.
+"""Coarse tool groups as LangChain tools whose only action is the gate's `submit`.
 
 Each `ToolGroup` becomes one `StructuredTool` with the group's JSON schema.
 Its coroutine reads the turn (who asks, where) from the graph's runtime
@@ -19,10 +19,10 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from bot.agent.dispatch import Turn, run_tool_call
 from bot.agent.toolset import ToolGroup
-from bot.gate.executor import Executor
+from bot.gate.ports import OperationGateway
 
 
-def to_langchain_tools(groups: list[ToolGroup], executor: Executor) -> list[BaseTool]:
+def to_langchain_tools(groups: list[ToolGroup], gateway: OperationGateway) -> list[BaseTool]:
     tools: list[BaseTool] = []
     for group in groups:
 
@@ -33,7 +33,7 @@ def to_langchain_tools(groups: list[ToolGroup], executor: Executor) -> list[Base
             _group: ToolGroup = group,
         ) -> str:
             return await run_tool_call(
-                executor=executor,
+                gateway=gateway,
                 groups=groups,
                 group=_group,
                 operation=operation,

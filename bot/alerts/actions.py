@@ -19,8 +19,9 @@ from collections.abc import Awaitable, Callable, Collection
 from bot.domain.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
 from bot.domain.outcomes import RequestContext
 from bot.domain.replies import outcome_replies
-from bot.gate.executor import Executor
+from bot.gate.ports import AuditLog, OperationGateway
 from storage.alert_records import AlertRecord, Change
+from storage.alerts import Alerts
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +75,18 @@ def _word(text: str) -> bool:
 
 
 class AlertActions:
-    def __init__(self, *, executor: Executor, handle: HandleFn, cluster_names: Collection[str] = ()) -> None:
-        self._executor = executor
+    def __init__(
+        self,
+        *,
+        gateway: OperationGateway,
+        alerts: Alerts,
+        audit: AuditLog,
+        handle: HandleFn,
+        cluster_names: Collection[str] = (),
+    ) -> None:
+        self._gateway = gateway
+        self._alerts = alerts
+        self._audit = audit
         self._handle = handle
         self._clusters = set(cluster_names)
 
@@ -88,11 +99,11 @@ class AlertActions:
         channel: str,
         thread: str | None,
     ) -> list[Reply]:
-        alert = await self._executor.store.alerts.get(fingerprint)
+        alert = await self._alerts.get(fingerprint)
         if alert is None:
             return [Reply(UNKNOWN, kind=ReplyKind.ERROR, ephemeral=True)]
         ctx = RequestContext(principal, channel, thread, uuid.uuid4().hex[:16], origin="command")
-        await self._executor.record(
+        await self._audit.record(
             "alert.clicked",
             ctx,
             status=action.value,
@@ -122,9 +133,7 @@ class AlertActions:
         self, alert: AlertRecord, principal: Principal, ctx: RequestContext
     ) -> list[Reply]:
         who = f"{principal.display_name} ({principal.platform}:{principal.user_id})"
-        written = await self._executor.store.alerts.acknowledge(
-            alert.fingerprint, by=who, at=dt.datetime.now(dt.UTC)
-        )
+        written = await self._alerts.acknowledge(alert.fingerprint, by=who, at=dt.datetime.now(dt.UTC))
         if written is None:
             return [Reply(UNKNOWN, kind=ReplyKind.ERROR, ephemeral=True)]
         if written.change is Change.UNCHANGED:
@@ -134,7 +143,7 @@ class AlertActions:
                     ephemeral=True,
                 )
             ]
-        await self._executor.record("alert.acknowledged", ctx, detail={"fingerprint": alert.fingerprint})
+        await self._audit.record("alert.acknowledged", ctx, detail={"fingerprint": alert.fingerprint})
         return [Reply(f"{principal.display_name} acknowledged {alert.alertname}.")]
 
     async def _silence(
@@ -154,5 +163,5 @@ class AlertActions:
         cluster = alert.labels.get("cluster")
         if cluster in self._clusters:
             raw["cluster"] = cluster
-        outcome = await self._executor.submit("am_silence", raw, ctx)
+        outcome = await self._gateway.submit("am_silence", raw, ctx)
         return outcome_replies(outcome)

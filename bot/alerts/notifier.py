@@ -17,8 +17,8 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
 from bot.alerts.cards import summary_card
 from bot.alerts.flood import Admit, FloodControl, Summary
@@ -31,6 +31,12 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 CACHED_CARDS = 10_000
+
+
+class SurfaceLookup(Protocol):
+    """Where a platform's surface is found when a card is due (the registry adapters fill at start)."""
+
+    def get(self, platform: str, /) -> ChatSurface | None: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,7 +56,7 @@ class Notifier:
         self,
         *,
         store: Store,
-        surfaces: Mapping[str, ChatSurface],
+        surfaces: SurfaceLookup,
         flood: FloodControl,
         owner: str,
         metrics: Metrics,
@@ -59,7 +65,7 @@ class Notifier:
         record: Callable[..., Awaitable[Any]] | None = None,
     ) -> None:
         self._store = store
-        self._surfaces = dict(surfaces)
+        self._surfaces = surfaces
         self._flood = flood
         self._owner = owner
         self._metrics = metrics

@@ -24,12 +24,13 @@ from aiohttp import web
 from bot.alerts.actions import AlertActions
 from bot.alerts.cards import alert_card
 from bot.alerts.flood import FloodControl
-from bot.alerts.notifier import Card, Notifier
+from bot.alerts.notifier import Card, Notifier, SurfaceLookup
 from bot.alerts.receiver import AlertReceiver, RecordFn, credentials_from
 from bot.alerts.routes import Routes, alert_labels
 from bot.alerts.watcher import ClusterSignals, WatchRunner
 from bot.app import App
-from bot.domain.ports import ChatSurface
+from bot.gate.audit import Auditor
+from bot.gate.audit_log import RequestAudit
 from bot.gate.metrics import Metrics
 from bot.settings.alerts_settings import AlertsSettings
 from storage.alert_records import AlertRecord
@@ -203,7 +204,7 @@ def build_alerts_service(
     settings: AlertsSettings,
     store: Store,
     metrics: Metrics,
-    surfaces: Mapping[str, ChatSurface],
+    surfaces: SurfaceLookup,
     leader: Leader,
     owner: str,
     named: Mapping[str, str],
@@ -240,37 +241,36 @@ def build_alerts_service(
     return service
 
 
-def surfaces_of(adapters: Sequence[object]) -> dict[str, ChatSurface]:
-    """platform → the `ChatSurface` each adapter is or holds (`adapter.surface`)."""
-    found: dict[str, ChatSurface] = {}
-    for adapter in adapters:
-        surface = adapter if isinstance(adapter, ChatSurface) else getattr(adapter, "surface", None)
-        if isinstance(surface, ChatSurface):
-            found[surface.platform] = surface
-    return found
-
-
-def alerts_service(app: App, *, surfaces: Mapping[str, ChatSurface], leader: Leader | None) -> AlertsService:
-    """The alerts of `chatops run`, from the app's config: `leader` None means the database's lock."""
+def alerts_service(
+    app: App, *, leader: Leader | None, surfaces: SurfaceLookup | None = None
+) -> AlertsService:
+    """The alerts of `chatops run`, from the app's config: `leader` None means the database's lock;
+    cards go to the surfaces the adapters register (`app.surfaces`) unless `surfaces` is given."""
     settings = app.config.settings.alerts
     if settings.watch.clusters:
         clusters = [app.clusters.get(name) for name in settings.watch.clusters]
     else:
         clusters = [app.clusters.default] if app.clusters.default is not None else []
+    # Alert facts go through an auditor of their own: the chain head serialises it with the app's.
+    auditor = Auditor(app.store)
     actions = AlertActions(
-        executor=app.executor, handle=app.router.handle, cluster_names=app.clusters.names()
+        gateway=app.executor,
+        alerts=app.store.alerts,
+        audit=RequestAudit(auditor),
+        handle=app.router.handle,
+        cluster_names=app.clusters.names(),
     )
 
     async def record(event: str, **fields: Any) -> None:
-        await app.executor.auditor.record(event, **fields)
+        await auditor.record(event, **fields)
 
     return build_alerts_service(
         settings=settings,
         store=app.store,
-        metrics=app.executor.metrics,
-        surfaces=surfaces,
+        metrics=app.metrics,
+        surfaces=surfaces if surfaces is not None else app.surfaces,
         leader=leader if leader is not None else app.store.leadership,
-        owner=app.executor.settings.instance_id,
+        owner=app.instance_id,
         named=app.config.secrets.named,
         actions=actions,
         clusters=clusters,

@@ -1,6 +1,6 @@
 """What `!help` adds about Kubernetes permissions: which commands would be refused here.
 
-It runs the `k8s_access` read through the executor (so the gate, the audit trail
+It runs the `k8s_access` read through the gate (so policy, the audit trail
 and the requester's mapped identity apply as for any read) for the channel's
 cluster and namespace, and turns its answer into marks on the help table and one
 sentence. When the operation is missing, refused by policy, or the cluster does
@@ -12,10 +12,11 @@ from __future__ import annotations
 import dataclasses
 
 from bot.domain.outcomes import RequestContext
-from bot.gate.executor import Executor
+from bot.gate.ports import OperationGateway
 from tools.helm import permissions as helm_permissions
 from tools.kubernetes import permissions as kube_permissions
 from tools.kubernetes.permissions import Needs
+from tools.registry import Registry
 
 ACCESS_OPERATION = "k8s_access"
 NOT_PERMITTED = "not permitted for you here"
@@ -36,10 +37,12 @@ class AccessHint:
         return ""
 
 
-async def access_hint(executor: Executor, ctx: RequestContext) -> AccessHint | None:
-    if executor.registry.get(ACCESS_OPERATION) is None:
+async def access_hint(
+    registry: Registry, gateway: OperationGateway, ctx: RequestContext
+) -> AccessHint | None:
+    if registry.get(ACCESS_OPERATION) is None:
         return None
-    outcome = await executor.submit(ACCESS_OPERATION, {}, ctx, file_approvals=False)
+    outcome = await gateway.submit(ACCESS_OPERATION, {}, ctx, file_approvals=False)
     result = outcome.result
     if result is None or not result.ok or not result.data:
         return None

@@ -2,7 +2,7 @@
 debug, analyze (the last two through `bot.agent.flows`).
 
 Approvals go through the approval desk (and so the executor); nothing here
-runs an operation directly.
+runs an operation directly. Its dependencies are given once at start-up.
 """
 
 from __future__ import annotations
@@ -22,10 +22,13 @@ from bot.domain.outcomes import RequestContext, describe_call
 from bot.domain.replies import approval_card, outcome_replies
 from bot.gate.approvals import ApprovalDesk
 from bot.gate.audit_words import stored_status
-from bot.gate.executor import Executor
-from bot.gate.policy import Role
+from bot.gate.identities import IdentityMap
+from bot.gate.policy import Policy, Role
+from bot.gate.ports import AuditLog, OperationGateway
 from storage.records import ApprovalState, AuditFilter, MessageRecord
+from storage.store import Store
 from tools.base import Safety, Table, check_dns1123_label, is_plain_integer
+from tools.registry import Registry
 
 APPROVAL_ID = re.compile(r"\bApproval ([a-z0-9]{6,16})\b")
 Handler = Callable[[tuple[str, ...], RequestContext], Awaitable[list[Reply]]]
@@ -35,18 +38,27 @@ class BuiltinCommands:
     def __init__(
         self,
         *,
-        executor: Executor,
+        gateway: OperationGateway,
+        registry: Registry,
         desk: ApprovalDesk,
+        store: Store,
+        policy: Policy,
+        identities: IdentityMap,
+        audit: AuditLog,
+        flows: Flows,
         cluster_names: Sequence[str],
         channel_defaults: ChannelDefaults | None = None,
     ) -> None:
         self._channel_defaults = channel_defaults
-        self._executor = executor
+        self._gateway = gateway
+        self._registry = registry
         self._desk = desk
-        self._store = executor.store
-        self._policy = executor.policy
+        self._store = store
+        self._policy = policy
+        self._identities = identities
+        self._audit = audit
         self._clusters = list(cluster_names)
-        self.flows = Flows(executor=executor)  # build_app gives it the model when one is configured
+        self._flows = flows
         self._handlers: dict[str, Handler] = {
             "help": self.help,
             "whoami": self.whoami,
@@ -59,22 +71,22 @@ class BuiltinCommands:
             "audit": self.audit,
             "use": self.use,
             "forget": self.forget,
-            "debug": lambda args, ctx: self.flows.debug(args, ctx),
-            "analyze": lambda args, ctx: self.flows.analyze(args, ctx),
+            "debug": flows.debug,
+            "analyze": flows.analyze,
         }
 
     async def run(self, command: Builtin, ctx: RequestContext) -> list[Reply]:
         return await self._handlers[command.name](command.args, ctx)
 
     async def help(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
-        access = None if args else await access_hint(self._executor, ctx)
-        return [help_reply(args, self._executor.registry, access=access)]
+        access = None if args else await access_hint(self._registry, self._gateway, ctx)
+        return [help_reply(args, self._registry, access=access)]
 
     async def whoami(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
         principal = ctx.principal
         role = self._policy.role_of(principal)
         mode = self._policy.channel_mode(platform=principal.platform, channel=ctx.channel)
-        identity = self._executor.identities.kubernetes_identity(principal)
+        identity = self._identities.kubernetes_identity(principal)
         settings = await self._store.get_channel_settings(platform=principal.platform, channel=ctx.channel)
         may_request = ", ".join(s.value for s in Safety if role.may_request(s))
         may_approve = ", ".join(s.value for s in Safety if role.may_approve(s)) or "nothing"
@@ -189,7 +201,7 @@ class BuiltinCommands:
         # The defaults retarget everyone's unqualified requests here: not every viewer may move them.
         role, needed = self._policy.role_of(ctx.principal), Role(self._policy.settings.use_role)
         if role.rank < needed.rank:
-            await self._executor.record("channel.defaults", ctx, status="refused", detail={what: value})
+            await self._audit.record("channel.defaults", ctx, status="refused", detail={what: value})
             return [
                 Reply(
                     f"Refused: changing this channel's defaults needs the {needed.value} role; "
@@ -207,18 +219,18 @@ class BuiltinCommands:
                 check_dns1123_label(value, what="namespace")
             except ValueError as e:
                 return [Reply(f"{e}.", kind=ReplyKind.ERROR)]
-            missing = await namespace_missing(self._executor, value, ctx)
+            missing = await namespace_missing(self._registry, self._gateway, value, ctx)
             if missing:
                 return [Reply(missing, kind=ReplyKind.ERROR)]
             await self._store.set_channel_settings(platform=platform, channel=ctx.channel, namespace=value)
         if self._channel_defaults is not None:
             self._channel_defaults.forget(platform, ctx.channel)
-        await self._executor.record("channel.defaults", ctx, status="ok", detail={what: value})
+        await self._audit.record("channel.defaults", ctx, status="ok", detail={what: value})
         return [Reply(f"This channel now uses {what} {value} by default.")]
 
     async def forget(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
         removed = await self._store.forget(platform=ctx.principal.platform, user_id=ctx.principal.user_id)
-        await self._executor.record("memory.forgotten", ctx, detail={"messages": removed})
+        await self._audit.record("memory.forgotten", ctx, detail={"messages": removed})
         settings = await self._store.get_channel_settings(
             platform=ctx.principal.platform, channel=ctx.channel
         )

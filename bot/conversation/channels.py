@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from bot.domain.outcomes import RequestContext
+from bot.gate.ports import OperationGateway
 from storage.store import Store
 from tools.base import Status
 from tools.kubernetes.clusters import ClusterSet
-
-if TYPE_CHECKING:
-    from bot.gate.executor import Executor
+from tools.registry import Registry
 
 
 class ChannelDefaults:
@@ -72,15 +70,17 @@ class ChannelDefaults:
         self._cache.pop((platform, channel), None)
 
 
-async def namespace_missing(executor: Executor, namespace: str, ctx: RequestContext) -> str | None:
+async def namespace_missing(
+    registry: Registry, gateway: OperationGateway, namespace: str, ctx: RequestContext
+) -> str | None:
     """One sentence when `!use namespace` names a namespace that cannot be found, else None.
 
-    The lookup is an ordinary read through the executor (policy, identity, audit), in the
+    The lookup is an ordinary read through the gate (policy, identity, audit), in the
     cluster the channel's requests go to; when it cannot be made, the default is not moved.
     """
-    if executor.registry.get("k8s_get") is None:
+    if registry.get("k8s_get") is None:
         return f"Cannot check that namespace {namespace} exists: this bot has no Kubernetes operations."
-    outcome = await executor.submit(
+    outcome = await gateway.submit(
         "k8s_get", {"kind": "namespace", "name": namespace}, ctx, file_approvals=False
     )
     if outcome.status is Status.OK:

@@ -2,8 +2,8 @@
 
 It de-duplicates events, records the message and the replies in history and
 the audit trail before returning (so nothing is lost when the adapter then
-fails to send), and sends every operation through the executor. It knows no
-platform and renders nothing.
+fails to send), and sends every operation through the gate. It knows no
+platform and renders nothing. Its dependencies are given once at start-up.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import logging
 import re
 import uuid
 from collections.abc import Iterator, Sequence
-from typing import Protocol
 
 from bot.conversation.builtins import BuiltinCommands
 from bot.conversation.commands import Builtin, CommandError, OperationCall, parse
+from bot.conversation.follow_ups import AgentPort
 from bot.conversation.limits import Limits
-from bot.conversation.unrecorded import UNAVAILABLE, unrecorded_sentence
+from bot.conversation.unrecorded import unrecorded_sentence
 from bot.domain.logging_setup import request_id_var
 from bot.domain.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
 from bot.domain.outcomes import Outcome, RequestContext
@@ -28,21 +28,22 @@ from bot.domain.replies import outcome_replies
 from bot.domain.textclean import clean_text
 from bot.gate.approvals import ApprovalDesk
 from bot.gate.audit import AuditUnavailable
-from bot.gate.executor import Executor
+from bot.gate.audit_log import RequestAudit
+from bot.gate.metrics import Metrics
+from bot.gate.ports import BackgroundWork, Notifier, OperationGateway
 from storage.errors import StorageError
 from storage.records import ApprovalRecord
+from storage.store import Store
 from tools.base import Status
 from tools.effects.typed import mask_typed_secrets
 from tools.redact import redact_text
+from tools.registry import Registry
 
 log = logging.getLogger(__name__)
 
 KUBECONFIG_PASTE = re.compile(
     r"(?m)^\s*(kind:\s*Config\b|client-(key|certificate)-data:|certificate-authority-data:)"
 )
-
-
-UNRECORDED = UNAVAILABLE  # kept for callers and tests that name it
 
 
 DRAINING = "The bot is restarting and takes no new work right now; please try again in a minute."
@@ -62,44 +63,38 @@ def builtin_status(replies: Sequence[Reply]) -> str:
     return "error" if ReplyKind.ERROR in kinds else "ok"
 
 
-class AgentPort(Protocol):
-    """The language-model agent (its own module); optional."""
-
-    async def answer(self, message: IncomingMessage, ctx: RequestContext) -> list[Reply]: ...
-
-    async def follow_up(self, record: ApprovalRecord) -> list[Reply]:
-        """Once a change the agent asked for has run: its word on the outcome ([] if not its own)."""
-        ...
-
-
 class Router:
     def __init__(
         self,
         *,
-        executor: Executor,
+        gateway: OperationGateway,
+        background: BackgroundWork,
         desk: ApprovalDesk,
         builtins: BuiltinCommands,
+        registry: Registry,
+        store: Store,
+        audit: RequestAudit,
+        metrics: Metrics,
+        notifier: Notifier,
+        agent: AgentPort | None = None,
         limits: Limits | None = None,
     ) -> None:
-        self.executor = executor
-        self.limits = limits
-        self.desk = desk
-        self.builtins = builtins
-        self.agent: AgentPort | None = None
-        self._store = executor.store
+        self._gateway = gateway
+        self._background = background
+        self._desk = desk
+        self._builtins = builtins
+        self._registry = registry
+        self._store = store
+        self._audit = audit
+        self._metrics = metrics
+        self._notifier = notifier
+        self.agent = agent  # public: a test may give the router a stand-in
+        self._limits = limits
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
         self.draining = False
         self._known: dict[tuple[str, str], str] = {}
-        executor.finished_hooks.append(self._after_background_run)
-
-    async def _after_background_run(self, record: ApprovalRecord) -> None:
-        """A long change (minikube start…) finished in the background: the agent's follow-up."""
-        if self.agent is None:
-            return
-        for reply in await self.agent.follow_up(record):
-            await self.executor.notice(record, reply.text)
 
     @property
     def in_flight(self) -> int:
@@ -124,7 +119,7 @@ class Router:
         deadline = loop.time() + grace_s
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), timeout=grace_s)
-        unfinished_background = await self.executor.drain(max(0.0, deadline - loop.time()))
+        unfinished_background = await self._background.drain(max(0.0, deadline - loop.time()))
         return self._inflight + unfinished_background
 
     def context_for(self, message: IncomingMessage, *, request_id: str | None = None) -> RequestContext:
@@ -140,7 +135,7 @@ class Router:
         if self.draining:
             return [Reply(DRAINING, kind=ReplyKind.ERROR)]
         request_id = request_id or uuid.uuid4().hex[:16]
-        self.executor.auditor.begin(request_id)
+        self._audit.begin(request_id)
         cleaned = clean_text(message.text)  # bad bytes replaced, NULs removed: storable
         if cleaned != message.text:
             message = dataclasses.replace(message, text=cleaned)
@@ -169,9 +164,9 @@ class Router:
     async def _flush_audit(self, request_id: str) -> None:
         """Whatever a request left waiting is written at its end, even when it failed."""
         try:
-            await self.executor.auditor.flush(request_id)
+            await self._audit.flush(request_id)
         except AuditUnavailable:
-            self.executor.auditor.discard(request_id)
+            self._audit.discard(request_id)
 
     async def _handle(self, message: IncomingMessage, *, request_id: str) -> list[Reply]:
         principal = message.principal
@@ -192,7 +187,7 @@ class Router:
             principal.user_id,
             message.channel,
         )
-        await self.executor.auditor.defer_message(
+        await self._audit.defer_message(
             ctx.request_id,
             {
                 "platform": principal.platform,
@@ -203,21 +198,21 @@ class Router:
                 "content": redact_text(mask_typed_secrets(text)),
             },
         )
-        await self.executor.record(
+        await self._audit.record(
             "message.received",
             ctx,
             detail={"chars": len(text), "command": is_command, "event_id": message.event_id},
         )
-        metrics = self.executor.metrics
+        metrics = self._metrics
         metrics.messages.labels(principal.platform, "command" if is_command else "question").inc()
         user_key = f"{principal.platform}:{principal.user_id}"
-        refusal = await self.limits.check_message(user_key, text) if self.limits else None
+        refusal = await self._limits.check_message(user_key, text) if self._limits else None
         replies: list[Reply]
         operation: str | None
         status: str | None
         if refusal is not None:
             metrics.limited.labels(refusal.limit).inc()
-            await self.executor.record("request.limited", ctx, status=refusal.limit)
+            await self._audit.record("request.limited", ctx, status=refusal.limit)
             replies, operation, status = [Reply(refusal.text, kind=ReplyKind.ERROR)], None, "limited"
         else:
             replies, operation, status = await self._dispatch(message, ctx, text, is_command=is_command)
@@ -226,7 +221,7 @@ class Router:
 
     def _looks_like_command(self, text: str) -> bool:
         try:
-            parse("!" + text, self.executor.registry)
+            parse("!" + text, self._registry)
         except CommandError as e:
             return not str(e).startswith("Unknown command")
         return True
@@ -235,7 +230,7 @@ class Router:
         self, message: IncomingMessage, ctx: RequestContext, text: str, *, is_command: bool
     ) -> tuple[list[Reply], str | None, str | None]:
         if KUBECONFIG_PASTE.search(text):
-            await self.executor.record("request.refused", ctx, status="kubeconfig_pasted")
+            await self._audit.record("request.refused", ctx, status="kubeconfig_pasted")
             return (
                 [Reply(KUBECONFIG_REFUSAL, kind=ReplyKind.ERROR)],
                 None,
@@ -255,18 +250,18 @@ class Router:
                 )
             return await self._ask_agent(self.agent, message, ctx), None, "agent"
         try:
-            parsed = parse(text if text.startswith("!") else "!" + text, self.executor.registry)
+            parsed = parse(text if text.startswith("!") else "!" + text, self._registry)
         except CommandError as e:
-            await self.executor.record("command.invalid", ctx, status="invalid", detail={"error": str(e)})
+            await self._audit.record("command.invalid", ctx, status="invalid", detail={"error": str(e)})
             return [Reply(str(e), kind=ReplyKind.ERROR)], None, "invalid"
-        self.executor.metrics.commands.labels(
+        self._metrics.commands.labels(
             f"!{parsed.name}" if isinstance(parsed, Builtin) else parsed.operation.name
         ).inc()
         if isinstance(parsed, Builtin):
-            await self.executor.record("command.parsed", ctx, operation=f"!{parsed.name}")
-            replies = await self.builtins.run(parsed, ctx)
+            await self._audit.record("command.parsed", ctx, operation=f"!{parsed.name}")
+            replies = await self._builtins.run(parsed, ctx)
             if parsed.name == "approve" and len(parsed.args) == 1:
-                decided = await self.desk.get(parsed.args[0])
+                decided = await self._desk.get(parsed.args[0])
                 replies += await self._follow_up(decided, channel=ctx.channel, thread=ctx.thread)
             return replies, f"!{parsed.name}", builtin_status(replies)
         return await self._run_operation(parsed, ctx)
@@ -274,17 +269,17 @@ class Router:
     async def _ask_agent(
         self, agent: AgentPort, message: IncomingMessage, ctx: RequestContext
     ) -> list[Reply]:
-        if self.limits is None:
+        if self._limits is None:
             return await agent.answer(message, ctx)
         key = f"{message.principal.platform}:{message.principal.user_id}"
-        refusal = await self.limits.check_llm(key)
+        refusal = await self._limits.check_llm(key)
         if refusal is not None:
-            self.executor.metrics.limited.labels(refusal.limit).inc()
-            await self.executor.record("request.limited", ctx, status=refusal.limit)
+            self._metrics.limited.labels(refusal.limit).inc()
+            await self._audit.record("request.limited", ctx, status=refusal.limit)
             return [Reply(refusal.text, kind=ReplyKind.ERROR)]
-        async with self.limits.agent_turn() as free:
+        async with self._limits.agent_turn() as free:
             if not free:
-                self.executor.metrics.limited.labels("agent_turns").inc()
+                self._metrics.limited.labels("agent_turns").inc()
                 return [
                     Reply("The assistant is busy with other questions; please try again in a few seconds.")
                 ]
@@ -293,8 +288,8 @@ class Router:
     async def _run_operation(
         self, call: OperationCall, ctx: RequestContext
     ) -> tuple[list[Reply], str | None, str | None]:
-        await self.executor.record("command.parsed", ctx, operation=call.operation.name)
-        outcome = await self.executor.submit(call.operation.name, call.raw_args, ctx)
+        await self._audit.record("command.parsed", ctx, operation=call.operation.name)
+        outcome = await self._gateway.submit(call.operation.name, call.raw_args, ctx)
         return outcome_replies(outcome), outcome.operation, outcome.status.value
 
     async def handle_button(
@@ -310,7 +305,7 @@ class Router:
         if self.draining:
             return Outcome(Status.ERROR, DRAINING), [Reply(DRAINING, kind=ReplyKind.ERROR, ephemeral=True)]
         request_id = uuid.uuid4().hex[:16]
-        self.executor.auditor.begin(request_id)
+        self._audit.begin(request_id)
         try:
             with self._tracked():
                 return await self._handle_button(principal, action, approval_id, channel, thread, request_id)
@@ -332,13 +327,13 @@ class Router:
     ) -> tuple[Outcome, list[Reply]]:
         ctx = RequestContext(principal, channel, thread, request_id, origin="command")
         request_id_var.set(ctx.request_id)
-        await self.executor.record("button.clicked", ctx, approval_id=approval_id, status=action.value)
+        await self._audit.record("button.clicked", ctx, approval_id=approval_id, status=action.value)
         if action is ButtonAction.APPROVE:
-            outcome = await self.desk.approve(approval_id, ctx)
+            outcome = await self._desk.approve(approval_id, ctx)
         elif action is ButtonAction.DENY:
-            outcome = await self.desk.deny(approval_id, ctx)
+            outcome = await self._desk.deny(approval_id, ctx)
         else:
-            outcome = await self.desk.undo(approval_id, ctx)
+            outcome = await self._desk.undo(approval_id, ctx)
         replies = outcome_replies(outcome)
         answer = {
             "platform": principal.platform,
@@ -350,7 +345,7 @@ class Router:
             "operation": outcome.operation,
             "status": outcome.status.value,
         }
-        await self.executor.record(
+        await self._audit.record(
             "reply.sent", ctx, approval_id=approval_id, detail={"replies": len(replies)}, message=answer
         )
         if action is ButtonAction.APPROVE:
@@ -366,7 +361,7 @@ class Router:
         replies = await self.agent.follow_up(record)
         if replies and (record.channel, record.thread) != (channel, thread):
             for reply in replies:  # decided elsewhere: post where the conversation is
-                await self.executor.notice(record, reply.text)
+                await self._notifier.notice(record, reply.text)
             return []
         return replies
 
@@ -391,7 +386,7 @@ class Router:
             "status": status,
         }
         # The answer and its audit fact commit together, before the adapter sends anything.
-        await self.executor.record(
+        await self._audit.record(
             "reply.sent",
             ctx,
             operation=operation,

@@ -150,7 +150,7 @@ async def run_task(
 
 
 async def _ask(task: Task, app: App, world: World, repeat: int) -> TaskRun:
-    agent = app.router.agent
+    agent = app.agent
     if not isinstance(agent, Agent):
         raise RuntimeError("no language model is configured (llm.model)")
     channel = READ_ONLY_CHANNEL if task.channel == "read-only" else EVAL_CHANNEL
@@ -172,7 +172,7 @@ async def _ask(task: Task, app: App, world: World, repeat: int) -> TaskRun:
         changing_operations=changing,
     )
     checks = check_run(task.expect, seen)
-    registry = app.executor.metrics.registry
+    registry = app.metrics.registry
     tokens = {
         d: int(registry.get_sample_value("chatops_llm_tokens_total", {"direction": d}) or 0)
         for d in ("input", "output")

@@ -3,7 +3,9 @@
 Every state change is one compare-and-set in storage, so a double click, a
 retried event or two replicas deciding at once change the row once. Running
 the approved row is left to `Executor.execute_approved`, which claims it with
-one more compare-and-set. Nothing here runs an operation itself.
+one more compare-and-set. Nothing here runs an operation itself. Its
+dependencies (the approval rows, the lease rows, policy, the audit log,
+metrics, the executor) are given once at start-up.
 """
 
 from __future__ import annotations
@@ -14,62 +16,44 @@ import datetime as dt
 from bot.domain.models import Principal
 from bot.domain.outcomes import Outcome, RequestContext, describe_call, now_utc
 from bot.domain.replies import state_line
+from bot.gate.approval_states import NOT_RUN, explain_state
 from bot.gate.audit import AuditUnavailable
+from bot.gate.audit_log import RequestAudit
 from bot.gate.cel_rules import approver_role_of
 from bot.gate.executor import Executor
 from bot.gate.instance import is_gone
+from bot.gate.metrics import Metrics
+from bot.gate.policy import Policy
+from bot.gate.ports import ApprovalRepository, InstanceDirectory
 from storage.records import ApprovalRecord, ApprovalState, Approver
 from tools.base import Safety, Status
+from tools.registry import Registry
 
-# result_status of an approved row whose process died before it started: nothing ran.
-NOT_RUN = "not_run"
-
-
-def _when(at: dt.datetime | None) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC") if at else "an unknown time"
-
-
-def explain_state(record: ApprovalRecord) -> str:
-    """One sentence on a row that can no longer be approved."""
-    by = record.decided_by or "someone"
-    state = record.state
-    if state is ApprovalState.FAILED and record.result_status == NOT_RUN:
-        return (
-            f"Approval {record.id} was approved by {by} at {_when(record.decided_at)}, but the bot "
-            "stopped before running it; nothing ran. Ask again if it is still wanted."
-        )
-    if state in (
-        ApprovalState.APPROVED,
-        ApprovalState.EXECUTING,
-        ApprovalState.SUCCEEDED,
-        ApprovalState.FAILED,
-    ):
-        tail = {
-            ApprovalState.APPROVED: "",
-            ApprovalState.EXECUTING: "; it is running now",
-            ApprovalState.SUCCEEDED: "; it succeeded",
-            ApprovalState.FAILED: "; it failed",
-        }[state]
-        return f"Approval {record.id} was already approved by {by} at {_when(record.decided_at)}{tail}."
-    if state is ApprovalState.DENIED:
-        return f"Approval {record.id} was already denied by {by} at {_when(record.decided_at)}."
-    if state is ApprovalState.CANCELLED:
-        return f"Approval {record.id} was cancelled by its requester."
-    if state is ApprovalState.EXPIRED:
-        return f"Approval {record.id} expired at {_when(record.expires_at)}; ask again."
-    if state is ApprovalState.OUTCOME_UNKNOWN:
-        return (
-            f"Approval {record.id} was running when the bot stopped; its outcome is unknown. "
-            "Check the cluster before asking again."
-        )
-    return f"Approval {record.id} is {state.value}."
-
+__all__ = ["NOT_RUN", "ApprovalDesk", "explain_state"]
 
 class ApprovalDesk:
-    def __init__(self, executor: Executor) -> None:
+    def __init__(
+        self,
+        *,
+        approvals: ApprovalRepository,
+        instances: InstanceDirectory,
+        policy: Policy,
+        audit: RequestAudit,
+        metrics: Metrics,
+        executor: Executor,
+        registry: Registry,
+        instance_id: str,
+        execution_lease: dt.timedelta,
+    ) -> None:
+        self._store = approvals
+        self._instances = instances
+        self._policy = policy
+        self._audit = audit
+        self._metrics = metrics
         self._executor = executor
-        self._store = executor.store
-        self._policy = executor.policy
+        self._registry = registry
+        self._instance_id = instance_id
+        self._execution_lease = execution_lease
 
     async def get(self, approval_id: str) -> ApprovalRecord | None:
         return await self._store.get_approval(approval_id.strip().lower())
@@ -83,8 +67,8 @@ class ApprovalDesk:
                 approval_id=record.id, from_state=ApprovalState.PENDING, to_state=ApprovalState.EXPIRED
             )
             if expired is not None:
-                self._executor.metrics.approvals.labels("expired").inc()
-                await self._executor.record(
+                self._metrics.approvals.labels("expired").inc()
+                await self._audit.record(
                     "approval.expired",
                     ctx,
                     operation=record.operation,
@@ -111,7 +95,7 @@ class ApprovalDesk:
                 min_role=approver_role_of(record.binding),
             )
             if not check.allowed:
-                await self._executor.record(
+                await self._audit.record(
                     "approval.refused",
                     ctx,
                     operation=record.operation,
@@ -143,7 +127,7 @@ class ApprovalDesk:
                 updated = record
             if len(updated.approvers) < updated.approvals_needed:
                 left = updated.approvals_needed - len(updated.approvers)
-                await self._executor.record(
+                await self._audit.record(
                     "approval.partial",
                     ctx,
                     operation=record.operation,
@@ -163,13 +147,13 @@ class ApprovalDesk:
                 expected_version=updated.version,
                 decided_by=ctx.principal.display_name,
                 decided_at=now_utc(),
-                executor=self._executor.settings.instance_id,  # the owner until it runs
+                executor=self._instance_id,  # the owner until it runs
             )
             if approved is None:
                 continue
-            self._executor.metrics.approvals.labels("approved").inc()
+            self._metrics.approvals.labels("approved").inc()
             with contextlib.suppress(AuditUnavailable):  # execute_approved fails closed on its own
-                await self._executor.record(
+                await self._audit.record(
                     "approval.decided",
                     ctx,
                     operation=record.operation,
@@ -209,8 +193,8 @@ class ApprovalDesk:
         if denied is None:
             fresh = await self.get(record.id)
             return Outcome(Status.ERROR, explain_state(fresh or record), approval=fresh)
-        self._executor.metrics.approvals.labels("denied").inc()
-        await self._executor.record(
+        self._metrics.approvals.labels("denied").inc()
+        await self._audit.record(
             "approval.decided",
             ctx,
             operation=record.operation,
@@ -241,8 +225,8 @@ class ApprovalDesk:
         if cancelled is None:
             fresh = await self.get(record.id)
             return Outcome(Status.ERROR, explain_state(fresh or record), approval=fresh)
-        self._executor.metrics.approvals.labels("cancelled").inc()
-        await self._executor.record(
+        self._metrics.approvals.labels("cancelled").inc()
+        await self._audit.record(
             "approval.cancelled", ctx, operation=record.operation, approval_id=record.id, status="cancelled"
         )
         return Outcome(Status.OK, f"Approval {record.id} cancelled.", approval=cancelled)
@@ -268,7 +252,7 @@ class ApprovalDesk:
                 f"An undo of {record.id} is already filed as {earlier.id} ({state_line(earlier)}); "
                 f"act on that one (`!approve {earlier.id}`).",
             )
-        operation = self._executor.registry.get(str(record.undo["operation"]))
+        operation = self._registry.get(str(record.undo["operation"]))
         if operation is None:
             return Outcome(Status.ERROR, f"the undo operation {record.undo['operation']} is not available.")
         undo_ctx = RequestContext(ctx.principal, ctx.channel, ctx.thread, ctx.request_id, origin="undo")
@@ -322,16 +306,8 @@ class ApprovalDesk:
 
     async def _record_system(self, row: ApprovalRecord, event: str, *, state: str) -> None:
         """A state change the bot made on its own (expiry, reconciler), counted and audited."""
-        self._executor.metrics.approvals.labels(state).inc()
-        await self._executor.auditor.record(
-            event,
-            operation=row.operation,
-            approval_id=row.id,
-            status=state,
-            platform=row.requester_platform,
-            user_id=row.requester_id,
-            channel=row.channel,
-        )
+        self._metrics.approvals.labels(state).inc()
+        await self._audit.record_by_bot(event, row, status=state)
 
     async def reconcile(self, *, mine: bool = False) -> list[ApprovalRecord]:
         """Settle approvals a dead process left half done; returns the rows to tell people about.
@@ -351,11 +327,11 @@ class ApprovalDesk:
           change is no longer wanted or nobody is watching; a clear "nothing
           ran, ask again" loses nothing and cannot run anything twice.
         """
-        lease = dt.timedelta(minutes=self._executor.settings.execution_lease_minutes)
-        me = self._executor.settings.instance_id
+        lease = self._execution_lease
+        me = self._instance_id
         now = now_utc()
         rows = await self._store.in_flight()
-        owners = await self._store.instances.find(
+        owners = await self._instances.find(
             {r.executor for r in rows if r.executor and r.executor != me}
         )
         settled: list[ApprovalRecord] = []

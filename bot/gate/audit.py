@@ -64,9 +64,9 @@ class Auditor:
     approved change never waits on a deferred write, it commits first.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, listeners: Sequence[AuditListener] = ()) -> None:
         self._store = store
-        self.listeners: list[AuditListener] = []
+        self._listeners = tuple(listeners)  # told of every committed row (webhooks)
         self._open: dict[str, _Open] = {}
 
     def begin(self, request_id: str) -> None:
@@ -158,7 +158,7 @@ class Auditor:
             log.error("audit append failed for %s: %s", events[-1].event, type(e).__name__)
             raise AuditUnavailable(f"the audit trail could not be written ({type(e).__name__})") from e
         for row in rows:
-            for listener in self.listeners:
+            for listener in self._listeners:
                 try:
                     listener(row)
                 except Exception:  # a listener (webhooks) must never break the request

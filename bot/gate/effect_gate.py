@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from bot.domain.outcomes import Outcome, RequestContext
 from bot.gate.effect_rules import RULES, EffectRule, RuleKind
-from bot.gate.policy import Verdict
+from bot.gate.policy import Policy, Verdict
+from bot.gate.ports import AuditLog
 from tools.base import Args, ObjectEffect, Operation, Safety, Status, Target
 from tools.effects import effect_label
-
-if TYPE_CHECKING:
-    from bot.gate.executor import Executor
 
 CLUSTER_SCOPE = "_cluster"
 
@@ -86,7 +83,8 @@ def targets(base: Target, effects: Sequence[ObjectEffect]) -> list[Target]:
 
 
 async def gate(
-    executor: Executor,
+    policy: Policy,
+    audit: AuditLog,
     operation: Operation,
     args: Args,
     ctx: RequestContext,
@@ -97,11 +95,11 @@ async def gate(
 ) -> Judgement | Outcome:
     """The judgement to file with, or the refusal to answer with."""
     judgement = judge(declared, effects)
-    refusal = _refusal(executor, operation, args, ctx, judgement, effects)
+    refusal = _refusal(policy, operation, args, ctx, judgement, effects)
     if refusal is None:
         return judgement
     reason, needed = refusal
-    await executor.record(
+    await audit.record(
         "request.refused",
         ctx,
         operation=operation.name,
@@ -123,14 +121,13 @@ async def gate(
 
 
 def _refusal(
-    executor: Executor,
+    policy: Policy,
     operation: Operation,
     args: Args,
     ctx: RequestContext,
     judgement: Judgement,
     effects: Sequence[ObjectEffect],
 ) -> tuple[str, str | None] | None:
-    policy = executor.policy
     why = "; ".join(f.line() for f in judgement.findings)
     for target in targets(operation.target(args), effects):
         decision = policy.decide(

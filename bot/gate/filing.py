@@ -1,8 +1,10 @@
 """Filing an approval: permission check, preview, the pending row with its audit fact.
 
 Called by the executor for every change (and for reads in paranoid
-channels). It never runs the operation; a refused check or a failed preview
-refuses the request at once instead of filing it.
+channels), with its own dependencies given once at start-up (`ApprovalFiling`:
+policy, identities, the audit log, metrics). It never runs the operation; a
+refused check or a failed preview refuses the request at once instead of
+filing it.
 """
 
 from __future__ import annotations
@@ -10,25 +12,52 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING
 
 from bot.domain.outcomes import Outcome, RequestContext, args_digest, now_utc
 from bot.gate.cel_rules import judge_effects
 from bot.gate.effect_check import bind_effect
 from bot.gate.effect_gate import gate
+from bot.gate.identities import IdentityMap
+from bot.gate.invoke import run_context
+from bot.gate.metrics import Metrics
+from bot.gate.policy import Policy
+from bot.gate.ports import AuditLog
+from storage.approvals import prepare_approval
 from storage.records import NewApproval
 from tools.base import Args, Operation, Preview, Safety, Status
 from tools.ledger import recording
 from tools.redact import redact_text
 
-if TYPE_CHECKING:
-    from bot.gate.executor import Executor
-
 log = logging.getLogger(__name__)
 
 
+@dataclasses.dataclass(frozen=True)
+class ApprovalFiling:
+    """What filing needs, given once at start-up."""
+
+    policy: Policy
+    identities: IdentityMap
+    audit: AuditLog
+    metrics: Metrics
+    expiry: dt.timedelta
+    budget_tokens: int
+
+    async def file(
+        self,
+        operation: Operation,
+        args: Args,
+        ctx: RequestContext,
+        *,
+        call: str,
+        safety: Safety,
+        undo_of: str | None,
+    ) -> Outcome:
+        """The pending row's outcome (its card), or the refusal to answer with."""
+        return await file_approval(self, operation, args, ctx, call=call, safety=safety, undo_of=undo_of)
+
+
 async def file_approval(
-    executor: Executor,
+    filing: ApprovalFiling,
     operation: Operation,
     args: Args,
     ctx: RequestContext,
@@ -37,8 +66,8 @@ async def file_approval(
     safety: Safety,
     undo_of: str | None,
 ) -> Outcome:
-    identity = executor.identities.kubernetes_identity(ctx.principal)
-    run_ctx = executor.run_context(identity, ctx.request_id, {})
+    identity = filing.identities.kubernetes_identity(ctx.principal)
+    run_ctx = run_context(identity, ctx.request_id, {}, budget_tokens=filing.budget_tokens)
     if operation.authorize is not None:
         try:
             refusal = await operation.authorize(args, run_ctx)
@@ -46,7 +75,7 @@ async def file_approval(
             log.exception("authorize of %s raised", operation.name)
             refusal = f"the permission check failed ({type(e).__name__}); try again"
         if refusal:
-            await executor.record(
+            await filing.audit.record(
                 "request.refused",
                 ctx,
                 operation=operation.name,
@@ -63,7 +92,7 @@ async def file_approval(
         log.exception("preview of %s raised", operation.name)
         preview = Preview(text=f"{operation.name} preview failed ({type(e).__name__}); try again", ok=False)
     if preview is not None and not preview.ok:
-        await executor.record(
+        await filing.audit.record(
             "request.refused",
             ctx,
             operation=operation.name,
@@ -76,7 +105,14 @@ async def file_approval(
     if preview is not None:
         # Policy judges the effect, not the verb: the effective safety and every object touched.
         gated = await gate(
-            executor, operation, args, ctx, call=call, declared=safety, effects=preview.effects
+            filing.policy,
+            filing.audit,
+            operation,
+            args,
+            ctx,
+            call=call,
+            declared=safety,
+            effects=preview.effects,
         )
         if isinstance(gated, Outcome):
             return gated
@@ -89,16 +125,16 @@ async def file_approval(
     # Admins' own CEL rules judge each object the effect touches, at its effective safety.
     target = operation.target(args)
     judgement = judge_effects(
-        executor.policy.settings.rules,
+        filing.policy.settings.rules,
         preview.effects if preview is not None else (),
         principal=ctx.principal,
         identity=identity,
-        role=executor.policy.role_of(ctx.principal),
+        role=filing.policy.role_of(ctx.principal),
         cluster=target.cluster,
         safety=safety,
     )
     if judgement.refusal is not None:
-        await executor.record(
+        await filing.audit.record(
             "request.refused",
             ctx,
             operation=operation.name,
@@ -116,7 +152,7 @@ async def file_approval(
     if judgement.notes:
         preview_text = "\n".join((preview_text, *dict.fromkeys(judgement.notes)))
     normalised = args.model_dump(mode="json")
-    prepared = executor.store.prepare_approval(
+    prepared = prepare_approval(
         NewApproval(
             operation=operation.name,
             args=normalised,
@@ -133,8 +169,8 @@ async def file_approval(
             target_name=target.name,
             binding={**(dict(preview.binding) if preview is not None else {}), **judgement.binding},
             preview=preview_text,
-            approvals_needed=max(executor.policy.approvals_needed(safety), judgement.approvers),
-            expires_at=now_utc() + dt.timedelta(minutes=executor.settings.expiry_minutes),
+            approvals_needed=max(filing.policy.approvals_needed(safety), judgement.approvers),
+            expires_at=now_utc() + filing.expiry,
             request_id=ctx.request_id,
             undo_of=undo_of,
             requester_groups=ctx.principal.memberships,
@@ -143,7 +179,7 @@ async def file_approval(
     record = prepared.record
     # The row and its fact commit together with the request's next essential fact (the reply
     # that shows its card, at the latest); outside a routed request, before this returns.
-    await executor.record(
+    await filing.audit.record(
         "approval.requested",
         ctx,
         operation=operation.name,
@@ -153,7 +189,7 @@ async def file_approval(
         approval=prepared,
         defer=True,
     )
-    executor.metrics.approvals.labels("pending").inc()
+    filing.metrics.approvals.labels("pending").inc()
     return Outcome(
         Status.APPROVAL_REQUIRED,
         f"Approval {record.id} requested: {call}",

@@ -69,14 +69,21 @@ def is_gone(owner: InstanceRecord | None, *, now: dt.datetime) -> bool:
 class InstanceLease:
     """This process's lease row, renewed every third of the lease until `stop()`."""
 
-    def __init__(self, store: Store, *, instance_id: str, lease_s: float) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        instance_id: str,
+        lease_s: float,
+        on_renew: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.store = store
         self.instance_id = instance_id
         self.lease_s = lease_s
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         # Run after each renewal (the app settles what dead processes left, and tells people).
-        self.on_renew: Callable[[], Awaitable[None]] | None = None
+        self._on_renew = on_renew
 
     async def start(self) -> None:
         await self._register()
@@ -96,9 +103,9 @@ class InstanceLease:
             except StorageError:  # a database blip: the next round tries again; the lease is long
                 log.exception("could not renew the lease of instance %s", self.instance_id)
                 continue
-            if self.on_renew is not None:
+            if self._on_renew is not None:
                 try:
-                    await self.on_renew()
+                    await self._on_renew()
                 except Exception:  # the lease must go on whatever the hook does
                     log.exception("the periodic settling of abandoned approvals failed")
 

@@ -1,4 +1,4 @@
-"""An approval row as something to run: the stored call checked, and who asked for it.
+"""An approval row as something to run: the stored call checked, who asked for it, its result kept.
 
 The executor runs only what a row stores, never arguments from a button or a model;
 before it does, the stored call must still name an operation of this bot, match the
@@ -12,11 +12,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.domain.models import Principal
-from bot.domain.outcomes import args_digest
+from bot.domain.outcomes import args_digest, now_utc
+from bot.gate.ports import ApprovalRepository
 from bot.settings.legacy import qualify_stored_groups
-from storage.records import ApprovalRecord
+from storage.records import ApprovalRecord, ApprovalState
 from tools.base import Args, Operation, OperationResult, describe_invalid_args
+from tools.redact import redact_text
 from tools.registry import Registry
+
+MAX_RESULT_TEXT = 8000
 
 
 def stored_call(registry: Registry, record: ApprovalRecord) -> tuple[Operation, Args] | str:
@@ -48,3 +52,23 @@ def undo_row(result: OperationResult) -> dict[str, Any] | None:
         "args": dict(result.undo.args),
         "summary": result.undo.summary,
     }
+
+
+async def finish_row(
+    approvals: ApprovalRepository, claimed: ApprovalRecord, result: OperationResult
+) -> tuple[ApprovalRecord, ApprovalState]:
+    """executing → succeeded | failed, with the redacted result, prior state and undo plan."""
+    state = ApprovalState.SUCCEEDED if result.ok else ApprovalState.FAILED
+    final = await approvals.transition(
+        approval_id=claimed.id,
+        from_state=ApprovalState.EXECUTING,
+        to_state=state,
+        finished_at=now_utc(),
+        result_status=result.status.value,
+        result_text=redact_text(result.text)[:MAX_RESULT_TEXT],
+        undo=undo_row(result),
+        prior_state=dict(result.prior_state) if result.prior_state is not None else None,
+    )
+    if final is None:  # the reconciler of another replica gave up on us meanwhile
+        return await approvals.get_approval(claimed.id) or claimed, state
+    return final, state

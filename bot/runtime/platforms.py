@@ -10,18 +10,19 @@ that is not enabled never loads its client library.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # the CLI reads `library_loggers` before anything heavy is imported
     from aiohttp import web
 
     from bot.app import App
-    from storage.records import ApprovalRecord
 
 
 class ServiceAdapter(Protocol):
-    """What a chat adapter offers the service."""
+    """What a chat adapter offers the service. Its `start()` registers its `ChatSurface` with
+    `app.surfaces` (the core's cards, progress notes and notices reach it there), `stop()`
+    takes it out."""
 
     name: str
 
@@ -32,8 +33,6 @@ class ServiceAdapter(Protocol):
     async def stop(self) -> None: ...
 
     def is_ready(self) -> bool: ...
-
-    async def announce(self, rows: Sequence[ApprovalRecord]) -> None: ...
 
 
 AdapterFactory = Callable[["App"], Awaitable[ServiceAdapter]]

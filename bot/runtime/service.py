@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from aiohttp import web
 
 from bot.app import App, build_app
+from bot.gate.metrics import Metrics
 from bot.runtime.platforms import PLATFORMS, Platform, ServiceAdapter
 from bot.runtime.startup import started
 from bot.runtime.sweeper import Leader, Sweeper
@@ -77,8 +78,8 @@ class Service:
         return web.json_response({"ready": ready, "checks": checks}, status=200 if ready else 503)
 
     async def metrics(self, request: web.Request) -> web.Response:
-        body = self.app.executor.metrics.render()
-        return web.Response(body=body, headers={"Content-Type": self.app.executor.metrics.content_type})
+        body = self.app.metrics.render()
+        return web.Response(body=body, headers={"Content-Type": self.app.metrics.content_type})
 
     async def start(self) -> None:
         # This replica's own leftovers only; expiry and the lease checks are the leader's sweep.
@@ -95,7 +96,7 @@ class Service:
         self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
         for adapter in self.adapters:
             await adapter.start()
-            await adapter.announce(marked)  # tell the requesters, on their own platform
+        await self.app.cards.refresh(marked)  # redraw their cards, on every surface now registered
         if self.adapters and self.sweep_interval_s > 0:
             try:
                 await self.sweep_once()  # what expired while no replica was running
@@ -111,11 +112,11 @@ class Service:
 
     @property
     def sweeper(self) -> Sweeper:
-        return Sweeper(self.app, [a.announce for a in self.adapters], self.event_retention, self.leader)
+        return Sweeper(self.app, self.event_retention, self.leader)
 
     async def sweep_once(self) -> int:
-        """On the leader only: expire due approvals and let every adapter update the cards it
-        posted, mark executions past their lease, prune old event ids. Returns how many expired."""
+        """On the leader only: expire due approvals and redraw their cards on every registered
+        surface, mark executions past their lease, prune old event ids. Returns how many expired."""
         return (await self.sweeper.sweep_once()).expired
 
     async def _sweep_forever(self) -> None:
@@ -190,16 +191,14 @@ async def run_service(loaded: LoadedConfig, *, ready: asyncio.Event | None = Non
             file=sys.stderr,
         )
         return 2
-    app = await build_app(loaded)
-    webhooks = WebhookSender(
-        settings.webhooks, secret=loaded.secrets.webhook_secret, metrics=app.executor.metrics
-    )
-    app.executor.auditor.listeners.append(webhooks.observe)
+    metrics = Metrics()
+    webhooks = WebhookSender(settings.webhooks, secret=loaded.secrets.webhook_secret, metrics=metrics)
+    app = await build_app(loaded, metrics=metrics, audit_listeners=[webhooks.observe])
     adapters, leader = await build_adapters(app), await lease_leader(app)
     if settings.alerts.enabled:  # the receiver on every replica; the leader posts (bot/alerts)
-        from bot.alerts.service import alerts_service, surfaces_of
+        from bot.alerts.service import alerts_service
 
-        adapters.append(alerts_service(app, surfaces=surfaces_of(adapters), leader=leader))
+        adapters.append(alerts_service(app, leader=leader))
     service = Service(
         app,
         adapters,

@@ -1,11 +1,13 @@
-"""The leader's sweep: expire due approvals, mark abandoned executions, forget old event ids.
+"""The one sweep: expire due approvals, mark abandoned executions, forget old event ids.
 
 Every replica runs the loop, but only the one holding the leadership lock
 (`storage.leadership`: a PostgreSQL advisory lock; SQLite's single process
-always leads) does the work and tells the adapters, so each expiry is posted
-once and the work is not repeated. If the leader dies, the lock goes with its
-connection and another replica takes over at its next round. This module
-decides nothing about approvals: it calls the desk and the store.
+always leads) does the work and redraws the settled rows' cards on every
+registered chat surface through the core's card index (`app.cards`), so each
+expiry is posted once and the work is not repeated. If the leader dies, the
+lock goes with its connection and another replica takes over at its next
+round. This module decides nothing about approvals: it calls the desk and the
+store.
 """
 
 from __future__ import annotations
@@ -14,15 +16,11 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from bot.app import App
-from storage.records import ApprovalRecord
 
 log = logging.getLogger(__name__)
-
-Announce = Callable[[Sequence[ApprovalRecord]], Awaitable[None]]
 
 
 class Leader(Protocol):
@@ -44,7 +42,6 @@ class SweepReport:
 @dataclasses.dataclass
 class Sweeper:
     app: App
-    announcers: Sequence[Announce]
     event_retention: dt.timedelta = dt.timedelta(hours=24)
     leader: Leader | None = None  # default: the database's advisory lock
 
@@ -53,11 +50,11 @@ class Sweeper:
         if not await leader.is_leader():
             return SweepReport(leader=False)
         expired = await self.app.desk.expire_due()
-        await self._announce(expired)
+        await self.app.cards.refresh(expired)
         abandoned = await self.app.desk.reconcile()
         for row in abandoned:
             log.warning("approval %s outlived its execution lease; outcome unknown", row.id)
-        await self._announce(abandoned)
+        await self.app.cards.refresh(abandoned)
         cutoff = dt.datetime.now(dt.UTC) - self.event_retention
         pruned = await self.app.store.prune_events(cutoff)
         return SweepReport(leader=True, expired=len(expired), abandoned=len(abandoned), events_pruned=pruned)
@@ -69,8 +66,3 @@ class Sweeper:
                 await self.sweep_once()
             except Exception:  # keep sweeping: one bad round (a database blip) must not stop expiry
                 log.exception("the leader's sweep failed")
-
-    async def _announce(self, rows: Sequence[ApprovalRecord]) -> None:
-        if rows:
-            for announce in self.announcers:
-                await announce(rows)

@@ -28,7 +28,7 @@ async def test_a_read_runs_at_once_and_the_reply_names_it_with_its_safety(
         "demo_scale",
         "demo_delete",
     ]
-    metrics = app.executor.metrics.render().decode()
+    metrics = app.metrics.render().decode()
     assert 'chatops_llm_calls_total{outcome="ok"} 2.0' in metrics
     assert "chatops_llm_latency_seconds_count 2.0" in metrics
 

@@ -10,6 +10,7 @@ from tests.agent.conftest import ADMIN, ROLES, ask
 from tests.core.fixtures import make_config
 from tests.fake_llm import Call, FakeLLM, Say
 from tests.fakes.bin.fakecli import install_fake
+from tests.fakes.surface import RecordingSurface
 from tools.kubernetes.clusters import ClusterSet
 from tools.minikube import MinikubeSettings, minikube_operations
 
@@ -27,12 +28,8 @@ async def test_the_agent_follows_up_when_a_background_change_finishes(
         policy=ROLES,
     )
     app = await build_app(config, operations=operations, clusters=ClusterSet([]))
-    notices: list[str] = []
-
-    async def notice(record, text: str) -> None:
-        notices.append(text)
-
-    app.executor.notice = notice
+    surface = RecordingSurface(ADMIN.platform)  # the requester's own platform
+    app.surfaces.register(surface)
     try:
         fake_llm.push(
             Call.one("minikube_change", "minikube_start", {"profile": "dev"}), Say("Asked to start dev.")
@@ -45,4 +42,5 @@ async def test_the_agent_follows_up_when_a_background_change_finishes(
         await app.executor.drain(30)
     finally:
         await app.close()
+    notices = surface.notices()
     assert any("The dev profile is up." in text for text in notices), notices

@@ -68,7 +68,7 @@ def _fixed_prompt_tokens(settings: dict[str, object]) -> tuple[int, int, int]:
     groups = group_operations(registry)
     offered = sorted(op.name for op in registry if op.for_agent)
     assert sorted(op.name for g in groups for op in g.operations) == offered
-    schemas = openai_tool_schemas(to_langchain_tools(groups, executor=None))  # type: ignore[arg-type]
+    schemas = openai_tool_schemas(to_langchain_tools(groups, gateway=None))  # type: ignore[arg-type]
     enc = bpe_openai.get_encoding("o200k_base")
     tokens = len(enc.encode(load_prompt("system"))) + len(enc.encode(json.dumps(schemas, ensure_ascii=False)))
     return tokens, len(offered), len(schemas)

@@ -122,7 +122,7 @@ async def test_only_the_leader_posts_and_it_sees_what_any_replica_received(world
     world.service.leader = leader
     assert await world.service.round() is True
     assert len(world.surface.posts) == 1
-    gained = world.app.executor.metrics.leader_changes.labels("gained")._value.get()
+    gained = world.app.metrics.leader_changes.labels("gained")._value.get()
     assert gained == 1
 
 

@@ -152,7 +152,7 @@ async def test_drops_and_a_compacted_version_lose_nothing_and_post_nothing_twice
 
     subjects = [p.reply.text for p in world.surface.posts]
     assert len(subjects) == len(set(subjects)) == 20 == len(first) + len(second) + len(third)
-    restarts = world.app.executor.metrics.watch_restarts
+    restarts = world.app.metrics.watch_restarts
     assert restarts.labels("fake", "events", "expired")._value.get() == 1
     assert restarts.labels("fake", "events", "dropped")._value.get() >= 2
 
@@ -181,7 +181,7 @@ async def test_a_burst_of_a_thousand_warnings_is_held_to_the_flood_limit(
     assert "90 more problems in this channel" in summary.text
     assert counted(world.surface) == {f"pod-{i:03d}": "10 times" for i in range(10)}
     assert len(world.surface.posts) == 11
-    held = world.app.executor.metrics.alert_cards_suppressed.labels("slack")._value.get()
+    held = world.app.metrics.alert_cards_suppressed.labels("slack")._value.get()
     assert held >= 90
 
 

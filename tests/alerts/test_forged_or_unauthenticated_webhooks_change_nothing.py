@@ -39,7 +39,7 @@ async def test_a_notification_without_the_right_credentials_is_refused(
     status, text = await send(world.url, notification(ALERT), **credentials)
     assert status == 401 and "bearer token or basic-auth" in text
     await nothing_happened(world)
-    refused = world.app.executor.metrics.alert_webhooks_refused.labels("unauthorized")._value.get()
+    refused = world.app.metrics.alert_webhooks_refused.labels("unauthorized")._value.get()
     assert refused == 1
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, build_app
+from bot.gate.audit import AuditListener
+from bot.gate.metrics import Metrics
 from bot.settings.config import LoadedConfig, Secrets, parse_settings
 from tests.core.demo_ops import Backend, demo_operations
 from tools.kubernetes.clusters import ClusterSet
@@ -74,9 +76,22 @@ def backend() -> Backend:
     return Backend()
 
 
-async def open_app(url: str, backend: Backend, **overrides: object) -> App:
+async def open_app(
+    url: str,
+    backend: Backend,
+    *,
+    metrics: Metrics | None = None,
+    audit_listeners: tuple[AuditListener, ...] = (),
+    **overrides: object,
+) -> App:
+    """An app on the demo backend; `overrides` are config keys, `metrics` and `audit_listeners`
+    what the service would hand over."""
     return await build_app(
-        make_config(url, **overrides), operations=demo_operations(backend), clusters=ClusterSet([])
+        make_config(url, **overrides),
+        operations=demo_operations(backend),
+        clusters=ClusterSet([]),
+        metrics=metrics,
+        audit_listeners=audit_listeners,
     )
 
 

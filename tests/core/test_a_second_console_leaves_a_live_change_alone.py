@@ -13,10 +13,11 @@ from pathlib import Path
 from bot.domain.outcomes import now_utc
 from bot.gate.instance import host_key
 from storage.instances import InstanceRecord
-from storage.records import ApprovalRecord, ApprovalState
+from storage.records import ApprovalState
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
 from tests.core.helpers import msg
+from tests.fakes.surface import RecordingSurface
 
 
 async def _wait_for(path: Path) -> None:
@@ -32,7 +33,7 @@ async def test_second_console_start_does_not_touch_a_running_change(
     first = await open_app(database_url, first_backend)
     second = await open_app(database_url, Backend())
     try:
-        assert first.executor.settings.instance_id != second.executor.settings.instance_id
+        assert first.instance_id != second.instance_id
         card = (await first.router.handle(msg("!demo scale web --replicas 5")))[0]
         running = asyncio.create_task(first.router.handle(msg(f"!approve {card.approval_id}")))
         await asyncio.wait_for(_wait_for(flag), timeout=30)
@@ -137,15 +138,9 @@ async def test_a_running_bot_settles_and_tells_what_a_dead_one_leaves(
     proc = await asyncio.create_subprocess_exec("true")
     await proc.wait()
     app = await open_app(database_url, backend, server={"instance_lease_s": 3})
-    told: list[tuple[str, str]] = []
-    heard = asyncio.Event()
-
-    async def notice(record: ApprovalRecord, text: str) -> None:
-        told.append((record.id, text))
-        heard.set()
-
+    console = RecordingSurface("console")  # where the requester (a console user) hears of it
+    app.surfaces.register(console)
     try:
-        app.executor.notice = notice
         assert await app.start() == []
         card = (await app.router.handle(msg("!demo scale api --replicas 3")))[0]
         now = now_utc()
@@ -159,8 +154,10 @@ async def test_a_running_bot_settles_and_tells_what_a_dead_one_leaves(
             executor="dead:2:w",
             decided_at=now,
         )
-        await asyncio.wait_for(heard.wait(), timeout=60)  # the next lease renewal settles it
-        assert told == [(card.approval_id, told[0][1])] and "nothing ran" in told[0][1]
+        told = await console.wait_for(console.notices, timeout=60)  # the next lease renewal settles it
+        assert len(told) == 1 and "nothing ran" in told[0] and card.approval_id in told[0]
+        (shown,) = console.cards(card.approval_id)  # the card, posted with its state
+        assert "failed" in shown.reply.text or "nothing ran" in shown.text
         assert not [r for r in backend.runs if r[0] == "scale"]
     finally:
         await app.close()

@@ -110,7 +110,7 @@ async def test_a_require_role_rule_rechecks_the_requester_and_every_approver(
         assert "policy rule" in not_enough.text and "admin" in not_enough.text
         record = await app.store.get_approval(card.approval_id)
         assert record is not None and record.state is ApprovalState.PENDING and not record.approvers
-        pending_for_operator = await app.router.desk.pending_for(Principal("slack", "UOP2", "UOP2"))
+        pending_for_operator = await app.desk.pending_for(Principal("slack", "UOP2", "UOP2"))
         assert card.approval_id not in {r.id for r in pending_for_operator}
         await click(app, "UA2", card.approval_id)
         web = fake_k8s.get("Deployment", "prod", "web")

@@ -1,4 +1,5 @@
-"""A long change (minikube start) runs in the background: progress to the thread, others not blocked."""
+"""A long change (minikube start) runs in the background: progress to the conversation (one note
+edited in place), others not blocked, and the requester's surface hears the outcome."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from storage.records import ApprovalState
 from tests.core.fixtures import make_config
 from tests.core.helpers import msg
 from tests.fakes.bin.fakecli import install_fake
+from tests.fakes.surface import RecordingSurface
 from tools.kubernetes.clusters import ClusterSet
 from tools.minikube import MinikubeSettings, minikube_operations
 
@@ -44,17 +46,8 @@ async def test_minikube_start_reports_progress_and_does_not_block(sqlite_url: st
     )
     operations = minikube_operations(settings=MinikubeSettings(binary=str(fake.path), build_dir=tmp_path))
     app = await build_app(make_config(sqlite_url), operations=operations, clusters=ClusterSet([]))
-    progress: list[str] = []
-    done: list[ApprovalState] = []
-
-    async def on_progress(record, line: str) -> None:
-        progress.append(line)
-
-    async def on_done(record, text: str) -> None:
-        done.append(record.state)
-
-    app.executor.progress_sink = on_progress
-    app.executor.notice = on_done
+    console = RecordingSurface("console")
+    app.surfaces.register(console)
     try:
         card = (await app.router.handle(msg("!minikube start --profile dev")))[0]
         assert card.approval_id, card.text
@@ -64,9 +57,14 @@ async def test_minikube_start_reports_progress_and_does_not_block(sqlite_url: st
             app.router.handle(msg("!minikube status --profile dev", "bob")), timeout=5
         )
         assert "Running" in other[0].text
-        assert not done, "the start is still running while another conversation was served"
+        assert not console.notices(), "the start is still running while another conversation was served"
         await app.executor.drain(30)
-        assert done == [ApprovalState.SUCCEEDED]
-        assert progress and progress[0].startswith("starting minikube profile dev")
+        assert len(console.notices()) == 1
+        record = await app.desk.get(card.approval_id)
+        assert record is not None and record.state is ApprovalState.SUCCEEDED
+        note, *_ = console.posts()
+        assert note.reply.text.startswith("Working on approval") and note.reply.code
+        assert note.reply.code.startswith("starting minikube profile dev")
+        assert console.updates()[-1].reply.text.startswith("Finished approval")
     finally:
         await app.close()

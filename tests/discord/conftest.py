@@ -38,7 +38,6 @@ POLICY: dict[str, Any] = {
 DEMO_OPTIONS = AdapterOptions(
     shortcuts=Shortcuts(get="demo_get", scale="demo_scale", logs="-", restart="-", rollback="-"),
     lookup_sources={"deployment": LookupSource("demo_get"), "namespace": LookupSource("demo_get")},
-    sweep_interval_s=0,
     guild_ready_timeout_s=0.2,
 )
 

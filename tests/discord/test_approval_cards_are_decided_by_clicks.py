@@ -88,7 +88,8 @@ async def test_self_approval_of_a_destructive_change_is_refused_and_another_admi
     await bot.fake.wait_for(lambda: "succeeded" in shown(bot.fake.messages[card["id"]]))
     edited = bot.fake.messages[card["id"]]  # edited in place through the channel
     assert "succeeded" in shown(edited) and "Dana" in shown(edited)
-    assert "approved" in bot.fake.messages[confirmation["id"]]["content"]
+    # the confirmation is edited after the card: wait for that edit too
+    await bot.fake.wait_for(lambda: "approved" in bot.fake.messages[confirmation["id"]]["content"])
 
 
 async def test_two_approvals_clicked_at_once_run_the_change_once(bot: DiscordBot) -> None:

@@ -1,6 +1,6 @@
 """A long-running change approved on Discord reports progress in one message edited in place, then
 the card is updated through its channel and the result posted; approvals asked for on another
-platform pass through to whoever hooked the executor before."""
+platform are told on that platform's surface, never on Discord."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ import dataclasses
 from pydantic import Field
 
 from bot.app import App
-from storage.records import ApprovalRecord, ApprovalState
+from storage.records import ApprovalState
 from tests.discord.conftest import DiscordBot, running_bot
 from tests.discord.helpers import approval_id_of, click_and_wait, request_card, shown
 from tests.fake_discord import payloads as p
 from tests.fake_discord.plugin import ALICE, OLGA
 from tests.fake_discord.server import FakeDiscord
+from tests.fakes.surface import RecordingSurface
 from tools.base import (
     CommandSpec,
     NamespacedArgs,
@@ -58,16 +59,13 @@ async def test_progress_is_edited_in_place_and_the_card_and_result_follow(
     sqlite_url: str, fake_discord: FakeDiscord
 ) -> None:
     gate = asyncio.Event()
-    earlier: list[tuple[str, str]] = []
+    slack = RecordingSurface("slack")
 
-    async def other_platform(record: ApprovalRecord, text: str) -> None:
-        earlier.append((record.id, text))
-
-    def hook_first(app: App) -> None:
-        app.executor.notice = other_platform
+    def another_adapter_first(app: App) -> None:
+        app.surfaces.register(slack)
 
     async with running_bot(
-        sqlite_url, fake_discord, extra_operations=[rolling_operation(gate)], prepare=hook_first
+        sqlite_url, fake_discord, extra_operations=[rolling_operation(gate)], prepare=another_adapter_first
     ) as bot:
         card = await request_card(bot, ALICE, "!demo roll web")
         approval_id = approval_id_of(card)
@@ -85,12 +83,15 @@ async def test_progress_is_edited_in_place_and_the_card_and_result_follow(
         )
         record = await bot.app.desk.get(approval_id)
         assert record is not None and record.state is ApprovalState.SUCCEEDED
-        assert earlier == []  # a Discord approval is not passed on
+        assert slack.sent == []  # a Discord approval is told on Discord only
 
+        discord_messages = len(bot.fake.in_channel(p.CHANNEL_ID))
         slack_row = dataclasses.replace(record, requester_platform="slack")
-        await bot.app.executor.notice(slack_row, "done elsewhere")
-        assert earlier == [(approval_id, "done elsewhere")]
-    assert bot.app.executor.notice is other_platform  # unhooked at close
+        await bot.app.notices.notice(slack_row, "done elsewhere")
+        assert slack.notices() == ["done elsewhere"]
+        assert len(bot.fake.in_channel(p.CHANNEL_ID)) == discord_messages
+    assert bot.app.surfaces.get("discord") is None  # taken out at close
+    assert bot.app.surfaces.get("slack") is slack
 
 
 async def wait_note(bot: DiscordBot, line: str) -> dict[str, object]:

@@ -89,7 +89,7 @@ async def test_an_approval_that_expired_while_the_bot_was_down_gets_its_card_upd
                     sa.text("UPDATE approvals SET expires_at = :t"), {"t": "2000-01-01 00:00:00"}
                 )
             await engine.dispose()
-            sweeper = Sweeper(app, [bot.adapter.announce], dt.timedelta(hours=24))  # the service's sweep
+            sweeper = Sweeper(app, dt.timedelta(hours=24))  # the service's one sweep
             assert (await sweeper.sweep_once()).expired == 1
             assert [u.path for u in fake_mattermost.updates] == [f"/posts/{card['id']}"]
             now = fake_mattermost.posts[card["id"]]

@@ -1,5 +1,5 @@
-"""Two replicas on one PostgreSQL: only the leader (advisory lock) sweeps, so each expiry is
-posted once; when the leader stops, the other replica takes over; old event ids are pruned."""
+"""Two replicas on one PostgreSQL: only the leader (advisory lock) sweeps, so each expired card is
+redrawn once; when the leader stops, the other replica takes over; old event ids are pruned."""
 
 from __future__ import annotations
 
@@ -17,17 +17,20 @@ from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
 from tests.core.helpers import msg
 from tests.fake_k8s.server import FakeKubernetes
+from tests.fakes.surface import RecordingSurface
 from tests.service.test_service_endpoints_and_shutdown import StaticAdapter
 from tools.kubernetes.clusters import ClusterSet
 from tools.kubernetes.lease import LeaseElection
 
 
-async def _replica(url: str, backend: Backend, name: str) -> tuple[Service, StaticAdapter]:
+async def _replica(url: str, backend: Backend, name: str) -> tuple[Service, RecordingSurface]:
+    """A replica whose chat surface (the requester's platform of `msg`) records what it is told."""
     app = await open_app(url, backend, server={"instance_id": name})
-    adapter = StaticAdapter(name="slack")
+    surface = RecordingSurface("console")
+    app.surfaces.register(surface)
     service = Service(
         app,
-        [adapter],
+        [StaticAdapter(name="slack")],
         WebhookSender((), secret=None, metrics=Metrics()),
         "127.0.0.1",
         0,
@@ -35,7 +38,11 @@ async def _replica(url: str, backend: Backend, name: str) -> tuple[Service, Stat
         event_retention=dt.timedelta(0),
     )
     await service.start()
-    return service, adapter
+    return service, surface
+
+
+def _cards(*surfaces: RecordingSurface) -> list[str | None]:
+    return [s.reply.approval_id for surface in surfaces for s in surface.sent if s.reply.approval_id]
 
 
 async def _expire_everything(url: str) -> None:
@@ -58,13 +65,12 @@ async def test_each_expiry_is_posted_once_by_the_leader_and_leadership_moves_on(
         reports = await asyncio.gather(first.sweeper.sweep_once(), second.sweeper.sweep_once())
         assert sorted(r.leader for r in reports) == [False, True]
         assert sum(r.expired for r in reports) == 1
-        posted = [r.id for r in first_cards.announced + second_cards.announced]
-        assert posted == [card.approval_id]
+        assert _cards(first_cards, second_cards) == [card.approval_id]
         for _ in range(3):  # later rounds: nothing more to post, and the same leader
             again = await asyncio.gather(first.sweeper.sweep_once(), second.sweeper.sweep_once())
             assert [r.leader for r in again] == [r.leader for r in reports]
             assert sum(r.expired for r in again) == 0
-        assert len(first_cards.announced + second_cards.announced) == 1
+        assert len(_cards(first_cards, second_cards)) == 1
 
         leader, follower = (first, second) if reports[0].leader else (second, first)
         follower_cards = second_cards if follower is second else first_cards
@@ -76,7 +82,7 @@ async def test_each_expiry_is_posted_once_by_the_leader_and_leadership_moves_on(
         await _expire_everything(postgres_url)
         report = await follower.sweeper.sweep_once()
         assert report.leader and report.expired == 1 and report.events_pruned >= 1
-        assert [r.id for r in follower_cards.announced] == [late.approval_id]
+        assert _cards(follower_cards) == [late.approval_id]
     finally:
         for service in (first, second):
             if service not in stopped:
@@ -107,7 +113,7 @@ async def test_with_a_kubernetes_lease_the_lease_holder_sweeps(
         await _expire_everything(postgres_url)
         reports = await asyncio.gather(*(service.sweeper.sweep_once() for service, _ in replicas))
         assert sorted(r.leader for r in reports) == [False, True]
-        assert [r.id for _, cards in replicas for r in cards.announced] == [card.approval_id]
+        assert _cards(*(cards for _, cards in replicas)) == [card.approval_id]
         holder = fake_k8s.get("Lease", "prod", "sweeper")["spec"]["holderIdentity"]
         assert holder == ("pod-a" if reports[0].leader else "pod-b")
     finally:

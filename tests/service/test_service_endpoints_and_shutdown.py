@@ -8,6 +8,7 @@ import dataclasses
 import aiohttp
 from aiohttp import web
 
+from bot.domain.ports import Place
 from bot.gate.metrics import Metrics
 from bot.runtime.service import Service
 from bot.runtime.webhooks import WebhookSender
@@ -15,6 +16,7 @@ from storage.records import ApprovalState
 from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
 from tests.core.helpers import msg
+from tests.fakes.surface import RecordingSurface
 
 
 @dataclasses.dataclass
@@ -24,7 +26,6 @@ class StaticAdapter:
     name: str = "slack"
     ready: bool = True
     started: bool = False
-    announced: list = dataclasses.field(default_factory=list)
 
     def add_routes(self, web_app: web.Application) -> None:
         async def route(request: web.Request) -> web.Response:
@@ -40,9 +41,6 @@ class StaticAdapter:
 
     def is_ready(self) -> bool:
         return self.ready
-
-    async def announce(self, rows) -> None:
-        self.announced.extend(rows)
 
 
 async def start_service(url: str, backend: Backend, adapter: StaticAdapter, **config) -> Service:
@@ -115,24 +113,32 @@ async def test_work_that_outlives_the_grace_period_is_marked(sqlite_url: str) ->
         await again.close()
 
 
-async def test_one_expiry_sweep_tells_every_adapter(sqlite_url: str, backend: Backend) -> None:
+async def test_one_expiry_sweep_updates_the_card_on_every_surface(sqlite_url: str, backend: Backend) -> None:
     import sqlalchemy as sa
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    slack, discord = StaticAdapter(name="slack"), StaticAdapter(name="discord")
+    console, slack, discord = (RecordingSurface(p) for p in ("console", "slack", "discord"))
     app = await open_app(sqlite_url, backend)
     service = Service(
-        app, [slack, discord], WebhookSender((), secret=None, metrics=Metrics()), "127.0.0.1", 0
+        app, [StaticAdapter(name="slack")], WebhookSender((), secret=None, metrics=Metrics()), "127.0.0.1", 0
     )
     await service.start()
+    for surface in (console, slack, discord):  # as each adapter does at its start
+        app.surfaces.register(surface)
     try:
         card = (await app.router.handle(msg("!demo scale web --replicas 3")))[0]
+        for place in (Place("console", "ops"), Place("slack", "C0OPS")):  # shown where people look
+            assert await app.cards.show(card, place=place) is not None
         engine = create_async_engine(sqlite_url)
         async with engine.begin() as conn:
             await conn.execute(sa.text("UPDATE approvals SET expires_at = :t"), {"t": "2000-01-01 00:00:00"})
         await engine.dispose()
         assert await service.sweep_once() == 1
-        assert [r.id for r in slack.announced] == [card.approval_id] == [r.id for r in discord.announced]
-        assert slack.announced[0].state is ApprovalState.EXPIRED
+        for surface in (console, slack):
+            (update,) = surface.updates()  # in place, once
+            assert update.reply.approval_id == card.approval_id and "expired" in update.text
+            assert len(surface.posts()) == 1
+        assert discord.sent == []  # it never showed the card: nothing to redraw there
+        assert (await app.desk.get(card.approval_id)).state is ApprovalState.EXPIRED
     finally:
         await service.shutdown()

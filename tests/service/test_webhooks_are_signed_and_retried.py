@@ -9,6 +9,7 @@ import json
 
 from aiohttp import web
 
+from bot.gate.metrics import Metrics
 from bot.runtime.webhooks import WebhookSender
 from bot.settings.config import WebhookEntry
 from tests.core.conftest import open_app
@@ -48,14 +49,14 @@ async def receiver(fail_first: int) -> tuple[web.AppRunner, str, list[dict], lis
 
 async def test_deliveries_are_signed_retried_and_filtered(sqlite_url: str) -> None:
     runner, url, received, statuses = await receiver(fail_first=1)
-    app = await open_app(sqlite_url, Backend())
+    metrics = Metrics()
     sender = WebhookSender(
         [WebhookEntry(url=url, events=("approval.requested", "operation.executed"))],
         secret=SECRET,
-        metrics=app.executor.metrics,
+        metrics=metrics,
         max_wait_s=0.2,
     )
-    app.executor.auditor.listeners.append(sender.observe)
+    app = await open_app(sqlite_url, Backend(), metrics=metrics, audit_listeners=(sender.observe,))
     await sender.start()
     try:
         card = (await app.router.handle(msg("!demo scale web --replicas 3")))[0]
@@ -75,15 +76,15 @@ async def test_deliveries_are_signed_retried_and_filtered(sqlite_url: str) -> No
 
 
 async def test_an_unreachable_webhook_never_blocks_a_reply(sqlite_url: str, unused_tcp_port: int) -> None:
-    app = await open_app(sqlite_url, Backend())
+    metrics = Metrics()
     sender = WebhookSender(
         [WebhookEntry(url=f"http://127.0.0.1:{unused_tcp_port}/x")],
         secret=SECRET,
-        metrics=app.executor.metrics,
+        metrics=metrics,
         attempts=2,
         max_wait_s=0.1,
     )
-    app.executor.auditor.listeners.append(sender.observe)
+    app = await open_app(sqlite_url, Backend(), metrics=metrics, audit_listeners=(sender.observe,))
     await sender.start()
     try:
         replies = await asyncio.wait_for(app.router.handle(msg("!demo scale web --replicas 3")), timeout=2)
@@ -91,4 +92,4 @@ async def test_an_unreachable_webhook_never_blocks_a_reply(sqlite_url: str, unus
     finally:
         await sender.close(grace_s=2)
         await app.close()
-    assert 'chatops_webhook_deliveries_total{outcome="failed"}' in app.executor.metrics.render().decode()
+    assert 'chatops_webhook_deliveries_total{outcome="failed"}' in app.metrics.render().decode()

@@ -71,10 +71,8 @@ async def running_bot(
     )
     settings = SlackSettings(enabled=True, mode="http", api_base_url=fake.api_url, reply=reply)  # type: ignore[arg-type]
     secrets = Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET)
-    adapter = build_slack_adapter(
-        app, settings=settings, secrets=secrets, progress_after_s=progress_after_s, sweep_interval_s=3600
-    )
-    await adapter.start(sweep=False)
+    adapter = build_slack_adapter(app, settings=settings, secrets=secrets, progress_after_s=progress_after_s)
+    await adapter.start()
     runner = web.AppRunner(slack_routes(adapter), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.runtime.sweeper import Sweeper
 from storage.records import ApprovalState
 from tests.core.demo_ops import Backend
 from tests.fake_slack.requests import mention
@@ -39,12 +40,14 @@ async def test_an_expired_card_is_updated_by_the_sweep(bot: SlackBot, sqlite_url
     async with engine.begin() as conn:
         await conn.execute(sa.text("UPDATE approvals SET expires_at = :t"), {"t": "2000-01-01 00:00:00"})
     await engine.dispose()
-    assert await bot.adapter.sweep_once() == 1
+    sweeper = Sweeper(bot.app)  # the service's one sweep, for every registered surface
+    assert (await sweeper.sweep_once()).expired == 1
     (update,) = bot.fake.calls_to("chat.update")
     assert update.args["ts"] == bot.fake.result_of(card)["ts"]
     assert "expired" in shown(update.json_arg("blocks")) and buttons(update.json_arg("blocks")) == []
     assert (await bot.app.store.get_approval(approval_id_of(card))).state is ApprovalState.EXPIRED
-    assert await bot.adapter.sweep_once() == 0  # nothing more to expire
+    assert (await sweeper.sweep_once()).expired == 0  # nothing more to expire
+    assert len(bot.fake.calls_to("chat.update")) == 1
 
 
 async def test_a_click_on_an_expired_card_updates_it_and_runs_nothing(bot: SlackBot, sqlite_url: str) -> None:

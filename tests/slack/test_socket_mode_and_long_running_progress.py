@@ -110,7 +110,7 @@ async def test_a_long_running_change_shows_progress_then_its_outcome(
         settings=SlackSettings(api_base_url=fake_slack.api_url),
         secrets=Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET),
     )
-    await adapter.start(sweep=False)
+    await adapter.start()
     runner = web.AppRunner(slack_routes(adapter))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -3,7 +3,8 @@
 Piped stdin: one message per line, as before (tests and scripts rely on it). A terminal: the
 prompt of `terminal` (editing, history, completion, multi-line input); Ctrl-C during a turn
 cancels it (an `!approve` keeps running: an approved change runs once and reports), Ctrl-C
-at the prompt clears the line, Ctrl-D leaves.
+at the prompt clears the line, Ctrl-D leaves. While it runs, the console's `ChatSurface` is
+registered with the core: progress notes and notices of long-running changes print here.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from typing import TextIO
 
 from bot.adapters.console.output import PREFIX, as_text, save_files, say
 from bot.adapters.console.principal import to_principal
+from bot.adapters.console.surface import ConsoleSurface
 from bot.app import App
 from bot.domain.models import IncomingMessage, Reply
-from bot.domain.replies import approval_card
 from bot.gate.approvals import explain_state
-from storage.records import ApprovalRecord
 
 PROMPT = "you> "
 CANCELLED = "cancelled; nothing more runs for that message (a change already filed stays pending)"
@@ -70,16 +70,16 @@ async def run_console(
     stdout = stdout or sys.stdout
     if isinstance(stdin, io.TextIOWrapper):
         stdin.reconfigure(errors="replace")  # invalid UTF-8 becomes U+FFFD, never a crash
+    surface = ConsoleSurface(stdout)
+    app.surfaces.register(surface)
+    try:
+        return await _converse(app, user=user, channel=channel, stdin=stdin, stdout=stdout)
+    finally:
+        app.surfaces.unregister(surface)
+
+
+async def _converse(app: App, *, user: str, channel: str, stdin: TextIO, stdout: TextIO) -> int:
     interactive = stdin.isatty() and stdout.isatty()
-
-    async def progress(record: ApprovalRecord, line: str) -> None:
-        say(stdout, f"{PREFIX}[{record.id} {record.operation}] {line}")
-
-    async def finished(record: ApprovalRecord, text: str) -> None:
-        say(stdout, as_text(approval_card(record)))
-
-    app.executor.progress_sink = progress
-    app.executor.notice = finished
     for row in await app.start():
         say(stdout, f"{PREFIX}{explain_state(row)}")
     if interactive:

@@ -22,22 +22,21 @@ from .adapter import (
     build_discord_adapter,
     run_discord,
 )
-from .cards import CardIndex, CardRef, MemoryCardIndex, StoreCardIndex
+from .cards import CardRef
 from .lookups import DEFAULT_SOURCES, LookupSource
 from .slash import Shortcuts
+from .surface import DiscordSurface
 
 __all__ = [
     "DEFAULT_SOURCES",
     "AdapterOptions",
-    "CardIndex",
     "CardRef",
     "ChatOpsClient",
     "DiscordAdapter",
     "DiscordConfigError",
+    "DiscordSurface",
     "LookupSource",
-    "MemoryCardIndex",
     "Shortcuts",
-    "StoreCardIndex",
     "build_discord_adapter",
     "run_discord",
 ]

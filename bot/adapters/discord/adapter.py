@@ -1,41 +1,36 @@
 """The Discord adapter: one discord.py client, its command tree, and the hand-over to the core.
 
 `DiscordAdapter` wires the client (mentions disabled client-wide), the slash
-commands, the persistent approval buttons, the progress hooks and the
-expiry sweep; `run()` logs in and stays connected until cancelled. At
-set-up (after login, before the gateway) it registers the dynamic buttons,
-hooks the executor's `progress_sink`/`notice` in front of whatever was there
-and syncs the commands: globally, or to each of `discord.guild_ids` (instant,
+commands and the persistent approval buttons; `run()` logs in and stays
+connected until cancelled. At set-up (after login, before the gateway) it
+registers the dynamic buttons, registers the Discord `ChatSurface` with the
+core (progress notes, notices and redrawn cards reach Discord through it) and
+syncs the commands: globally, or to each of `discord.guild_ids` (instant,
 for development). It owns no policy, no approvals and no audit rows;
 everything it is told goes to `app.router`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import discord
 
 from bot.app import App
-from bot.domain.replies import approval_card
 from bot.settings.config import Secrets
 from bot.settings.platforms import DiscordSettings
-from storage.records import ApprovalRecord
 
 from .buttons import DYNAMIC_ITEMS, ClickHandler
-from .cards import CardIndex, StoreCardIndex
 from .clicks import Clicks
 from .conversations import Conversations
-from .convert import PLATFORM, interaction_place, interaction_principal
+from .convert import interaction_place, interaction_principal
 from .lookups import DEFAULT_SOURCES, Lookups, LookupSource
 from .poster import Poster
-from .progress import ProgressBoard, conversation_of
 from .slash import Shortcuts, build_tree
+from .surface import DiscordSurface
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +48,6 @@ class AdapterOptions:
     )
     lookup_timeout_s: float = 2.0  # Discord drops autocomplete answers after 3 s
     lookup_ttl_s: float = 30.0
-    sweep_interval_s: float = 30.0  # how often expired approval cards are updated
     sync_commands: bool = True
     guild_ready_timeout_s: float = 2.0  # how long READY waits for the guilds' data
 
@@ -84,26 +78,25 @@ class ChatOpsClient(discord.Client):
 
 
 class DiscordAdapter:
-    def __init__(
-        self, app: App, *, token: str, options: AdapterOptions, cards: CardIndex | None = None
-    ) -> None:
+    def __init__(self, app: App, *, token: str, options: AdapterOptions) -> None:
         self.app = app
         self.options = options
         self._token = token
         self.client = ChatOpsClient(self)
-        self.cards: CardIndex = cards if cards is not None else StoreCardIndex(app.store)
-        self.poster = Poster(self.client, self.cards)
+        self.poster = Poster(self.client, app.cards)
+        self.surface = DiscordSurface(self.poster)
         self.lookups = Lookups(
-            executor=app.executor,
+            registry=app.registry,
+            gateway=app.executor,
             sources=options.lookup_sources,
             ttl_s=options.lookup_ttl_s,
             timeout_s=options.lookup_timeout_s,
         )
         self._conversations = Conversations(router=app.router, poster=self.poster)
-        self.client.click_handler = Clicks(router=app.router, poster=self.poster, cards=self.cards)
+        self.client.click_handler = Clicks(
+            router=app.router, desk=app.desk, poster=self.poster, cards=app.cards
+        )
         self.tree = build_tree(self.client, handlers=self, registry=app.registry, shortcuts=options.shortcuts)
-        self._hooked: tuple[Any, Any] | None = None
-        self._sweeper: asyncio.Task[None] | None = None
 
     @property
     def is_ready(self) -> bool:
@@ -113,21 +106,9 @@ class DiscordAdapter:
     # --- start-up -------------------------------------------------------------------------------
     async def setup(self) -> None:
         self.client.add_dynamic_items(*DYNAMIC_ITEMS)
-        self.hook_executor()
+        self.app.surfaces.register(self.surface)  # logged in: the core may post through it now
         if self.options.sync_commands:
             await self.sync_commands()
-        if self._sweeper is None and self.options.sweep_interval_s > 0:
-            self._sweeper = asyncio.create_task(self._sweep_forever(), name="discord-expiry-sweep")
-
-    def hook_executor(self) -> None:
-        executor = self.app.executor
-        if self._hooked is None:
-            self._hooked = (executor.progress_sink, executor.notice)
-            board = ProgressBoard(
-                self.poster, fallback_progress=executor.progress_sink, fallback_notice=executor.notice
-            )
-            executor.progress_sink = board.progress
-            executor.notice = board.notice
 
     async def sync_commands(self) -> None:
         try:
@@ -173,30 +154,6 @@ class DiscordAdapter:
             log.exception("autocomplete of %s failed", kind)
             return []
 
-    # --- cards that change without a click -----------------------------------------------------
-    async def sweep_once(self) -> int:
-        """Expire due approvals and update the Discord cards of those; returns how many changed."""
-        updated = 0
-        for row in await self.app.desk.expire_due():
-            if row.requester_platform == PLATFORM:
-                await self.poster.show_card(approval_card(row), channel_id=conversation_of(row))
-                updated += 1
-        return updated
-
-    async def announce(self, rows: Sequence[ApprovalRecord]) -> None:
-        """Rows `app.start()` marked (outcome unknown after a crash): show their state."""
-        for row in rows:
-            if row.requester_platform == PLATFORM:
-                await self.poster.show_card(approval_card(row), channel_id=conversation_of(row))
-
-    async def _sweep_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.options.sweep_interval_s)
-            try:
-                await self.sweep_once()
-            except Exception:  # keep sweeping: one bad round (a database blip) must not stop expiry
-                log.exception("the Discord approval expiry sweep failed")
-
     # --- lifecycle ------------------------------------------------------------------------------
     async def run(self) -> None:
         """Log in and stay connected (reconnecting as needed) until cancelled."""
@@ -210,16 +167,9 @@ class DiscordAdapter:
             await self.close()
 
     async def close(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
-            self._sweeper = None
+        self.app.surfaces.unregister(self.surface)
         if not self.client.is_closed():
             await self.client.close()
-        if self._hooked is not None:
-            self.app.executor.progress_sink, self.app.executor.notice = self._hooked
-            self._hooked = None
 
 
 def build_discord_adapter(
@@ -227,14 +177,13 @@ def build_discord_adapter(
     *,
     settings: DiscordSettings,
     secrets: Secrets,
-    cards: CardIndex | None = None,
     options: AdapterOptions | None = None,
 ) -> DiscordAdapter:
     if not secrets.discord_bot_token:
         raise DiscordConfigError("DISCORD_BOT_TOKEN is not set; the Discord adapter needs the bot's token")
     options = options or AdapterOptions()
     options = dataclasses.replace(options, guild_ids=tuple(settings.guild_ids) or options.guild_ids)
-    return DiscordAdapter(app, token=secrets.discord_bot_token, options=options, cards=cards)
+    return DiscordAdapter(app, token=secrets.discord_bot_token, options=options)
 
 
 async def run_discord(app: App, settings: DiscordSettings, secrets: Secrets) -> None:

@@ -17,13 +17,15 @@ from typing import Any
 
 import discord
 
+from bot.conversation.delivery import CardBoard
 from bot.conversation.router import Router
 from bot.domain.models import Reply, ReplyKind
 from bot.domain.outcomes import describe_call
 from bot.domain.replies import approval_card, is_refusal
+from bot.gate.approvals import ApprovalDesk
 
 from .buttons import Click, confirmation_view
-from .cards import CardIndex, CardRef
+from .cards import CardRef
 from .convert import interaction_place, interaction_principal
 from .poster import Poster
 from .render import NO_MENTIONS, is_card
@@ -37,8 +39,9 @@ UNKNOWN = "I know no approval {id}; it may belong to another bot. Ask with /appr
 
 
 class Clicks:
-    def __init__(self, *, router: Router, poster: Poster, cards: CardIndex) -> None:
+    def __init__(self, *, router: Router, desk: ApprovalDesk, poster: Poster, cards: CardBoard) -> None:
         self._router = router
+        self._desk = desk
         self._poster = poster
         self._cards = cards
 
@@ -49,7 +52,7 @@ class Clicks:
         await interaction.response.defer()  # "deferred update": the card stays as it is for now
         card = self._card_ref(interaction, click)
         if card is not None:
-            await self._cards.remember(click.approval_id, card)
+            await self._cards.remember(click.approval_id, card.to_posted(), place=card.place)
         place = interaction_place(interaction)
         try:
             outcome, replies = await self._router.handle_button(
@@ -83,7 +86,7 @@ class Clicks:
     async def _show_decision(
         self, interaction: discord.Interaction[Any], click: Click, card: CardRef | None
     ) -> None:
-        record = await self._router.desk.get(click.approval_id)
+        record = await self._desk.get(click.approval_id)
         if record is None:
             return
         current = approval_card(record)
@@ -95,7 +98,7 @@ class Clicks:
         await self._poster.edit_original(interaction, Reply(current.text.splitlines()[0]))
 
     async def _ask_to_confirm(self, interaction: discord.Interaction[Any], click: Click) -> None:
-        record = await self._router.desk.get(click.approval_id)
+        record = await self._desk.get(click.approval_id)
         if record is None or interaction.message is None:
             await interaction.response.send_message(
                 UNKNOWN.format(id=click.approval_id), ephemeral=True, allowed_mentions=NO_MENTIONS

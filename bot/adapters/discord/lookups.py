@@ -1,6 +1,6 @@
 """Autocomplete of namespaces, deployments and pods: cached READ operations run as the user.
 
-A lookup is an ordinary READ operation submitted through the executor with
+A lookup is an ordinary READ operation submitted through the gate with
 the person's own context, so it is policy-checked and audited like any other
 read. It runs only where policy would allow the read at once (never where a
 read needs an approval), answers within Discord's 3-second autocomplete limit
@@ -21,8 +21,9 @@ from typing import Any
 
 from bot.domain.models import Principal
 from bot.domain.outcomes import RequestContext
-from bot.gate.executor import Executor
+from bot.gate.ports import OperationGateway
 from tools.base import Safety, Status
+from tools.registry import Registry
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +52,15 @@ class Lookups:
     def __init__(
         self,
         *,
-        executor: Executor,
+        registry: Registry,
+        gateway: OperationGateway,
         sources: Mapping[str, LookupSource] = DEFAULT_SOURCES,
         ttl_s: float = 30.0,
         timeout_s: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._executor = executor
+        self._registry = registry
+        self._gateway = gateway
         self._sources = dict(sources)
         self._ttl_s = ttl_s
         self._timeout_s = timeout_s
@@ -125,7 +128,7 @@ class Lookups:
         cluster: str | None,
         namespace: str | None,
     ) -> list[str]:
-        operation = self._executor.registry.get(source.operation)
+        operation = self._registry.get(source.operation)
         if operation is None or operation.safety is not Safety.READ:
             return []  # never anything but a read, whatever is configured
         args: dict[str, Any] = dict(source.args)
@@ -135,7 +138,7 @@ class Lookups:
             args["namespace"] = namespace
         ctx = RequestContext(principal, channel, None, "ac-" + uuid.uuid4().hex[:13], origin="command")
         # Only what policy runs at once: a lookup never files an approval.
-        outcome = await self._executor.submit(source.operation, args, ctx, file_approvals=False)
+        outcome = await self._gateway.submit(source.operation, args, ctx, file_approvals=False)
         result = outcome.result
         if outcome.status is not Status.OK or result is None or result.table is None:
             return []

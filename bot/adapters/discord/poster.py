@@ -1,10 +1,10 @@
 """Sending and editing messages: in a channel, as an interaction follow-up, or in place.
 
 Every send and edit goes through here, with mentions disabled. Approval cards
-that are posted are remembered in the card index so later updates (a
-long-running change finishing, expiry) can edit them. A Discord failure is
-logged and reported as `None`/`False`, never raised into the caller: the
-request was recorded by the router before anything is sent.
+posted in a conversation are remembered in the core's card index so later
+updates (a long-running change finishing, expiry) can edit them. A Discord
+failure is logged and reported as `None`/`False`, never raised into the
+caller: the request was recorded by the router before anything is sent.
 """
 
 from __future__ import annotations
@@ -14,28 +14,34 @@ from typing import Any
 
 import discord
 
+from bot.conversation.delivery import CardBoard
 from bot.domain.models import Reply
 
-from .cards import CardIndex, CardRef
+from .cards import CardRef
 from .render import is_card, to_outgoing
 
 log = logging.getLogger(__name__)
 
 
 class Poster:
-    def __init__(self, client: discord.Client, cards: CardIndex) -> None:
+    def __init__(self, client: discord.Client, cards: CardBoard) -> None:
         self._client = client
         self._cards = cards
 
     async def post(self, reply: Reply, *, channel_id: int) -> discord.Message | None:
+        """Post in a conversation; a card is remembered where it landed."""
+        message = await self.send(reply, channel_id=channel_id)
+        if message is not None:
+            await self._remember(reply, channel_id=channel_id, message_id=message.id)
+        return message
+
+    async def send(self, reply: Reply, *, channel_id: int) -> discord.Message | None:
         channel = self._client.get_partial_messageable(channel_id)
         try:
-            message = await channel.send(**to_outgoing(reply).send_kwargs())
+            return await channel.send(**to_outgoing(reply).send_kwargs())
         except discord.HTTPException as e:
             log.warning("could not post in channel %s: %s", channel_id, _describe(e))
             return None
-        await self._remember(reply, channel_id=channel_id, message_id=message.id)
-        return message
 
     async def follow_up(
         self, interaction: discord.Interaction[Any], reply: Reply, *, ephemeral: bool = False
@@ -71,16 +77,10 @@ class Poster:
             return False
         return True
 
-    async def show_card(self, card: Reply, *, channel_id: int) -> None:
-        """Edit the card where it is, or post it in `channel_id` if it is not known (or gone)."""
-        ref = await self._cards.lookup(card.approval_id) if card.approval_id else None
-        if ref is not None and await self.edit(card, ref=ref):
-            return
-        await self.post(card, channel_id=channel_id)
-
     async def _remember(self, reply: Reply, *, channel_id: int, message_id: int) -> None:
         if is_card(reply) and reply.approval_id is not None:
-            await self._cards.remember(reply.approval_id, CardRef(channel_id, message_id))
+            card = CardRef(channel_id, message_id)
+            await self._cards.remember(reply.approval_id, card.to_posted(), place=card.place)
 
 
 def _describe(error: discord.HTTPException) -> str:

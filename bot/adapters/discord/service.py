@@ -1,4 +1,4 @@
-"""The Discord adapter as one part of `chatops run`: start, stop, readiness, card refresh.
+"""The Discord adapter as one part of `chatops run`: start, stop, readiness.
 
 Discord connects out (gateway websocket), so it adds no HTTP routes.
 Readiness means the gateway session is ready.
@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
-from collections.abc import Sequence
 
 from aiohttp import web
 
 from bot.app import App
 from bot.settings.config import Secrets
 from bot.settings.platforms import DiscordSettings
-from storage.records import ApprovalRecord
 
-from .adapter import AdapterOptions, DiscordAdapter, build_discord_adapter
+from .adapter import DiscordAdapter, build_discord_adapter
 
 
 class DiscordService:
@@ -44,11 +41,7 @@ class DiscordService:
     def is_ready(self) -> bool:
         return bool(self.adapter.is_ready) and self._task is not None and not self._task.done()
 
-    async def announce(self, rows: Sequence[ApprovalRecord]) -> None:
-        await self.adapter.announce(rows)
-
 
 async def service_adapter(app: App, settings: DiscordSettings, secrets: Secrets) -> DiscordService:
-    # The service sweeps expiries once for every adapter, so the adapter's own sweep is off.
-    options = dataclasses.replace(AdapterOptions(), sweep_interval_s=0)
-    return DiscordService(build_discord_adapter(app, settings=settings, secrets=secrets, options=options))
+    # The service sweeps expiries once for every registered surface.
+    return DiscordService(build_discord_adapter(app, settings=settings, secrets=secrets))

@@ -16,7 +16,7 @@ Typical wiring (the service does this)::
 """
 
 from .adapter import AdapterOptions, BotUser, MattermostAdapter
-from .cards import CardRef, StoreCardIndex
+from .cards import CardIndex, CardRef
 from .http import ACTIONS_PATH, COMMAND_PATH
 from .service import MattermostConfigError, build_mattermost_adapter, service_adapter
 from .surface import PLATFORM, MattermostSurface
@@ -27,11 +27,11 @@ __all__ = [
     "PLATFORM",
     "AdapterOptions",
     "BotUser",
+    "CardIndex",
     "CardRef",
     "MattermostAdapter",
     "MattermostConfigError",
     "MattermostSurface",
-    "StoreCardIndex",
     "build_mattermost_adapter",
     "service_adapter",
 ]

@@ -18,18 +18,15 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Coroutine, Mapping
 from typing import Any
 
 from aiohttp import web
 
 from bot.app import App
-from bot.domain.ports import Place
-from bot.domain.replies import approval_card
-from storage.records import ApprovalRecord
 
 from .api import MattermostApi, MattermostError
-from .cards import CardIndex, StoreCardIndex, show_card
+from .cards import CardIndex
 from .clicks import Clicks, PrivateAnswer
 from .conversations import Conversations
 from .directory import Directory
@@ -86,7 +83,7 @@ class MattermostAdapter:
         self.surface = MattermostSurface(
             self.api, buttons=Buttons(callback_url=options.public_url + ACTIONS_PATH, secret=action_secret)
         )
-        self.cards: CardIndex = cards if cards is not None else StoreCardIndex(app.store)
+        self.cards: CardIndex = cards if cards is not None else CardIndex(app.cards)
         self.directory = Directory(self.api, team=options.team, ttl_s=options.groups_ttl_s)
         self._conversations = Conversations(
             router=app.router,
@@ -97,7 +94,12 @@ class MattermostAdapter:
             bot_username=self._bot_username,
         )
         self._clicks = Clicks(
-            router=app.router, api=self.api, directory=self.directory, surface=self.surface, cards=self.cards
+            router=app.router,
+            approvals=app.desk,
+            api=self.api,
+            directory=self.directory,
+            surface=self.surface,
+            cards=self.cards,
         )
         self.stream = EventStream(
             url=self.api.websocket_url,
@@ -178,6 +180,7 @@ class MattermostAdapter:
         add_mattermost_routes(web_app, self)
 
     async def start(self) -> None:
+        self.app.surfaces.register(self.surface)  # the core's cards, progress notes and notices
         if await self.identity() is None:
             self._background.append(asyncio.create_task(self._retry_identity(), name="mattermost-users-me"))
         self._background.append(asyncio.create_task(self.stream.run_forever(), name="mattermost-websocket"))
@@ -191,14 +194,8 @@ class MattermostAdapter:
     def is_ready(self) -> bool:
         return self.bot is not None and self.stream.connected.is_set()
 
-    async def announce(self, rows: Sequence[ApprovalRecord]) -> None:
-        """Approvals the core settled without a click (expired, outcome unknown): redraw their cards."""
-        for row in rows:
-            if row.requester_platform == PLATFORM:
-                place = Place(PLATFORM, row.channel, row.thread)
-                await show_card(self.surface, self.cards, approval_card(row), place=place)
-
     async def stop(self, *, timeout_s: float = 10.0) -> None:
+        self.app.surfaces.unregister(self.surface)
         for task in self._background:
             task.cancel()
         for task in self._background:

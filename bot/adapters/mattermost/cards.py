@@ -1,8 +1,8 @@
 """Where each Mattermost approval card was posted (post id, channel, thread), so it is updated in place.
 
-The index is the core's (`bot.conversation.cards`), kept in the database under platform
+The index is the core's card board (`bot.conversation.delivery.cards`), kept in the database under platform
 "mattermost": a card posted before a restart is still found, by a click or
-by the service's expiry sweep. `show_card` updates a card where it already
+by the core's one sweep, which redraws it through the surface. `show_card` updates a card where it already
 is, or posts it and remembers where. This module never calls Mattermost
 itself; it goes through the surface.
 """
@@ -10,11 +10,8 @@ itself; it goes through the surface.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
-from bot.conversation.cards import CardIndex as GenericCardIndex
-from bot.conversation.cards import CardStore
-from bot.conversation.cards import StoreCardIndex as GenericStoreCardIndex
+from bot.conversation.delivery.cards import CardBoard
 from bot.domain.models import Reply
 from bot.domain.ports import Place, PostedRef
 
@@ -42,17 +39,20 @@ class CardRef:
         return cls(str(ref.data["post_id"]), str(ref.data["channel_id"]), ref.data.get("root_id") or None)
 
 
-def _decode(data: dict[str, Any]) -> CardRef:
-    return CardRef(
-        post_id=data["post_id"], channel_id=data["channel_id"], root_id=data.get("root_id") or None
-    )
+class CardIndex:
+    """The core's card board seen as Mattermost card references."""
 
+    def __init__(self, board: CardBoard) -> None:
+        self._board = board
 
-CardIndex = GenericCardIndex[CardRef]
+    async def lookup(self, approval_id: str) -> CardRef | None:
+        known = await self._board.lookup(approval_id, PLATFORM)
+        if known is None or not known.ref.data.get("post_id") or not known.ref.data.get("channel_id"):
+            return None
+        return CardRef.from_posted(known.ref)
 
-
-def StoreCardIndex(store: CardStore) -> GenericStoreCardIndex[CardRef]:
-    return GenericStoreCardIndex(store, platform=PLATFORM, decode=_decode)
+    async def remember(self, approval_id: str, ref: CardRef) -> None:
+        await self._board.remember(approval_id, ref.to_posted(), place=Place(PLATFORM, ref.channel_id, ref.thread))
 
 
 async def show_card(

@@ -21,6 +21,7 @@ from bot.conversation.router import Router
 from bot.domain.models import Reply, ReplyKind
 from bot.domain.ports import Place
 from bot.domain.replies import approval_card, is_refusal
+from bot.gate.approvals import ApprovalDesk
 
 from .api import MattermostApi, MattermostError
 from .cards import CardIndex, CardRef, show_card
@@ -67,12 +68,14 @@ class Clicks:
         self,
         *,
         router: Router,
+        approvals: ApprovalDesk,
         api: MattermostApi,
         directory: Directory,
         surface: MattermostSurface,
         cards: CardIndex,
     ) -> None:
         self._router = router
+        self._approvals = approvals
         self._api = api
         self._directory = directory
         self._surface = surface
@@ -132,7 +135,7 @@ class Clicks:
         if len(self._locks) > MAX_REMEMBERED:
             self._locks = {k: v for k, v in self._locks.items() if v.locked()}
         async with self._locks.setdefault(approval_id, asyncio.Lock()):
-            record = await self._router.desk.get(approval_id)
+            record = await self._approvals.get(approval_id)
             if record is not None and self._is_news(card := approval_card(record)):
                 await show_card(self._surface, self._cards, card, place=place)
 

@@ -8,7 +8,7 @@ policy, no approvals and no audit rows.
 Typical wiring (the service does this)::
 
     adapter = build_slack_adapter(app, settings=settings.slack, secrets=secrets)
-    await adapter.start()
+    await adapter.start()                                    # registers its ChatSurface
     add_slack_routes(web_app, adapter)                       # slack.mode: http
     handler = await start_socket_mode(adapter, app_token=…)  # slack.mode: socket
     …
@@ -16,19 +16,18 @@ Typical wiring (the service does this)::
 """
 
 from .adapter import AdapterOptions, SlackAdapter, SlackConfigError, build_slack_adapter
-from .cards import CardIndex, CardRef, MemoryCardIndex, StoreCardIndex
+from .cards import CardRef
 from .http import EVENTS_PATH, add_slack_routes, slack_routes
 from .socket import start_socket_mode
+from .surface import SlackSurface
 
 __all__ = [
     "EVENTS_PATH",
     "AdapterOptions",
-    "CardIndex",
     "CardRef",
-    "MemoryCardIndex",
     "SlackAdapter",
     "SlackConfigError",
-    "StoreCardIndex",
+    "SlackSurface",
     "add_slack_routes",
     "build_slack_adapter",
     "slack_routes",

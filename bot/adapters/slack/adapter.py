@@ -1,11 +1,12 @@
 """The Slack adapter: one object holding the Bolt app, the Web API client and the background work.
 
 `build_slack_adapter()` wires it from the settings and secrets; `start()`
-learns who the bot is (`auth.test`), hooks the executor's progress and
-completion callbacks for Slack-requested approvals and starts the expiry
-sweep; `close()` undoes all of that. Transports (`http.py`, `socket.py`) feed
-Slack requests to `adapter.bolt`. The adapter owns no policy and no state
-beyond caches and the card index; everything it is told goes to `app.router`.
+learns who the bot is (`auth.test`) and registers the Slack `ChatSurface`
+with the core (which then posts progress notes, notices and redrawn cards
+through it); `close()` lets work finish and takes the surface out again.
+Transports (`http.py`, `socket.py`) feed Slack requests to `adapter.bolt`.
+The adapter owns no policy and no state beyond caches; approval cards are in
+the core's index (`app.cards`); everything it is told goes to `app.router`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import contextlib
 import contextvars
 import dataclasses
 import logging
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Coroutine, Iterator
 from typing import Any, Literal
 
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -25,19 +26,16 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
-from bot.domain.replies import approval_card
 from bot.settings.config import Secrets
 from bot.settings.platforms import SlackSettings
-from storage.records import ApprovalRecord
 
-from .cards import CardIndex, StoreCardIndex
 from .clicks import Clicks
 from .conversations import Conversations
-from .directory import PLATFORM, Directory
+from .directory import Directory
 from .listeners import build_bolt
 from .payloads import Click, SlackText, SlashCommand
 from .poster import API_ERRORS, Poster
-from .progress import ProgressBoard
+from .surface import SlackSurface
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +49,6 @@ class AdapterOptions:
     slash_command: str = "/k8s"
     reply: Literal["in_channel", "ephemeral"] = "in_channel"
     progress_after_s: float = 2.0  # show an hourglass when an answer takes longer
-    sweep_interval_s: float = 30.0  # how often expired approval cards are updated
     groups_ttl_s: float = 300.0  # how long Slack user-group memberships are cached
     max_concurrent_work: int = 8  # answers worked on at once; the rest queue, so acks stay fast
 
@@ -89,17 +86,14 @@ class SlackAdapter:
         client: AsyncWebClient,
         signing_secret: str | None,
         options: AdapterOptions,
-        cards: CardIndex | None = None,
     ) -> None:
         self.app = app
         self.client = client
         self.options = options
         self.signing_secret = signing_secret or ""
-        self.cards: CardIndex = cards if cards is not None else StoreCardIndex(app.store)
         self.directory = Directory(client, ttl_s=options.groups_ttl_s)
-        self.poster = Poster(
-            client, cards=self.cards, team_id=lambda: self._identity.team_id if self._identity else None
-        )
+        self.poster = Poster(client, cards=app.cards, team_id=self._known_team_id)
+        self.surface = SlackSurface(self.poster, team_id=self._known_team_id)
         self._conversations = Conversations(
             router=app.router,
             directory=self.directory,
@@ -112,15 +106,13 @@ class SlackAdapter:
             router=app.router,
             directory=self.directory,
             poster=self.poster,
-            cards=self.cards,
+            cards=app.cards,
             team_id=self._team_id,
         )
         self._identity: BotIdentity | None = None
         self._identity_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(options.max_concurrent_work)
-        self._sweeper: asyncio.Task[None] | None = None
-        self._hooked: tuple[Any, Any] | None = None
         self.bolt = build_bolt(
             client=client,
             signing_secret=self.signing_secret,
@@ -154,6 +146,9 @@ class SlackAdapter:
 
     async def _team_id(self) -> str | None:
         return (await self.identity()).team_id
+
+    def _known_team_id(self) -> str | None:
+        return self._identity.team_id if self._identity else None
 
     # --- work handed over by the listeners ---------------------------------------------------
     def spawn(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
@@ -219,61 +214,18 @@ class SlackAdapter:
             await asyncio.wait(list(self._tasks), timeout=left)
         return 0
 
-    # --- cards that change without a click ---------------------------------------------------
-    async def sweep_once(self) -> int:
-        """Expire due approvals and update the Slack cards of those; returns how many cards changed."""
-        updated = 0
-        for row in await self.app.desk.expire_due():
-            if row.requester_platform == PLATFORM:
-                await self.poster.show_card(approval_card(row), channel=row.channel, thread=row.thread)
-                updated += 1
-        return updated
-
-    async def announce(self, rows: Sequence[ApprovalRecord]) -> None:
-        """Rows `app.start()` marked (outcome unknown after a crash): update their cards."""
-        for row in rows:
-            if row.requester_platform == PLATFORM:
-                await self.poster.show_card(approval_card(row), channel=row.channel, thread=row.thread)
-
-    async def _sweep_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.options.sweep_interval_s)
-            try:
-                await self.sweep_once()
-            except Exception:  # keep sweeping: one bad round (database blip) must not stop expiry
-                log.exception("the Slack approval expiry sweep failed")
-
     # --- lifecycle -----------------------------------------------------------------------
-    async def start(self, *, sweep: bool = True) -> None:
+    async def start(self) -> None:
         await self.identity()
-        executor = self.app.executor
-        if self._hooked is None:
-            self._hooked = (executor.progress_sink, executor.notice)
-            board = ProgressBoard(
-                self.poster,
-                self.cards,
-                fallback_progress=executor.progress_sink,
-                fallback_notice=executor.notice,
-            )
-            executor.progress_sink = board.progress
-            executor.notice = board.notice
-        if sweep and self._sweeper is None:
-            self._sweeper = asyncio.create_task(self._sweep_forever(), name="slack-expiry-sweep")
+        self.app.surfaces.register(self.surface)
 
     async def close(self, *, timeout_s: float = 10.0) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
-            self._sweeper = None
         left = await self.drain(timeout_s)
         if left:
             log.warning("%d Slack task(s) still running at shutdown; cancelling them", left)
             for task in list(self._tasks):
                 task.cancel()
-        if self._hooked is not None:
-            self.app.executor.progress_sink, self.app.executor.notice = self._hooked
-            self._hooked = None
+        self.app.surfaces.unregister(self.surface)
 
 
 def build_slack_adapter(
@@ -281,9 +233,7 @@ def build_slack_adapter(
     *,
     settings: SlackSettings,
     secrets: Secrets,
-    cards: CardIndex | None = None,
     progress_after_s: float = 2.0,
-    sweep_interval_s: float = 30.0,
     groups_ttl_s: float = 300.0,
 ) -> SlackAdapter:
     if not secrets.slack_bot_token:
@@ -301,9 +251,6 @@ def build_slack_adapter(
         slash_command=settings.slash_command,
         reply=settings.reply,
         progress_after_s=progress_after_s,
-        sweep_interval_s=sweep_interval_s,
         groups_ttl_s=groups_ttl_s,
     )
-    return SlackAdapter(
-        app=app, client=client, signing_secret=secrets.slack_signing_secret, options=options, cards=cards
-    )
+    return SlackAdapter(app=app, client=client, signing_secret=secrets.slack_signing_secret, options=options)

@@ -1,19 +1,19 @@
-"""Where each Slack approval card was posted (channel, ts, workspace), so it can be updated in place.
+"""A Slack approval card's location (channel, ts, workspace) as the core's `PostedRef` and back.
 
-The index itself is the core's (`bot.conversation.cards`): kept in the database, so cards
-posted before a restart are still updated by the expiry sweep and by
-long-running notices. This module never calls Slack.
+The card index itself is the core's (`bot.conversation.delivery.cards`), kept
+in the database under platform "slack": cards posted before a restart are
+still updated by the expiry sweep, by long-running notices and by clicks.
+The core stores a ref's data and never reads it; this adapter does (the
+workspace a click must come from). This module never calls Slack.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
-from bot.conversation.cards import CardIndex as GenericCardIndex
-from bot.conversation.cards import CardStore
-from bot.conversation.cards import MemoryCardIndex as GenericMemoryCardIndex
-from bot.conversation.cards import StoreCardIndex as GenericStoreCardIndex
+from bot.domain.ports import Place, PostedRef
+
+from .directory import PLATFORM
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,18 +25,21 @@ class CardRef:
 
     @property
     def thread(self) -> str:
+        """Where the conversation about this card continues: its thread, or a thread under the card."""
         return self.thread_ts or self.ts
 
+    @property
+    def place(self) -> Place:
+        return Place(PLATFORM, self.channel, self.thread)
 
-def _decode(data: dict[str, Any]) -> CardRef:
-    return CardRef(
-        channel=data["channel"], ts=data["ts"], team=data.get("team"), thread_ts=data.get("thread_ts")
-    )
+    def to_posted(self) -> PostedRef:
+        return PostedRef(
+            PLATFORM, {"channel": self.channel, "ts": self.ts, "team": self.team, "thread_ts": self.thread_ts}
+        )
 
-
-CardIndex = GenericCardIndex[CardRef]
-MemoryCardIndex = GenericMemoryCardIndex[CardRef]
-
-
-def StoreCardIndex(store: CardStore) -> GenericStoreCardIndex[CardRef]:
-    return GenericStoreCardIndex(store, platform="slack", decode=_decode)
+    @classmethod
+    def from_posted(cls, ref: PostedRef) -> CardRef | None:
+        channel, ts = ref.data.get("channel"), ref.data.get("ts")
+        if ref.platform != PLATFORM or not channel or not ts:
+            return None
+        return cls(channel, ts, ref.data.get("team"), ref.data.get("thread_ts"))

@@ -15,12 +15,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.conversation.delivery import CardBoard
 from bot.conversation.router import Router
 from bot.domain.models import Reply, ReplyKind
 from bot.domain.replies import approval_card, is_refusal
 
-from .cards import CardIndex, CardRef
-from .directory import Directory
+from .cards import CardRef
+from .directory import PLATFORM, Directory
 from .payloads import Click
 from .poster import Poster, is_card
 
@@ -43,7 +44,7 @@ class Clicks:
         router: Router,
         directory: Directory,
         poster: Poster,
-        cards: CardIndex,
+        cards: CardBoard,
         team_id: Callable[[], Awaitable[str | None]],
     ) -> None:
         self._router = router
@@ -54,7 +55,8 @@ class Clicks:
         self._drawn: dict[str, str] = {}  # approval id → the card as this bot last drew it
 
     async def on_click(self, click: Click) -> None:
-        ref = await self._cards.lookup(click.approval_id)
+        known = await self._cards.lookup(click.approval_id, PLATFORM)
+        ref = CardRef.from_posted(known.ref) if known is not None else None
         home = ref.team if ref is not None and ref.team else await self._team_id()
         if home is None or click.team_id != home:
             log.info(
@@ -62,10 +64,9 @@ class Clicks:
             )
             await self._tell(click, OTHER_WORKSPACE)
             return
-        if ref is None:  # posted before a restart: the click says where the card is
-            await self._cards.remember(
-                click.approval_id, CardRef(click.channel, click.message_ts, home, click.thread_ts)
-            )
+        if ref is None:  # not in the index: the click says where the card is
+            card = CardRef(click.channel, click.message_ts, home, click.thread_ts)
+            await self._cards.remember(click.approval_id, card.to_posted(), place=card.place)
         principal = await self._directory.principal(
             user_id=click.user_id, team_id=click.team_id, fallback_name=click.user_name
         )

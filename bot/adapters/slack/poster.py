@@ -18,10 +18,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.conversation.delivery import CardBoard
 from bot.domain.models import Attachment, Reply, ReplyKind
 
 from .blocks import Rendered, Upload, render_reply
-from .cards import CardIndex, CardRef
+from .cards import CardRef
+from .directory import PLATFORM
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,7 @@ def _why(error: BaseException) -> str:
 
 class Poster:
     def __init__(
-        self, client: AsyncWebClient, *, cards: CardIndex, team_id: Callable[[], str | None]
+        self, client: AsyncWebClient, *, cards: CardBoard, team_id: Callable[[], str | None]
     ) -> None:
         self._client = client
         self._cards = cards
@@ -85,14 +87,17 @@ class Poster:
         lead: str | None = None,
         response_url: str | None = None,
     ) -> None:
-        """Update the approval's card where it already is; otherwise post it and remember where."""
+        """Update the approval's card where it already is; otherwise post it and remember where
+        (in the core's card index, with its thread as the place to say more)."""
         assert reply.approval_id is not None
-        ref = await self._cards.lookup(reply.approval_id)
+        known = await self._cards.lookup(reply.approval_id, PLATFORM)
+        ref = CardRef.from_posted(known.ref) if known is not None else None
         if ref is not None and await self.update_card(ref, reply):
             return
         ts = await self.post(reply, channel=channel, thread=thread, lead=lead, response_url=response_url)
         if ts is not None:
-            await self._cards.remember(reply.approval_id, CardRef(channel, ts, self._team_id(), thread))
+            card = CardRef(channel, ts, self._team_id(), thread)
+            await self._cards.remember(reply.approval_id, card.to_posted(), place=card.place)
 
     async def post(
         self,

@@ -1,4 +1,4 @@
-"""The Slack adapter as one part of `chatops run`: routes, start, stop, readiness, card refresh.
+"""The Slack adapter as one part of `chatops run`: routes, start, stop, readiness.
 
 HTTP mode mounts `/slack/events` on the service's server; Socket Mode
 connects out with the app-level token. Readiness means Slack knows the bot
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -17,7 +16,6 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from bot.app import App
 from bot.settings.config import Secrets
 from bot.settings.platforms import SlackSettings
-from storage.records import ApprovalRecord
 
 from .adapter import SlackAdapter, build_slack_adapter
 from .http import add_slack_routes
@@ -39,7 +37,7 @@ class SlackService:
             add_slack_routes(web_app, self.adapter)
 
     async def start(self) -> None:
-        await self.adapter.start(sweep=False)  # the service sweeps expiries once for every adapter
+        await self.adapter.start()  # registers the Slack surface; the service sweeps for every surface
         if self.adapter.bot_user_id_now is None:
             self._identity_retry = asyncio.create_task(self._retry_identity(), name="slack-auth-test")
         if self._settings.mode == "socket":
@@ -70,9 +68,6 @@ class SlackService:
         client = self._socket.client if self._socket is not None else None
         session = getattr(client, "current_session", None)
         return bool(client is not None and not client.closed and session is not None and not session.closed)
-
-    async def announce(self, rows: Sequence[ApprovalRecord]) -> None:
-        await self.adapter.announce(rows)
 
 
 async def service_adapter(app: App, settings: SlackSettings, secrets: Secrets) -> SlackService:
