@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from storage.alerts import Alerts
 from storage.approvals import Approvals, PreparedApproval, prepare_approval
 from storage.audit import Audit
 from storage.cards import Cards
@@ -26,6 +27,7 @@ from storage.installation import Installation
 from storage.instances import Instances
 from storage.leadership import Leadership
 from storage.migrate import upgrade_database
+from storage.notifications import Notifications
 from storage.records import (
     ApprovalRecord,
     ApprovalState,
@@ -39,6 +41,8 @@ from storage.records import (
     NewMessage,
     VerifyReport,
 )
+from storage.signals import Signals
+from storage.watch_positions import WatchPositions
 
 
 class Store:
@@ -55,6 +59,11 @@ class Store:
         self.leadership = Leadership(database)
         self.instances = Instances(database)
         self.installation = Installation(database)
+        # Alerts and the cluster watch (bot/alerts): repositories used directly.
+        self.alerts = Alerts(database)
+        self.signals = Signals(database)
+        self.notifications = Notifications(database)
+        self.watch_positions = WatchPositions(database)
 
     @classmethod
     async def open(cls, url: str, *, audit_key: bytes | None = None, migrate: bool = True) -> Store:

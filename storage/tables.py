@@ -177,3 +177,72 @@ installation = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("genesis_hash", String(64), nullable=True),  # the hash of audit row 1, once written
 )
+
+# Alertmanager alerts, one row per fingerprint (any replica's receiver writes; duplicates change nothing).
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("fingerprint", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),  # firing | resolved
+    Column("alertname", String(256), nullable=False),
+    Column("labels", JSONText(), nullable=False),
+    Column("annotations", JSONText(), nullable=False),
+    Column("starts_at", UTCDateTime(), nullable=False),
+    Column("ends_at", UTCDateTime(), nullable=True),
+    Column("generator_url", Text(), nullable=True),
+    Column("acknowledged_by", String(256), nullable=True),
+    Column("acknowledged_at", UTCDateTime(), nullable=True),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("version", Integer(), nullable=False),
+)
+Index("ix_alerts_updated_at", alerts.c.updated_at)
+Index("ix_alerts_status", alerts.c.status)
+
+# What the cluster watch found, one row per (cluster, kind, namespace, name, reason).
+watch_signals = Table(
+    "watch_signals",
+    metadata,
+    Column("cluster", String(128), primary_key=True),
+    Column("kind", String(64), primary_key=True),
+    Column("namespace", String(253), primary_key=True),  # "" for cluster-scoped objects
+    Column("name", String(253), primary_key=True),
+    Column("reason", String(128), primary_key=True),
+    Column("resource", String(32), nullable=False),  # the watch that reports it
+    Column("state", String(16), nullable=False),  # firing | recovered
+    Column("count", Integer(), nullable=False),
+    Column("message", Text(), nullable=False),
+    Column("sources", JSONText(), nullable=False),  # [[reporting object uid, its own count], ...]
+    Column("first_seen", UTCDateTime(), nullable=False),
+    Column("last_seen", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("version", Integer(), nullable=False),
+)
+Index("ix_watch_signals_active", watch_signals.c.cluster, watch_signals.c.resource, watch_signals.c.state)
+
+# One card per (place, subject): an alert, a signal or a flood summary; `ref` is the surface's own.
+notification_cards = Table(
+    "notification_cards",
+    metadata,
+    Column("platform", String(32), primary_key=True),
+    Column("channel", String(128), primary_key=True),
+    Column("subject", String(512), primary_key=True),
+    Column("ref", JSONText(), nullable=True),  # None until posted
+    Column("count", Integer(), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("version", Integer(), nullable=False),
+    Column("claimed_by", String(256), nullable=False),
+    Column("claimed_at", UTCDateTime(), nullable=False),
+    Column("posted_at", UTCDateTime(), nullable=True),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# Where each watch resumes: the last resourceVersion the leader handled.
+watch_positions = Table(
+    "watch_positions",
+    metadata,
+    Column("cluster", String(128), primary_key=True),
+    Column("resource", String(320), primary_key=True),
+    Column("resource_version", String(64), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)

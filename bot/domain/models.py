@@ -64,12 +64,22 @@ class ButtonAction(enum.Enum):
     APPROVE = "approve"
     DENY = "deny"
     UNDO = "undo"
+    # Alert cards (bot/alerts): the button's `approval_id` holds the alert's fingerprint.
+    INVESTIGATE = "investigate"
+    SILENCE_1H = "silence_1h"
+    SILENCE_4H = "silence_4h"
+    SILENCE_RESOLVED = "silence_resolved"
+    ACKNOWLEDGE = "acknowledge"
+
+    @property
+    def is_alert_action(self) -> bool:
+        return self not in (ButtonAction.APPROVE, ButtonAction.DENY, ButtonAction.UNDO)
 
 
 @dataclasses.dataclass(frozen=True)
 class Button:
     action: ButtonAction
-    approval_id: str
+    approval_id: str  # an approval's id; for an alert card's buttons, the alert's fingerprint
     label: str
     confirm: bool = False  # DESTRUCTIVE approvals ask "are you sure?" first
 

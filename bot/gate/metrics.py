@@ -56,6 +56,37 @@ class Metrics:
             registry=r,
         )
         self.webhooks = Counter("chatops_webhook_deliveries", "Webhook deliveries", ["outcome"], registry=r)
+        # Alerts and the cluster watch (bot/alerts).
+        self.alerts_received = Counter(
+            "chatops_alerts_received",
+            "Alerts in Alertmanager notifications, by status and change",
+            ["status", "change"],
+            registry=r,
+        )
+        self.alert_webhooks_refused = Counter(
+            "chatops_alert_webhooks_refused", "Alertmanager notifications refused", ["reason"], registry=r
+        )
+        self.alert_cards = Counter(
+            "chatops_alert_cards",
+            "Alert and cluster-event cards posted or updated",
+            ["kind", "action"],
+            registry=r,
+        )
+        self.alert_cards_suppressed = Counter(
+            "chatops_alert_cards_suppressed", "New cards held back by flood control", ["platform"], registry=r
+        )
+        self.watch_restarts = Counter(
+            "chatops_watch_restarts",
+            "Cluster watches restarted, by reason",
+            ["cluster", "resource", "reason"],
+            registry=r,
+        )
+        self.leader_changes = Counter(
+            "chatops_alert_leader_changes",
+            "This replica became or stopped being the alert poster",
+            ["change"],
+            registry=r,
+        )
 
     def observe_operation(self, operation: str, status: str, seconds: float) -> None:
         self.operations.labels(operation, status).inc()

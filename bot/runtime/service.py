@@ -211,15 +211,20 @@ async def run_service(loaded: LoadedConfig, *, ready: asyncio.Event | None = Non
     metrics = Metrics()
     webhooks = WebhookSender(settings.webhooks, secret=loaded.secrets.webhook_secret, metrics=metrics)
     app = await build_app(loaded, metrics=metrics, audit_listeners=[webhooks.observe])
+    adapters, leader = await build_adapters(app), await lease_leader(app)
+    if settings.alerts.enabled:  # the receiver on every replica; the leader posts (bot/alerts)
+        from bot.alerts.service import alerts_service
+
+        adapters.append(alerts_service(app, leader=leader))
     service = Service(
         app,
-        await build_adapters(app),
+        adapters,
         webhooks,
         settings.server.host,
         settings.server.port,
         sweep_interval_s=settings.server.sweep_interval_s,
         event_retention=dt.timedelta(hours=settings.server.event_retention_hours),
-        leader=await lease_leader(app),
+        leader=leader,
     )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

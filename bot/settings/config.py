@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.settings.alerts_settings import AlertsSettings
 from bot.settings.endpoints_config import AlertmanagerConfig, PrometheusConfig
 from bot.settings.errors import ConfigError as ConfigError
 from bot.settings.legacy import translate_document
@@ -165,10 +166,11 @@ class Settings(PlatformSections):
     webhooks: tuple[WebhookEntry, ...] = ()
     prometheus: PrometheusConfig = PrometheusConfig()
     alertmanager: AlertmanagerConfig = AlertmanagerConfig()
+    alerts: AlertsSettings = AlertsSettings()
 
     def credential_variables(self) -> list[tuple[str, str]]:
         """(key path, environment variable) of every credential the config names by variable."""
-        return [*self.prometheus.variables(), *self.alertmanager.variables()]
+        return [*self.prometheus.variables(), *self.alertmanager.variables(), *self.alerts.variables()]
 
 
 SECRET_VARIABLES = (

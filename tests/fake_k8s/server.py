@@ -27,7 +27,9 @@ from tests.fake_k8s.logs import LogStore
 from tests.fake_k8s.podstatus import PodMode
 from tests.fake_k8s.resources import resource_for_kind
 from tests.fake_k8s.routes import parse_route, split_group_version
+from tests.fake_k8s.selectors import parse_field_selector, parse_label_selector
 from tests.fake_k8s.store import Obj
+from tests.fake_k8s.watch import WatchHub
 
 
 def _compact_json(value: Any) -> str:
@@ -80,7 +82,9 @@ class FakeKubernetes:
         self.delay_seconds = 0.0
         # Set when any request arrives (before `delay_seconds`): tests in other threads wait on it.
         self.request_arrived = threading.Event()
-        self.watch_hold_seconds = 0.2
+        # Watch streams (tests/fake_k8s/watch.py): every stored change is an event.
+        self.watch = WatchHub()
+        self.cluster.store.on_change = self.watch.record
         self.requests: list[RecordedRequest] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -178,19 +182,30 @@ class FakeKubernetes:
         return web.Response(text=str(payload), status=status, content_type=media)
 
     async def _watch(self, request: web.Request, call: api.Call) -> web.StreamResponse:
-        """A short watch: ADDED for every matching object, then held open briefly and closed."""
+        """A watch stream (`WatchHub.serve`): replayed and live events of the matching objects."""
         gv = split_group_version(call.path)
         route = parse_route(gv) if gv else None
-        if route is None:
+        if route is None or not route.is_collection:
             raise no_such_path()
         api.authorize(self, call, route)
-        body = api.list_body(self, dataclasses.replace(call, query={**call.query, "limit": ""}), route)
-        response = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
-        await response.prepare(request)
-        for item in body["items"]:
-            obj = {"kind": route.rt.kind, "apiVersion": route.rt.api_version, **item}
-            await response.write((json.dumps({"type": "ADDED", "object": obj}) + "\n").encode())
-        timeout = float(call.query.get("timeoutSeconds") or self.watch_hold_seconds)
-        await asyncio.sleep(min(timeout, self.watch_hold_seconds))
-        await response.write_eof()
-        return response
+        labels = parse_label_selector(call.query.get("labelSelector", ""))
+        fields = parse_field_selector(call.query.get("fieldSelector", ""), kind=route.rt.kind)
+        namespace = route.namespace
+
+        def matches(obj: Obj) -> bool:
+            in_namespace = not namespace or (obj.get("metadata") or {}).get("namespace") == namespace
+            return in_namespace and labels(obj) and fields(obj)
+
+        def current() -> list[Obj]:
+            body = api.list_body(self, dataclasses.replace(call, query={**call.query, "limit": ""}), route)
+            return list(body["items"])
+
+        store = self.cluster.store
+        return await self.watch.serve(
+            request,
+            rt=route.rt,
+            query=call.query,
+            current=current,
+            matches=matches,
+            resource_version=lambda: store.resource_version,
+        )

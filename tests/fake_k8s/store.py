@@ -37,6 +37,8 @@ class ObjectStore:
     def __init__(self) -> None:
         self._objects: dict[str, dict[Key, Obj]] = {}
         self._resource_version = 1000
+        # Told of every stored change (the watch streams): ("ADDED" | "MODIFIED" | "DELETED", type, object).
+        self.on_change: Callable[[str, ResourceType, Obj], None] | None = None
 
     # -- counters -----------------------------------------------------------
     @property
@@ -107,14 +109,21 @@ class ObjectStore:
         meta = obj["metadata"]
         meta["resourceVersion"] = self.next_resource_version()
         key = (meta.get("namespace", "") if rt.namespaced else "", meta["name"])
-        self._bucket(rt)[key] = obj
+        bucket = self._bucket(rt)
+        change = "MODIFIED" if key in bucket else "ADDED"
+        bucket[key] = obj
+        if self.on_change is not None:
+            self.on_change(change, rt, obj)
         return obj
 
     def remove(self, rt: ResourceType, namespace: str, name: str) -> Obj:
         obj = self._bucket(rt).pop((namespace if rt.namespaced else "", name), None)
         if obj is None:
             raise not_found(rt, name)
-        self.next_resource_version()
+        version = self.next_resource_version()
+        if self.on_change is not None:
+            gone = {**obj, "metadata": {**obj["metadata"], "resourceVersion": version}}
+            self.on_change("DELETED", rt, gone)
         return obj
 
     def all_buckets(self) -> Iterator[tuple[ResourceType, Obj]]:

@@ -36,6 +36,10 @@ _TABLES = (
     "processed_events",
     "channel_settings",
     "instances",
+    "alerts",
+    "watch_signals",
+    "notification_cards",
+    "watch_positions",
 )
 
 

@@ -72,6 +72,11 @@ class KubeClient:
     def server(self) -> str:
         return str(self._api.configuration.host)
 
+    @property
+    def api_client(self) -> ApiClient:
+        """The underlying client, for the typed APIs a watch streams from (tools.kubernetes.watch)."""
+        return self._api
+
     async def _thread(self, fn: Callable[[], T]) -> T:
         try:
             return await asyncio.wait_for(asyncio.to_thread(fn), timeout=self._timeout + 2)

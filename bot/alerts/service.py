@@ -1,0 +1,278 @@
+"""Alerts in `chatops run`: the receiver on every replica, the poster and the watch on the leader.
+
+`AlertsService` plugs into the service like an adapter (routes, start, stop,
+readiness). Every replica mounts the receiver. One loop asks the leader
+election (the sweeper's: a PostgreSQL advisory lock or a Kubernetes Lease)
+whether this replica leads; the leader runs the cluster watches and posts:
+alerts written since its last look (by any replica: the database is the
+hand-over), and whatever the watch reports. When leadership moves, the
+watches stop here and start there, resuming from the stored positions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from bot.alerts.actions import AlertActions
+from bot.alerts.cards import alert_card
+from bot.alerts.flood import FloodControl
+from bot.alerts.notifier import Card, Notifier, SurfaceLookup
+from bot.alerts.receiver import AlertReceiver, RecordFn, credentials_from
+from bot.alerts.routes import Routes, alert_labels
+from bot.alerts.watcher import ClusterSignals, WatchRunner
+from bot.app import App
+from bot.gate.audit import Auditor
+from bot.gate.audit_log import RequestAudit
+from bot.gate.metrics import Metrics
+from bot.settings.alerts_settings import AlertsSettings
+from storage.alert_records import AlertRecord
+from storage.records import ApprovalRecord
+from storage.store import Store
+from tools.kubernetes.clusters import ClusterConfig
+from tools.kubernetes.watch import Backoff, WatchTarget
+
+log = logging.getLogger(__name__)
+
+OVERLAP = dt.timedelta(seconds=5)  # re-read a little behind the cursor: clocks of replicas differ
+CATCH_UP = dt.timedelta(hours=1)  # a new leader looks this far back for cards another left undone
+
+
+class Leader(Protocol):
+    async def is_leader(self) -> bool: ...
+
+
+def alert_view(alert: AlertRecord, *, now: dt.datetime) -> Card:
+    return Card(
+        subject=f"alert:{alert.fingerprint}",
+        kind="alert",
+        count=alert.version,  # every stored change (resolved, re-fired, acknowledged) redraws the card
+        state=alert.status,
+        title=f"{alert.alertname} ({alert.labels.get('severity', 'none')})",
+        reply=alert_card(alert, now=now),
+    )
+
+
+def watch_targets(kinds: Sequence[str], namespaces: Sequence[str]) -> list[WatchTarget]:
+    targets = []
+    for kind in kinds:
+        if kind == "nodes" or not namespaces:
+            targets.append(WatchTarget(kind))
+        else:
+            targets += [WatchTarget(kind, ns) for ns in namespaces]
+    return targets
+
+
+@dataclasses.dataclass
+class AlertsService:
+    settings: AlertsSettings
+    store: Store
+    receiver: AlertReceiver
+    notifier: Notifier
+    routes: Routes
+    leader: Leader
+    metrics: Metrics
+    actions: AlertActions
+    clusters: Sequence[ClusterConfig] = ()
+    backoff: type[Backoff] = Backoff
+    name: str = "alerts"
+    leading: bool = False
+    handlers: dict[str, ClusterSignals] = dataclasses.field(default_factory=dict)
+    _poke: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
+    _loop: asyncio.Task[None] | None = None
+    _watches: list[asyncio.Task[None]] = dataclasses.field(default_factory=list)
+    _cursor: dt.datetime | None = None
+    _retry: set[str] = dataclasses.field(default_factory=set)  # fingerprints whose cards are not out yet
+
+    # -- as the service sees an adapter ------------------------------------------------
+    def add_routes(self, web_app: web.Application) -> None:
+        web_app.router.add_post(self.settings.receiver.path, self.receiver.handle)
+
+    async def start(self) -> None:
+        self._loop = asyncio.create_task(self._lead_forever(), name="alerts-leader")
+
+    async def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop
+            self._loop = None
+        await self._stop_watches()
+
+    def is_ready(self) -> bool:
+        return self._loop is not None and not self._loop.done()
+
+    async def announce(self, rows: Sequence[ApprovalRecord]) -> None:
+        return None
+
+    # -- the leader's work ----------------------------------------------------------------
+    def poke(self) -> None:
+        """Something arrived here: look now instead of at the next poll."""
+        self._poke.set()
+
+    async def round(self) -> bool:
+        """One round: take or confirm leadership, start or stop the watches, post what changed."""
+        try:
+            leads = await self.leader.is_leader()
+        except Exception:  # never raises by contract; a broken election must not end the loop
+            log.exception("the leader election failed")
+            leads = False
+        if leads and not self.leading:
+            self.leading = True
+            self.metrics.leader_changes.labels("gained").inc()
+            self._cursor = dt.datetime.now(dt.UTC) - CATCH_UP
+            await self._start_watches()
+        elif not leads and self.leading:
+            self.leading = False
+            self.metrics.leader_changes.labels("lost").inc()
+            await self._stop_watches()
+        if self.leading:
+            await self.sync_alerts()
+        return self.leading
+
+    async def sync_alerts(self) -> int:
+        """Bring the cards of every alert written since the last look up to date; returns how many."""
+        since = (self._cursor or dt.datetime.now(dt.UTC) - CATCH_UP) - OVERLAP
+        alerts = {a.fingerprint: a for a in await self.store.alerts.changed_since(since)}
+        for fingerprint in self._retry - set(alerts):
+            if (again := await self.store.alerts.get(fingerprint)) is not None:
+                alerts[fingerprint] = again
+        now = dt.datetime.now(dt.UTC)
+        for alert in alerts.values():
+            done = await self.notifier.show(
+                alert_view(alert, now=now), self.routes.places_for(alert_labels(alert))
+            )
+            if done:
+                self._retry.discard(alert.fingerprint)
+            else:
+                self._retry.add(alert.fingerprint)
+            self._cursor = max(self._cursor or alert.updated_at, alert.updated_at)
+        await self.notifier.flush()
+        return len(alerts)
+
+    async def _lead_forever(self) -> None:
+        while True:
+            self._poke.clear()
+            try:
+                await self.round()
+            except Exception:  # one bad round (a database blip) must not stop the poster
+                log.exception("the alerts round failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._poke.wait(), timeout=self.settings.poll_interval_s)
+
+    async def _start_watches(self) -> None:
+        if not self.settings.watch.enabled:
+            return
+        targets = watch_targets(self.settings.watch.kinds, self.settings.watch.namespaces)
+        for cluster in self.clusters:
+            handler = ClusterSignals(
+                cluster=cluster.name,
+                store=self.store,
+                notifier=self.notifier,
+                routes=self.routes,
+                metrics=self.metrics,
+            )
+            self.handlers[cluster.name] = handler
+            runner = WatchRunner(
+                cluster,
+                targets,
+                self.store,
+                handler,
+                timeout_s=self.settings.watch.timeout_s,
+                backoff=self.backoff,
+            )
+            self._watches.append(asyncio.create_task(runner.run(), name=f"watch-{cluster.name}"))
+
+    async def _stop_watches(self) -> None:
+        tasks, self._watches = self._watches, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def build_alerts_service(
+    *,
+    settings: AlertsSettings,
+    store: Store,
+    metrics: Metrics,
+    surfaces: SurfaceLookup,
+    leader: Leader,
+    owner: str,
+    named: Mapping[str, str],
+    actions: AlertActions,
+    clusters: Sequence[ClusterConfig] = (),
+    record: RecordFn | None = None,
+    backoff: type[Backoff] = Backoff,
+) -> AlertsService:
+    notifier = Notifier(
+        store=store,
+        surfaces=surfaces,
+        flood=FloodControl(limit=settings.flood.new_cards_per_minute, window_s=settings.flood.window_s),
+        owner=owner,
+        metrics=metrics,
+        stale_after=dt.timedelta(seconds=settings.card_claim_stale_s),
+        record=record,
+    )
+    receiver = AlertReceiver(
+        store=store, credentials=credentials_from(settings.receiver, named), metrics=metrics, record=record
+    )
+    service = AlertsService(
+        settings=settings,
+        store=store,
+        receiver=receiver,
+        notifier=notifier,
+        routes=Routes.from_settings(settings),
+        leader=leader,
+        metrics=metrics,
+        actions=actions,
+        clusters=tuple(clusters),
+        backoff=backoff,
+    )
+    receiver.on_change = service.poke
+    return service
+
+
+def alerts_service(
+    app: App, *, leader: Leader | None, surfaces: SurfaceLookup | None = None
+) -> AlertsService:
+    """The alerts of `chatops run`, from the app's config: `leader` None means the database's lock;
+    cards go to the surfaces the adapters register (`app.surfaces`) unless `surfaces` is given."""
+    settings = app.config.settings.alerts
+    if settings.watch.clusters:
+        clusters = [app.clusters.get(name) for name in settings.watch.clusters]
+    else:
+        clusters = [app.clusters.default] if app.clusters.default is not None else []
+    # Alert facts go through an auditor of their own: the chain head serialises it with the app's.
+    auditor = Auditor(app.store)
+    actions = AlertActions(
+        gateway=app.executor,
+        alerts=app.store.alerts,
+        audit=RequestAudit(auditor),
+        handle=app.router.handle,
+        cluster_names=app.clusters.names(),
+    )
+
+    async def record(event: str, **fields: Any) -> None:
+        await auditor.record(event, **fields)
+
+    return build_alerts_service(
+        settings=settings,
+        store=app.store,
+        metrics=app.metrics,
+        surfaces=surfaces if surfaces is not None else app.surfaces,
+        leader=leader if leader is not None else app.store.leadership,
+        owner=app.instance_id,
+        named=app.config.secrets.named,
+        actions=actions,
+        clusters=clusters,
+        record=record,
+    )
