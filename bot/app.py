@@ -62,6 +62,7 @@ class App:
     cards: CardBoard
     notices: Notices
     instance_id: str
+    audit: RequestAudit | None = None  # the one audit writer (its listeners send the webhooks)
     agent: Agent | None = None  # with a configured model
     limits: Limits | None = None
     settling: Settling | None = None
@@ -286,6 +287,7 @@ async def build_app(
         cards=cards,
         notices=notices,
         instance_id=instance_id,
+        audit=audit,
         agent=agent,
         limits=limits,
         settling=settling,

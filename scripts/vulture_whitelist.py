@@ -60,3 +60,15 @@ _.__call__
 # Read by tests (the fake server's counters) or kept for the platform's payload shape.
 _.connections
 _.channel_name
+
+# A package's lazy exports (PEP 562), record fields kept for readers of the rows, the webhook payload's schema.
+_.__getattr__
+_.received_at
+_.posted_at
+_.open_streams
+_.groupKey
+_.truncatedAlerts
+_.groupLabels
+_.commonLabels
+_.commonAnnotations
+_.externalURL

@@ -26,7 +26,6 @@ from langchain_core.tools import BaseTool
 from bot.agent.dispatch import Turn
 from bot.agent.middleware import AgentGuard
 
-ToolCoroutine = Callable[..., Awaitable[str]]
 UNKNOWN_TOOL = "Error: {requested_tool} is not a valid tool, try one of [{available_tools}]."
 BAD_CALL = "Error: {error}\n Please fix your mistakes."
 

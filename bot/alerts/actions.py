@@ -16,6 +16,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Collection
 
+from bot.domain.events import AuditEvent
 from bot.domain.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
 from bot.domain.outcomes import RequestContext
 from bot.domain.replies import outcome_replies
@@ -104,7 +105,7 @@ class AlertActions:
             return [Reply(UNKNOWN, kind=ReplyKind.ERROR, ephemeral=True)]
         ctx = RequestContext(principal, channel, thread, uuid.uuid4().hex[:16], origin="command")
         await self._audit.record(
-            "alert.clicked",
+            AuditEvent.ALERT_CLICKED,
             ctx,
             status=action.value,
             detail={"fingerprint": fingerprint, "alertname": alert.alertname},
@@ -143,7 +144,7 @@ class AlertActions:
                     ephemeral=True,
                 )
             ]
-        await self._audit.record("alert.acknowledged", ctx, detail={"fingerprint": alert.fingerprint})
+        await self._audit.record(AuditEvent.ALERT_ACKNOWLEDGED, ctx, detail={"fingerprint": alert.fingerprint})
         return [Reply(f"{principal.display_name} acknowledged {alert.alertname}.")]
 
     async def _silence(

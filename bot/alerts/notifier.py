@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from bot.alerts.cards import summary_card
 from bot.alerts.flood import Admit, FloodControl, Summary
+from bot.domain.events import AuditEvent
 from bot.domain.models import Reply
 from bot.domain.ports import ChatSurface, Place, PostedRef
 from bot.gate.metrics import Metrics
@@ -139,7 +140,7 @@ class Notifier:
         self._metrics.alert_cards.labels(card.kind, "posted").inc()
         if self._record is not None:
             await self._record(
-                "alert.card_posted",
+                AuditEvent.ALERT_CARD_POSTED,
                 platform=place.platform,
                 channel=place.channel,
                 status=card.state,

@@ -23,6 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.domain.events import AuditEvent
 from bot.gate.metrics import Metrics
 from bot.settings.alerts_settings import ReceiverSettings
 from storage.alert_records import AlertInput, Change
@@ -111,7 +112,7 @@ class AlertReceiver:
             self._metrics.alerts_received.labels(alert.status, written.change.value).inc()
             if written.change is not Change.UNCHANGED and self._record is not None:
                 await self._record(
-                    "alert.received",
+                    AuditEvent.ALERT_RECEIVED,
                     platform="alertmanager",
                     status=alert.status,
                     detail={

@@ -29,12 +29,12 @@ from bot.alerts.receiver import AlertReceiver, RecordFn, credentials_from
 from bot.alerts.routes import Routes, alert_labels
 from bot.alerts.watcher import ClusterSignals, WatchRunner
 from bot.app import App
+from bot.domain.events import AuditEvent
 from bot.gate.audit import Auditor
 from bot.gate.audit_log import RequestAudit
 from bot.gate.metrics import Metrics
 from bot.settings.alerts_settings import AlertsSettings
 from storage.alert_records import AlertRecord
-from storage.records import ApprovalRecord
 from storage.store import Store
 from tools.kubernetes.clusters import ClusterConfig
 from tools.kubernetes.watch import Backoff, WatchTarget
@@ -108,9 +108,6 @@ class AlertsService:
 
     def is_ready(self) -> bool:
         return self._loop is not None and not self._loop.done()
-
-    async def announce(self, rows: Sequence[ApprovalRecord]) -> None:
-        return None
 
     # -- the leader's work ----------------------------------------------------------------
     def poke(self) -> None:
@@ -251,18 +248,19 @@ def alerts_service(
         clusters = [app.clusters.get(name) for name in settings.watch.clusters]
     else:
         clusters = [app.clusters.default] if app.clusters.default is not None else []
-    # Alert facts go through an auditor of their own: the chain head serialises it with the app's.
-    auditor = Auditor(app.store)
+    # Alert facts go through the app's audit writer (its listeners send alert.triggered/resolved);
+    # an app built without one (tools, tests) gets an auditor of its own on the same chain.
+    audit = app.audit if app.audit is not None else RequestAudit(Auditor(app.store))
     actions = AlertActions(
         gateway=app.executor,
         alerts=app.store.alerts,
-        audit=RequestAudit(auditor),
+        audit=audit,
         handle=app.router.handle,
         cluster_names=app.clusters.names(),
     )
 
-    async def record(event: str, **fields: Any) -> None:
-        await auditor.record(event, **fields)
+    async def record(event: AuditEvent, **fields: Any) -> None:
+        await audit.record_fact(event, **fields)
 
     return build_alerts_service(
         settings=settings,

@@ -40,6 +40,9 @@ from tools.effects.typed import mask_typed_secrets
 from tools.redact import redact_text
 from tools.registry import Registry
 
+ALERT_BUTTON = (
+    "Alert-card buttons are not handled on this chat yet; use !alerts, !silence or !debug instead."
+)
 log = logging.getLogger(__name__)
 
 KUBECONFIG_PASTE = re.compile(
@@ -305,6 +308,8 @@ class Router:
         """A click on Approve / Deny / Undo. The button carries only the approval id."""
         if self.draining:
             return Outcome(Status.ERROR, DRAINING), [Reply(DRAINING, kind=ReplyKind.ERROR, ephemeral=True)]
+        if action.is_alert_action:  # an alert card's button names an alert, never an approval
+            return Outcome(Status.ERROR, ALERT_BUTTON), [Reply(ALERT_BUTTON, kind=ReplyKind.ERROR, ephemeral=True)]
         request_id = uuid.uuid4().hex[:16]
         self._audit.begin(request_id)
         try:

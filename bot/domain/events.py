@@ -21,6 +21,8 @@ class WebhookEvent(StrEnum):
     APPROVAL_DECIDED = "approval.decided"
     OPERATION_EXECUTED = "operation.executed"
     OPERATION_FAILED = "operation.failed"
+    ALERT_TRIGGERED = "alert.triggered"
+    ALERT_RESOLVED = "alert.resolved"
 
 
 class AuditEvent(StrEnum):
@@ -50,6 +52,11 @@ class AuditEvent(StrEnum):
     REPLY_SENT = "reply.sent"
     CHANNEL_DEFAULTS = "channel.defaults"
     MEMORY_FORGOTTEN = "memory.forgotten"
+    # alerts and cluster events
+    ALERT_RECEIVED = "alert.received"
+    ALERT_CARD_POSTED = "alert.card_posted"
+    ALERT_CLICKED = "alert.clicked"
+    ALERT_ACKNOWLEDGED = "alert.acknowledged"
 
     @property
     def is_deferrable(self) -> bool:
@@ -61,6 +68,8 @@ class AuditEvent(StrEnum):
         if self is AuditEvent.EXECUTION_FINISHED:
             ran = status in ("ok", "no_data")
             return WebhookEvent.OPERATION_EXECUTED if ran else WebhookEvent.OPERATION_FAILED
+        if self is AuditEvent.ALERT_RECEIVED:
+            return WebhookEvent.ALERT_RESOLVED if status == "resolved" else WebhookEvent.ALERT_TRIGGERED
         if self is AuditEvent.REPLY_SENT:
             return WebhookEvent.QUERY_PROCESSED if status == "agent" else None
         return _SAME_NAME.get(self)

@@ -46,6 +46,10 @@ class RequestAudit:
             channel=row.channel,
         )
 
+    async def record_fact(self, event: AuditEvent, **fields: Any) -> None:
+        """A fact outside any conversation (an alert received, a card posted)."""
+        await self._auditor.record(event, **fields)
+
     def begin(self, request_id: str) -> None:
         self._auditor.begin(request_id)
 

@@ -4,7 +4,9 @@ says so; Investigate runs the diagnosis as the clicker, so a viewer runs reads o
 
 from __future__ import annotations
 
-from bot.domain.models import ButtonAction, Principal, ReplyKind
+from typing import Any
+
+from bot.domain.models import ButtonAction, Principal, Reply, ReplyKind
 from storage.records import AuditFilter
 from tests.alerts.conftest import PROD, TOKEN, World
 from tests.fake_alertmanager.server import FakeAlertmanager
@@ -26,13 +28,13 @@ def person(user: str) -> Principal:
     return Principal("slack", user, user.title())
 
 
-async def fired(world: World, alert: dict = ALERT) -> None:
+async def fired(world: World, alert: dict[str, Any] = ALERT) -> None:
     status, _ = await send(world.url, notification(alert), bearer=TOKEN)
     assert status == 200
     await world.service.round()
 
 
-async def click(world: World, action: ButtonAction, user: str = "UOPS", fingerprint: str = FP) -> list:
+async def click(world: World, action: ButtonAction, user: str = "UOPS", fingerprint: str = FP) -> list[Reply]:
     return await world.service.actions.click(
         principal=person(user), action=action, fingerprint=fingerprint, channel=PROD, thread="1.000"
     )

@@ -4,6 +4,7 @@ credentials: anything else is a 401, and nothing is stored, audited or posted.""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,7 @@ async def nothing_happened(world: World) -> None:
     ids=["none", "wrong-token", "truncated-token", "wrong-password", "wrong-user"],
 )
 async def test_a_notification_without_the_right_credentials_is_refused(
-    world: World, credentials: dict
+    world: World, credentials: dict[str, Any]
 ) -> None:
     status, text = await send(world.url, notification(ALERT), **credentials)
     assert status == 401 and "bearer token or basic-auth" in text
@@ -46,7 +47,7 @@ async def test_a_notification_without_the_right_credentials_is_refused(
 @pytest.mark.parametrize(
     "credentials", [{"bearer": TOKEN}, {"basic": ("alertmanager", PASSWORD)}], ids=["bearer", "basic"]
 )
-async def test_either_way_alertmanager_authenticates_is_accepted(world: World, credentials: dict) -> None:
+async def test_either_way_alertmanager_authenticates_is_accepted(world: World, credentials: dict[str, Any]) -> None:
     status, text = await send(world.url, notification(ALERT), **credentials)
     assert status == 200 and '"new": 1' in text
     (stored,) = await world.app.store.alerts.firing()
