@@ -233,7 +233,9 @@ async def build_app(
             instance_id=instance_id,
             execution_lease=dt.timedelta(minutes=approvals.execution_lease_minutes),
         )
-        agent = _agent(loaded, registry=registry, executor=executor, store=store, audit=audit, metrics=metrics)
+        agent = _agent(
+            loaded, registry=registry, executor=executor, store=store, audit=audit, metrics=metrics
+        )
         if agent is not None:  # a change it asked for that ran in the background: its word after
             completions.follow(BackgroundFollowUps(agent, notices))
         flows = Flows(registry=registry, gateway=executor, complete=agent.complete if agent else None)

@@ -156,7 +156,9 @@ async def test_logs_honour_tail_previous_and_container_and_refuse_like_the_kubel
     assert "panic: failed to connect to database" in previous
     with pytest.raises(ApiException) as no_previous:
         await call(core.read_namespaced_pod_log, web, "prod", previous=True)
-    assert no_previous.value.status == 400 and "previous terminated container" in (no_previous.value.body or "")
+    assert no_previous.value.status == 400 and "previous terminated container" in (
+        no_previous.value.body or ""
+    )
     with pytest.raises(ApiException) as waiting:
         await call(core.read_namespaced_pod_log, "worker-imagepull", "prod")
     assert "is waiting to start" in (waiting.value.body or "")

@@ -86,7 +86,9 @@ async def test_delete_with_a_wrong_uid_precondition_is_refused_and_keeps_the_pod
     options = client.V1DeleteOptions(preconditions=client.V1Preconditions(uid="not-the-uid"))
     with pytest.raises(ApiException) as caught:
         await call(core.delete_namespaced_pod, "batch-oom", "prod", body=options)
-    assert caught.value.status == 409 and "Precondition failed: UID in precondition" in (caught.value.body or "")
+    assert caught.value.status == 409 and "Precondition failed: UID in precondition" in (
+        caught.value.body or ""
+    )
     pod = fake_k8s.get("Pod", "prod", "batch-oom")
     assert pod is not None
     right = client.V1DeleteOptions(preconditions=client.V1Preconditions(uid=pod["metadata"]["uid"]))

@@ -118,6 +118,7 @@ class Flows:
             raw = {**target, "metric": metric, "since": "6h"}
             outcomes.append(await self._gateway.submit(name, raw, ctx))
         return [o for o in outcomes if o.status in (Status.OK, Status.NO_DATA)]
+
     async def _kind_of(self, raw: dict[str, str], ctx: RequestContext) -> str:
         """What `!debug NAME` means: a deployment of that name if one can be read, else a pod."""
         if self._registry.get("k8s_get") is None:

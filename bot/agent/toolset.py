@@ -22,7 +22,13 @@ from tools.base import Operation, Safety
 
 COMMON_ARGS = ("cluster", "namespace")
 MAX_LINE_CHARS = 110
-_DOMAIN_TITLES = {"k8s": "Kubernetes", "helm": "Helm", "minikube": "Minikube", "prom": "Prometheus", "am": "Alertmanager"}
+_DOMAIN_TITLES = {
+    "k8s": "Kubernetes",
+    "helm": "Helm",
+    "minikube": "Minikube",
+    "prom": "Prometheus",
+    "am": "Alertmanager",
+}
 
 
 @dataclasses.dataclass(frozen=True)

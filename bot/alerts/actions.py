@@ -144,7 +144,9 @@ class AlertActions:
                     ephemeral=True,
                 )
             ]
-        await self._audit.record(AuditEvent.ALERT_ACKNOWLEDGED, ctx, detail={"fingerprint": alert.fingerprint})
+        await self._audit.record(
+            AuditEvent.ALERT_ACKNOWLEDGED, ctx, detail={"fingerprint": alert.fingerprint}
+        )
         return [Reply(f"{principal.display_name} acknowledged {alert.alertname}.")]
 
     async def _silence(

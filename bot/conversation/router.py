@@ -40,9 +40,7 @@ from tools.effects.typed import mask_typed_secrets
 from tools.redact import redact_text
 from tools.registry import Registry
 
-ALERT_BUTTON = (
-    "Alert-card buttons are not handled on this chat yet; use !alerts, !silence or !debug instead."
-)
+ALERT_BUTTON = "Alert-card buttons are not handled on this chat yet; use !alerts, !silence or !debug instead."
 log = logging.getLogger(__name__)
 
 KUBECONFIG_PASTE = re.compile(
@@ -256,7 +254,9 @@ class Router:
         try:
             parsed = parse(text if text.startswith("!") else "!" + text, self._registry)
         except CommandError as e:
-            await self._audit.record(AuditEvent.COMMAND_INVALID, ctx, status="invalid", detail={"error": str(e)})
+            await self._audit.record(
+                AuditEvent.COMMAND_INVALID, ctx, status="invalid", detail={"error": str(e)}
+            )
             return [Reply(str(e), kind=ReplyKind.ERROR)], None, "invalid"
         self._metrics.commands.labels(
             f"!{parsed.name}" if isinstance(parsed, Builtin) else parsed.operation.name
@@ -309,7 +309,9 @@ class Router:
         if self.draining:
             return Outcome(Status.ERROR, DRAINING), [Reply(DRAINING, kind=ReplyKind.ERROR, ephemeral=True)]
         if action.is_alert_action:  # an alert card's button names an alert, never an approval
-            return Outcome(Status.ERROR, ALERT_BUTTON), [Reply(ALERT_BUTTON, kind=ReplyKind.ERROR, ephemeral=True)]
+            return Outcome(Status.ERROR, ALERT_BUTTON), [
+                Reply(ALERT_BUTTON, kind=ReplyKind.ERROR, ephemeral=True)
+            ]
         request_id = uuid.uuid4().hex[:16]
         self._audit.begin(request_id)
         try:
@@ -352,7 +354,11 @@ class Router:
             status=outcome.status.value,
         )
         await self._audit.record(
-            AuditEvent.REPLY_SENT, ctx, approval_id=approval_id, detail={"replies": len(replies)}, message=answer
+            AuditEvent.REPLY_SENT,
+            ctx,
+            approval_id=approval_id,
+            detail={"replies": len(replies)},
+            message=answer,
         )
         if action is ButtonAction.APPROVE:
             replies += await self._follow_up(outcome.approval, channel=channel, thread=thread)
@@ -374,7 +380,6 @@ class Router:
     async def _agent_follow_up(self, agent: AgentPort, record: ApprovalRecord) -> list[Reply]:
         """A follow-up is an agent turn too: it takes a slot, and is left out when none is free."""
         return await limited_follow_up(agent, record, self._limits, self._metrics)
-
 
     async def _remember(
         self,

@@ -32,6 +32,7 @@ from tools.registry import Registry
 
 __all__ = ["NOT_RUN", "ApprovalDesk", "explain_state"]
 
+
 class ApprovalDesk:
     def __init__(
         self,
@@ -228,7 +229,11 @@ class ApprovalDesk:
             return Outcome(Status.ERROR, explain_state(fresh or record), approval=fresh)
         self._metrics.approvals.labels("cancelled").inc()
         await self._audit.record(
-            AuditEvent.APPROVAL_CANCELLED, ctx, operation=record.operation, approval_id=record.id, status="cancelled"
+            AuditEvent.APPROVAL_CANCELLED,
+            ctx,
+            operation=record.operation,
+            approval_id=record.id,
+            status="cancelled",
         )
         return Outcome(Status.OK, f"Approval {record.id} cancelled.", approval=cancelled)
 
@@ -332,9 +337,7 @@ class ApprovalDesk:
         me = self._instance_id
         now = now_utc()
         rows = await self._store.in_flight()
-        owners = await self._instances.find(
-            {r.executor for r in rows if r.executor and r.executor != me}
-        )
+        owners = await self._instances.find({r.executor for r in rows if r.executor and r.executor != me})
         settled: list[ApprovalRecord] = []
         for row in rows:
             claimed_at = row.started_at or row.decided_at

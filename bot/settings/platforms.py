@@ -93,7 +93,9 @@ class MattermostSettings(ChatSection):
         if not self.url:
             missing.append(("url", "the server's address"))
         if not self.public_url:
-            missing.append(("public_url", "the address where Mattermost reaches this bot, for approval buttons"))
+            missing.append(
+                ("public_url", "the address where Mattermost reaches this bot, for approval buttons")
+            )
         return tuple(missing)
 
 

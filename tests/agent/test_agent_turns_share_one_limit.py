@@ -21,9 +21,7 @@ async def test_a_follow_up_is_left_out_while_every_turn_slot_is_taken(
     app = apps.keep(await open_agent_app(sqlite_url, backend, fake_llm, limits=ONE_TURN))
     limits = app.limits
     assert limits is not None
-    fake_llm.push(
-        Call.one("demo_change", "demo_scale", {"name": "web", "replicas": 5}), Say("Asked for it.")
-    )
+    fake_llm.push(Call.one("demo_change", "demo_scale", {"name": "web", "replicas": 5}), Say("Asked for it."))
     card = next(r for r in await app.router.handle(ask("scale web to 5")) if r.approval_id)
     assert card.approval_id is not None
     asked = len(fake_llm.requests)

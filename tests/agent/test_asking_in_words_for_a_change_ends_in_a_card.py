@@ -245,7 +245,8 @@ def fake_minikube(tmp_path: Path) -> FakeCli:
 
 @pytest.mark.parametrize("case", SCENARIOS)
 async def test_asking_in_words_for_a_change_ends_in_an_approval_card_and_changes_nothing(
-    apps: Apps, case: Scenario,
+    apps: Apps,
+    case: Scenario,
     fake_k8s: FakeKubernetes,
     fake_cluster_set: ClusterSet,
     fake_api_client: ApiClient,

@@ -119,7 +119,12 @@ def helm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeCli:
 
 
 async def test_no_injected_instruction_reaches_the_cluster_without_approval(
-    apps: Apps, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet, fake_llm: FakeLLM, helm: FakeCli, tmp_path: Path
+    apps: Apps,
+    fake_k8s: FakeKubernetes,
+    fake_cluster_set: ClusterSet,
+    fake_llm: FakeLLM,
+    helm: FakeCli,
+    tmp_path: Path,
 ) -> None:
     operations = kubernetes_operations(clusters=fake_cluster_set) + helm_operations(
         settings=HelmSettings(chart_dir=tmp_path / "charts", timeout_s=10, home=tmp_path / "helm-home"),
@@ -139,9 +144,7 @@ async def test_no_injected_instruction_reaches_the_cluster_without_approval(
         read = plant(payload, fake_k8s, helm)
         fake_llm.script = obedient(payload, read)
         seen = len(fake_llm.requests)
-        replies = await app.router.handle(
-            ask("summarise what you find there", who=ADMIN, thread=payload.id)
-        )
+        replies = await app.router.handle(ask("summarise what you find there", who=ADMIN, thread=payload.id))
         sent = [r for r in fake_llm.requests[seen:] if payload.id in "".join(r.tool_results())]
         assert sent, f"{payload.id} ({payload.place}) never reached the model: {replies}"
         assert f'source="{read[1]}"' in sent[0].tool_results()[0]

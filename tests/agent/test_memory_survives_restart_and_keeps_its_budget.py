@@ -50,9 +50,7 @@ async def test_a_long_conversation_keeps_the_newest_turns_within_the_budget(
     app = apps.keep(await open_agent_app(sqlite_url, backend, fake_llm, llm={"memory_tokens": budget}))
     fake_llm.script = lambda request: Say("Understood, noted the details of that deployment step. " * 3)
     for i in range(40):
-        await app.router.handle(
-            ask(f"step {i}: the rollout of service number {i} went to the canary " * 3)
-        )
+        await app.router.handle(ask(f"step {i}: the rollout of service number {i} went to the canary " * 3))
     last = fake_llm.requests[-1].messages
     history = last[1:-1]  # between the system prompt and the current question
     used = sum(len(ENC.encode(str(m["content"]))) for m in history)

@@ -47,7 +47,9 @@ async def test_a_notification_without_the_right_credentials_is_refused(
 @pytest.mark.parametrize(
     "credentials", [{"bearer": TOKEN}, {"basic": ("alertmanager", PASSWORD)}], ids=["bearer", "basic"]
 )
-async def test_either_way_alertmanager_authenticates_is_accepted(world: World, credentials: dict[str, Any]) -> None:
+async def test_either_way_alertmanager_authenticates_is_accepted(
+    world: World, credentials: dict[str, Any]
+) -> None:
     status, text = await send(world.url, notification(ALERT), **credentials)
     assert status == 200 and '"new": 1' in text
     (stored,) = await world.app.store.alerts.firing()

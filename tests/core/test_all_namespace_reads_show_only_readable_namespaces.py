@@ -42,9 +42,7 @@ async def test_pods_of_every_namespace_leave_out_the_denied_ones_and_say_so(
     reply = await ask(app, "!get pods -A")
     assert "kube-system" not in namespaces_in(reply)
     assert "prod" in namespaces_in(reply)
-    assert (
-        f"Left out: {hidden} item(s) in 1 namespace(s) you may not read here (kube-system)." in reply.text
-    )
+    assert f"Left out: {hidden} item(s) in 1 namespace(s) you may not read here (kube-system)." in reply.text
     refused = await ask(app, "!describe pod anything -n kube-system")
     assert "Refused" in refused.text
     health = await ask(app, "!health")

@@ -23,7 +23,9 @@ def click(app, user: str, approval_id: str, action: ButtonAction = ButtonAction.
     )
 
 
-async def test_self_confirmation_of_a_write_is_accepted(apps: Apps, sqlite_url: str, backend: Backend) -> None:
+async def test_self_confirmation_of_a_write_is_accepted(
+    apps: Apps, sqlite_url: str, backend: Backend
+) -> None:
     app = await apps.open(sqlite_url, backend, policy=slack_roles(operators=["UOP"]))
     card = (await app.router.handle(msg("!demo scale web --replicas 3", "UOP", platform="slack")))[0]
     assert card.approval_id is not None
@@ -44,7 +46,9 @@ async def test_self_approval_of_a_destructive_change_needs_four_eyes(
     assert "web" not in backend.replicas, accepted.text
 
 
-async def test_an_operator_cannot_approve_a_destructive_change(apps: Apps, sqlite_url: str, backend: Backend) -> None:
+async def test_an_operator_cannot_approve_a_destructive_change(
+    apps: Apps, sqlite_url: str, backend: Backend
+) -> None:
     app = await apps.open(sqlite_url, backend, policy=slack_roles(admins=["UA1"], operators=["UOP"]))
     card = (await app.router.handle(msg("!demo delete web", "UA1", platform="slack")))[0]
     assert card.approval_id is not None
@@ -55,7 +59,9 @@ async def test_an_operator_cannot_approve_a_destructive_change(apps: Apps, sqlit
     assert record.state is ApprovalState.PENDING and not record.approvers
 
 
-async def test_two_destructive_approvers_when_configured(apps: Apps, sqlite_url: str, backend: Backend) -> None:
+async def test_two_destructive_approvers_when_configured(
+    apps: Apps, sqlite_url: str, backend: Backend
+) -> None:
     policy = {**slack_roles(admins=["UA1", "UA2", "UA3"]), "approvals": {"destructive_approvers": 2}}
     app = await apps.open(sqlite_url, backend, policy=policy)
     card = (await app.router.handle(msg("!demo delete web", "UA1", platform="slack")))[0]
@@ -110,7 +116,9 @@ async def test_deny_cancel_and_undo(app: App, backend: Backend) -> None:
     assert [r[0] for r in backend.runs].count("scale") == 2
 
 
-async def test_nothing_runs_when_the_audit_trail_cannot_be_written(apps: Apps, sqlite_url: str, backend: Backend) -> None:
+async def test_nothing_runs_when_the_audit_trail_cannot_be_written(
+    apps: Apps, sqlite_url: str, backend: Backend
+) -> None:
     app = await apps.open(sqlite_url, backend)
     card = (await app.router.handle(msg("!demo scale web --replicas 3")))[0]
     engine = create_async_engine(sqlite_url)

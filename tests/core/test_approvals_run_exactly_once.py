@@ -11,7 +11,9 @@ from tests.core.fixtures import Apps
 from tests.core.helpers import msg, slack_roles
 
 
-async def test_twenty_concurrent_approvals_run_the_change_once(apps: Apps, database_url: str, backend: Backend) -> None:
+async def test_twenty_concurrent_approvals_run_the_change_once(
+    apps: Apps, database_url: str, backend: Backend
+) -> None:
     approvers = [f"UOP{i}" for i in range(20)]
     app = await apps.open(database_url, backend, policy=slack_roles(operators=["UREQ", *approvers]))
     card = (await app.router.handle(msg("!demo scale web --replicas 5", "UREQ", platform="slack")))[0]
@@ -39,7 +41,9 @@ async def test_twenty_concurrent_approvals_run_the_change_once(apps: Apps, datab
     assert len(started) == 1
 
 
-async def test_the_same_event_delivered_four_times_runs_once(apps: Apps, database_url: str, backend: Backend) -> None:
+async def test_the_same_event_delivered_four_times_runs_once(
+    apps: Apps, database_url: str, backend: Backend
+) -> None:
     app = await apps.open(database_url, backend)
     results = await asyncio.gather(
         *(app.router.handle(msg("!demo get web", event_id="Ev1")) for _ in range(4))

@@ -16,7 +16,11 @@ def _how_to_section() -> str:
 
 
 def test_every_path_in_the_how_to_section_exists() -> None:
-    paths = set(re.findall(r"`((?:bot|tools|tests|storage|prompts|docs)/[^`]*|config\.example\.yaml)`", _how_to_section()))
+    paths = set(
+        re.findall(
+            r"`((?:bot|tools|tests|storage|prompts|docs)/[^`]*|config\.example\.yaml)`", _how_to_section()
+        )
+    )
     assert len(paths) >= 15, paths
     missing = []
     for raw in sorted(paths):

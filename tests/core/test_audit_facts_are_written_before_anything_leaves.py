@@ -29,7 +29,9 @@ async def test_a_routed_read_has_every_fact_and_its_message_written_when_the_rep
     assert [m.role for m in history] == ["assistant", "user"]
 
 
-async def test_a_call_outside_the_router_waits_for_nothing(apps: Apps, sqlite_url: str, backend: Backend) -> None:
+async def test_a_call_outside_the_router_waits_for_nothing(
+    apps: Apps, sqlite_url: str, backend: Backend
+) -> None:
     app = await apps.open(sqlite_url, backend)
     ctx = RequestContext(Principal("discord", "u1", "U"), "c1", None, "lookup-1", origin="command")
     await app.executor.submit("demo_get", {"name": "web"}, ctx)
@@ -37,7 +39,9 @@ async def test_a_call_outside_the_router_waits_for_nothing(apps: Apps, sqlite_ur
     assert events == ["operation.proposed", "policy.decided", "execution.started", "execution.finished"]
 
 
-async def test_submit_without_filing_never_creates_an_approval(apps: Apps, sqlite_url: str, backend: Backend) -> None:
+async def test_submit_without_filing_never_creates_an_approval(
+    apps: Apps, sqlite_url: str, backend: Backend
+) -> None:
     app = await apps.open(sqlite_url, backend, policy={"channels": {"c1": {"mode": "paranoid"}}})
     ctx = RequestContext(Principal("console", "u1", "U"), "c1", None, "lookup-2", origin="command")
     outcome = await app.executor.submit("demo_get", {"name": "web"}, ctx, file_approvals=False)

@@ -56,7 +56,9 @@ async def test_a_card_is_posted_once_then_updated_in_place(app: App) -> None:
     assert known is not None and known.ref == first and known.place == Place("console", "ops", "t1")
 
 
-async def test_after_a_restart_the_stored_ref_updates_the_same_message(sqlite_url: str, backend: Backend) -> None:
+async def test_after_a_restart_the_stored_ref_updates_the_same_message(
+    sqlite_url: str, backend: Backend
+) -> None:
     console = RecordingSurface("console")  # the platform outlives the bot
     before = await open_app(sqlite_url, backend)
     try:

@@ -101,7 +101,10 @@ async def test_a_require_role_rule_rechecks_the_requester_and_every_approver(
     try:
         refused = (await say(app, "UOP", deployment(replicas=8)))[0]
         assert refused.approval_id is None
-        assert "scaling a Deployment past five replicas" in refused.text and "needs the admin role" in refused.text
+        assert (
+            "scaling a Deployment past five replicas" in refused.text
+            and "needs the admin role" in refused.text
+        )
         card = (await say(app, "UA1", deployment(replicas=8)))[0]
         assert card.approval_id, card.text
         record = await app.store.get_approval(card.approval_id)

@@ -89,7 +89,9 @@ async def test_a_broken_kubeconfig_is_one_sentence_in_chat(apps: Apps, tmp_path:
     from tools.kubernetes.clusters import ClusterConfig
 
     loaded = make_config(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
-    app = apps.keep(await build_app(loaded, clusters=ClusterSet([ClusterConfig(name="broken", kubeconfig=broken)])))
+    app = apps.keep(
+        await build_app(loaded, clusters=ClusterSet([ClusterConfig(name="broken", kubeconfig=broken)]))
+    )
     replies = await app.router.handle(IncomingMessage(Principal("console", "a", "A"), "ops", "!get pods"))
     assert len(replies) == 1 and "could not be loaded" in replies[0].text
     assert "Traceback" not in replies[0].text and "\n" not in replies[0].text.split("\n", 1)[-1]

@@ -74,7 +74,9 @@ async def test_a_refused_fact_takes_the_request_s_waiting_facts_and_rows_with_it
         await auditor.record(AuditEvent.APPROVAL_REQUESTED, request_id="r1", approval=prepared, defer=True)
         failed = None
         try:
-            await auditor.record(AuditEvent.REPLY_SENT, request_id="r1", message=dataclasses.replace(ROW, role="assistant"))
+            await auditor.record(
+                AuditEvent.REPLY_SENT, request_id="r1", message=dataclasses.replace(ROW, role="assistant")
+            )
         except AuditUnavailable as e:
             failed = e
         assert failed is not None
@@ -124,14 +126,18 @@ async def test_outside_a_routed_request_nothing_waits(database_url: str) -> None
     auditor = Auditor(store)
     try:
         prepared = store.prepare_approval(new_approval())
-        await auditor.record(AuditEvent.APPROVAL_REQUESTED, request_id="lookup", approval=prepared, defer=True)
+        await auditor.record(
+            AuditEvent.APPROVAL_REQUESTED, request_id="lookup", approval=prepared, defer=True
+        )
         assert await events_of(store) == ["approval.requested"]
         assert await store.get_approval(prepared.record.id) == prepared.record
     finally:
         await store.close()
 
 
-async def test_a_read_whose_fact_cannot_be_written_shows_nothing(apps: Apps, database_url: str, backend: Backend) -> None:
+async def test_a_read_whose_fact_cannot_be_written_shows_nothing(
+    apps: Apps, database_url: str, backend: Backend
+) -> None:
     app = await apps.open(database_url, backend)
     await refuse_audit_event(database_url, "execution.started")
     replies = await app.router.handle(msg("!demo get web"))

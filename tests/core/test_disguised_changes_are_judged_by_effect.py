@@ -418,7 +418,9 @@ async def test_the_effective_level_sets_approvers_and_four_eyes(
     assert "needs the admin role" in outcome.text  # an operator approves writes, not this
 
 
-async def test_rules_name_cluster_scope_as_cluster(apps: Apps, sqlite_url: str, fake_cluster_set: ClusterSet) -> None:
+async def test_rules_name_cluster_scope_as_cluster(
+    apps: Apps, sqlite_url: str, fake_cluster_set: ClusterSet
+) -> None:
     policy = {**POLICY, "rules": [{"safety": "*", "namespace": "_cluster", "decision": "deny"}]}
     built = apps.keep(await build_app(make_config(sqlite_url, policy=policy), clusters=fake_cluster_set))
     node = manifest("apiVersion: v1\nkind: Node\nmetadata: {name: node-1}\nspec: {unschedulable: true}\n")

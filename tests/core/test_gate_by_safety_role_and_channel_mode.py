@@ -56,7 +56,9 @@ def classify(replies: list[Reply]) -> str:
 @pytest.mark.parametrize("mode", ["approve", "read-only", "suggest-only", "paranoid"])
 @pytest.mark.parametrize("role", ["viewer", "operator", "admin"])
 @pytest.mark.parametrize("safety", ["read", "write", "destructive"])
-async def test_gate_decision(apps: Apps, sqlite_url: str, backend: Backend, role: str, safety: str, mode: str) -> None:
+async def test_gate_decision(
+    apps: Apps, sqlite_url: str, backend: Backend, role: str, safety: str, mode: str
+) -> None:
     policy = {
         **slack_roles(admins=["UADMIN"], operators=["UOPS"], viewers=["UVIEW"]),
         "channels": {"C1": {"mode": mode}},
@@ -72,14 +74,18 @@ async def test_gate_decision(apps: Apps, sqlite_url: str, backend: Backend, role
         assert f"needs the {needed} role" in replies[0].text
 
 
-async def test_scale_to_zero_is_destructive_by_code_not_text(apps: Apps, sqlite_url: str, backend: Backend) -> None:
+async def test_scale_to_zero_is_destructive_by_code_not_text(
+    apps: Apps, sqlite_url: str, backend: Backend
+) -> None:
     app = await apps.open(sqlite_url, backend, policy=slack_roles(operators=["UOPS"]))
     replies = await app.router.handle(msg("!demo scale web --replicas 0", "UOPS", platform="slack"))
     assert classify(replies) == "denied"
     assert "needs the admin role" in replies[0].text
 
 
-async def test_rules_deny_destructive_in_matching_namespaces(apps: Apps, sqlite_url: str, backend: Backend) -> None:
+async def test_rules_deny_destructive_in_matching_namespaces(
+    apps: Apps, sqlite_url: str, backend: Backend
+) -> None:
     policy = {"rules": [{"safety": "destructive", "namespace": "kube-*", "decision": "deny"}]}
     app = await apps.open(sqlite_url, backend, policy=policy)
     denied = await app.router.handle(msg("!demo delete web -n kube-system"))

@@ -7,7 +7,9 @@ from tests.core.fixtures import Apps
 from tests.core.helpers import msg
 
 
-async def test_history_pairs_each_question_with_its_outcome(apps: Apps, sqlite_url: str, backend: Backend) -> None:
+async def test_history_pairs_each_question_with_its_outcome(
+    apps: Apps, sqlite_url: str, backend: Backend
+) -> None:
     app = await apps.open(sqlite_url, backend)
     await app.router.handle(msg("!demo get web"))
     await app.router.handle(msg("!demo get web", "bob", channel="elsewhere"))

@@ -38,9 +38,7 @@ async def test_command_with_underscore_digits_is_refused_and_nothing_filed(
 ) -> None:
     app = await apps.open(database_url, backend)
     alice = Principal("console", "alice", "Alice")
-    replies = await app.router.handle(
-        IncomingMessage(alice, "ops", f"!demo scale web --replicas {replicas}")
-    )
+    replies = await app.router.handle(IncomingMessage(alice, "ops", f"!demo scale web --replicas {replicas}"))
     assert [r.kind for r in replies] == [ReplyKind.ERROR]
     assert "whole number written with the digits 0-9" in replies[0].text
     assert "Traceback" not in replies[0].text

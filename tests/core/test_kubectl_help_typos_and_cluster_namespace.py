@@ -75,13 +75,17 @@ async def test_dash_c_uses_that_clusters_default_namespace(apps: Apps, sqlite_ur
             ClusterConfig(name="staging", kubeconfig=tmp_path / "b", default_namespace="qa"),
         ]
     )
-    app = apps.keep(await build_app(make_config(sqlite_url), operations=demo_operations(backend), clusters=clusters))
+    app = apps.keep(
+        await build_app(make_config(sqlite_url), operations=demo_operations(backend), clusters=clusters)
+    )
     await app.router.handle(msg("!demo get"))
     await app.router.handle(msg("!demo get -c staging"))
     await app.router.handle(msg("!demo get -c staging -n other"))
     await apps.close(app)
     # The channel's namespace is set as `!use` stores it (the demo backend cannot check one exists).
-    app = apps.keep(await build_app(make_config(sqlite_url), operations=demo_operations(backend), clusters=clusters))
+    app = apps.keep(
+        await build_app(make_config(sqlite_url), operations=demo_operations(backend), clusters=clusters)
+    )
     await app.store.set_channel_settings(platform="console", channel="ops", namespace="blue")
     await app.router.handle(msg("!demo get -c prod"))  # the channel's own cluster: its namespace
     await app.router.handle(msg("!demo get -c staging"))

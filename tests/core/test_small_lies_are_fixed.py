@@ -43,7 +43,9 @@ async def test_approvals_list_shows_every_argument(app: App) -> None:
     assert all(len(line) <= 100 for line in text.splitlines()[2:])
 
 
-async def test_a_second_undo_says_it_was_already_undone(apps: Apps, database_url: str, backend: Backend) -> None:
+async def test_a_second_undo_says_it_was_already_undone(
+    apps: Apps, database_url: str, backend: Backend
+) -> None:
     app = await apps.open(database_url, backend)
     card = (await app.router.handle(msg("!demo scale web --replicas 4")))[0]
     await app.router.handle(msg(f"!approve {card.approval_id}"))

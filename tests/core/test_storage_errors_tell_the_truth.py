@@ -56,7 +56,9 @@ async def test_text_that_reaches_storage_uncleaned_is_refused_with_a_sentence(
     assert (await app.router.handle(msg("!demo get web")))[0].table is not None  # still fine
 
 
-async def test_audit_with_a_bad_date_is_refused_with_a_sentence(apps: Apps, database_url: str, backend: Backend) -> None:
+async def test_audit_with_a_bad_date_is_refused_with_a_sentence(
+    apps: Apps, database_url: str, backend: Backend
+) -> None:
     app = await apps.open(database_url, backend)
     replies = await app.router.handle(msg("!audit --since notadate"))
     assert "'notadate' is not a date or time" in replies[0].text
@@ -94,9 +96,7 @@ async def test_only_a_real_outage_says_unavailable(apps: Apps, postgres_url: str
     try:
         name = postgres_url.rsplit("/", 1)[1]
         await admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
-        await admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name
-        )
+        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name)
         replies = await app.router.handle(msg("!demo get web"))
         assert [r.text for r in replies] == [UNAVAILABLE]
         await admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')

@@ -24,7 +24,9 @@ async def complete(completer: CommandCompleter, text: str) -> list[str]:
 async def test_verbs_kinds_and_names(
     apps: Apps, tmp_path: Path, fake_k8s: FakeKubernetes, fake_cluster_set: ClusterSet
 ) -> None:
-    app = apps.keep(await build_app(make_config(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"), clusters=fake_cluster_set))
+    app = apps.keep(
+        await build_app(make_config(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"), clusters=fake_cluster_set)
+    )
     await app.store.set_channel_settings(platform="console", channel="ops", namespace="prod")
     completer = CommandCompleter(app, user="alice", channel="ops")
     assert "!get" in await complete(completer, "!ge")

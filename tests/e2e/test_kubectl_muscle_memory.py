@@ -211,7 +211,9 @@ async def test_cheat_sheet_commands(
 ) -> None:
     assert len(READS) + len(WRITES) + len(REFUSED) >= 80
     app = apps.keep(
-        await build_app(make_config(sqlite_url, limits={"messages_per_minute": 10_000}), clusters=fake_cluster_set)
+        await build_app(
+            make_config(sqlite_url, limits={"messages_per_minute": 10_000}), clusters=fake_cluster_set
+        )
     )
     alice = Principal("console", "alice", "Alice")
     names = {"web_pod": _first(fake_k8s, "web-"), "api_pod": _first(fake_k8s, "api-")}
@@ -223,9 +225,7 @@ async def test_cheat_sheet_commands(
 
     problems: list[str] = []
     cards: dict[str, str] = {}
-    assert (
-        "now uses namespace prod" in (await say("!config set-context --current --namespace=prod"))[0].text
-    )
+    assert "now uses namespace prod" in (await say("!config set-context --current --namespace=prod"))[0].text
     for text, check in READS:
         replies = await say(text)
         shown = "\n".join(render_text(r) for r in replies)

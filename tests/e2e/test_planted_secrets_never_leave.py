@@ -46,7 +46,9 @@ async def test_nothing_planted_leaves_the_cluster(
     old = root.level
     root.setLevel(logging.DEBUG)
     app = apps.keep(
-        await build_app(make_config(sqlite_url, limits={"messages_per_minute": 1000}), clusters=fake_cluster_set)
+        await build_app(
+            make_config(sqlite_url, limits={"messages_per_minute": 1000}), clusters=fake_cluster_set
+        )
     )
     alice = Principal("console", "alice", "Alice")
     shown: list[str] = []

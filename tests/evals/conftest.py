@@ -23,4 +23,6 @@ def base_config() -> LoadedConfig:
 
 @pytest.fixture
 def endpoint(fake_llm: FakeLLM) -> Endpoint:  # noqa: F811  (fixture)
-    return Endpoint(model="fake-model", base_url=fake_llm.base_url, timeout_s=60)  # generous: a loaded CI box must not turn a slow turn into a failed check
+    return Endpoint(
+        model="fake-model", base_url=fake_llm.base_url, timeout_s=60
+    )  # generous: a loaded CI box must not turn a slow turn into a failed check

@@ -232,7 +232,9 @@ class Controllers:
         revision = self.record_revision(ds)
         status = dict(ds.get("status") or {})
         status["observedGeneration"] = ds["metadata"].get("generation", 1)
-        self.store.put(resource_for_kind("DaemonSet"), {**ds, "status": {**status, "updateRevision": revision}})
+        self.store.put(
+            resource_for_kind("DaemonSet"), {**ds, "status": {**status, "updateRevision": revision}}
+        )
 
     # -- statefulsets and nodes ----------------------------------------------
     def reconcile_statefulset(self, sts: Obj) -> None:

@@ -185,7 +185,10 @@ async def test_create_deployment_previews_then_creates(preview, run, fake_k8s):
 
 async def test_delete_deployment_keeps_the_prior_object_and_offers_reapply(preview, run, fake_k8s):
     shown = await preview("k8s_delete_deployment", name="web", namespace="prod")
-    assert shown.text == "deployment/web in fake / prod will be deleted with its 2 pod(s)\n- Deployment/web in prod (deleted)"
+    assert (
+        shown.text
+        == "deployment/web in fake / prod will be deleted with its 2 pod(s)\n- Deployment/web in prod (deleted)"
+    )
     assert shown.effects[0].action == "delete" and shown.effects[0].new is None
     assert fake_k8s.get("Deployment", "prod", "web") is not None
     fake_k8s.reset_requests()

@@ -51,7 +51,8 @@ async def test_without_groups_or_a_team_only_user_and_roles_count(fake_mattermos
     assert alice.memberships == (f"mattermost:user:{ALICE.id}", "mattermost:role:system_user")
     assert len([r for r in fake_mattermost.requests if r.path.endswith("/groups")]) == 1
     assert (
-        stranger.memberships == (f"mattermost:user:{mm_id('stranger')}",) and stranger.display_name == "stranger"
+        stranger.memberships == (f"mattermost:user:{mm_id('stranger')}",)
+        and stranger.display_name == "stranger"
     )
 
 

@@ -69,7 +69,8 @@ async def test_discord_attaches_the_chart_and_shows_it_in_an_embed(
 
 
 async def test_the_console_saves_the_chart_and_prints_its_path(
-    apps: Apps, sqlite_url: str,
+    apps: Apps,
+    sqlite_url: str,
     tmp_path: Path,
     fake_prometheus: FakePrometheus,
     fake_cluster_set: ClusterSet,
@@ -78,7 +79,9 @@ async def test_the_console_saves_the_chart_and_prints_its_path(
     seed_web(fake_prometheus)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     operations = prometheus_operations(settings=settings_for(fake_prometheus), clusters=fake_cluster_set)
-    app = apps.keep(await build_app(make_config(sqlite_url), operations=operations, clusters=fake_cluster_set))
+    app = apps.keep(
+        await build_app(make_config(sqlite_url), operations=operations, clusters=fake_cluster_set)
+    )
     out = io.StringIO()
     await run_console(
         app, user="ana", channel="term", stdin=io.StringIO("!chart cpu deploy web -n prod\n"), stdout=out

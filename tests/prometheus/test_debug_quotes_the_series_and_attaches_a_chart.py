@@ -19,7 +19,8 @@ from tools.prometheus import prometheus_operations
 
 
 async def test_debug_pulls_memory_cpu_and_restarts(
-    apps: Apps, fake_k8s: FakeKubernetes,
+    apps: Apps,
+    fake_k8s: FakeKubernetes,
     fake_cluster_set: ClusterSet,
     fake_llm: FakeLLM,  # noqa: F811
     fake_prometheus: FakePrometheus,

@@ -58,7 +58,9 @@ def test_a_wrong_prometheus_section_names_the_key(tmp_path: Path, text: str, mes
     assert message in str(error.value)
 
 
-async def test_check_says_whether_each_endpoint_answers(tmp_path: Path, fake_prometheus: FakePrometheus) -> None:
+async def test_check_says_whether_each_endpoint_answers(
+    tmp_path: Path, fake_prometheus: FakePrometheus
+) -> None:
     path = write(
         tmp_path,
         f"storage: {{url: 'sqlite+aiosqlite:///{tmp_path / 'c.db'}'}}\n"

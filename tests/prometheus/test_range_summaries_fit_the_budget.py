@@ -10,6 +10,7 @@ from tools.budget import estimate_tokens
 def constant(value: float) -> ValueFn:
     return lambda t: value
 
+
 async def test_500_series_become_a_budgeted_summary(prom: PromOps, fake_prometheus: FakePrometheus) -> None:
     fake_prometheus.answers.insert(
         0,

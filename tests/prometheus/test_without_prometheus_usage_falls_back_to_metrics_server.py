@@ -49,7 +49,9 @@ def test_the_fallback_is_not_offered_to_the_model(unconfigured: PromOps, prom: P
 
 
 async def test_without_any_cluster_the_answer_is_one_sentence(caplog: pytest.LogCaptureFixture) -> None:
-    ops = {op.name: op for op in prometheus_operations(settings=PrometheusSettings(), clusters=ClusterSet([]))}
+    ops = {
+        op.name: op for op in prometheus_operations(settings=PrometheusSettings(), clusters=ClusterSet([]))
+    }
     raw = {"metric": "cpu", "kind": "deployment", "name": "web", "namespace": "prod"}
     result = await ops["prom_usage"].run(ops["prom_usage"].parse_args(raw), RunContext(request_id="t"))
     assert result.status is Status.NO_DATA, result.text

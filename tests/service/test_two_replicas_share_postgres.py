@@ -34,9 +34,7 @@ async def test_two_replicas(
     app = apps.keep(await build_app(load_config(config, env={})))
     card = (
         await app.router.handle(
-            IncomingMessage(
-                Principal("slack", "UREQ", "Rita"), "C1", "!scale deployment web --replicas 5"
-            )
+            IncomingMessage(Principal("slack", "UREQ", "Rita"), "C1", "!scale deployment web --replicas 5")
         )
     )[0]
     await apps.close(app)

@@ -104,7 +104,9 @@ async def test_a_long_running_change_shows_progress_then_its_outcome(
     backend = Backend()
     config = make_config(f"sqlite+aiosqlite:///{tmp_path / 'r.db'}", policy=POLICY)
     app = apps.keep(
-        await build_app(config, operations=[*demo_operations(backend), rollout_operation(5)], clusters=ClusterSet([]))
+        await build_app(
+            config, operations=[*demo_operations(backend), rollout_operation(5)], clusters=ClusterSet([])
+        )
     )
     adapter = build_slack_adapter(
         app,

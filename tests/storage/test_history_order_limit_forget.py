@@ -10,7 +10,9 @@ async def say(
     store: Store, n: int, *, user: str = "U1", channel: str = "C1", thread: str | None = None
 ) -> int:
     return await store.append_message(
-        NewMessage(platform="slack", channel=channel, thread=thread, user_id=user, role="user", content=f"m{n}")
+        NewMessage(
+            platform="slack", channel=channel, thread=thread, user_id=user, role="user", content=f"m{n}"
+        )
     )
 
 

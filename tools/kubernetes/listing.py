@@ -99,6 +99,7 @@ def structured(views: list[dict[str, Any]], output: Literal["yaml", "json"], *, 
 
 # --- usage columns -----------------------------------------------------------------------------
 
+
 def cpu_mem(usages: list[Obj]) -> tuple[str, str]:
     cpu = sum(quantity(u.get("cpu")) for u in usages)
     mem = sum(quantity(u.get("memory")) for u in usages)

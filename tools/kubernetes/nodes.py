@@ -70,7 +70,9 @@ def _eviction(pod: dict[str, Any]) -> dict[str, Any]:
 
 
 def _eviction_path(pod: dict[str, Any]) -> str:
-    return POD.path(namespace=str(meta(pod).get("namespace")), name=str(meta(pod).get("name")), sub="eviction")
+    return POD.path(
+        namespace=str(meta(pod).get("namespace")), name=str(meta(pod).get("name")), sub="eviction"
+    )
 
 
 def _label(pod: dict[str, Any]) -> str:

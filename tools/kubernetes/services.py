@@ -97,7 +97,9 @@ def _updated(current: dict[str, Any], args: UpdateServiceArgs) -> tuple[dict[str
     if (args.port or args.target_port) and not ports:
         raise Explained(f"service/{args.name} has no ports to change")
     if (args.port or args.target_port) and len(ports) > 1:
-        raise Explained(f"service/{args.name} has {len(ports)} ports; change it with !apply and a manifest instead")
+        raise Explained(
+            f"service/{args.name} has {len(ports)} ports; change it with !apply and a manifest instead"
+        )
     if args.port and ports[0].get("port") != args.port:
         changes.append(f"port {ports[0].get('port')} → {args.port}")
         ports[0]["port"] = args.port

@@ -52,7 +52,9 @@ class CardIndex:
         return CardRef.from_posted(known.ref)
 
     async def remember(self, approval_id: str, ref: CardRef) -> None:
-        await self._board.remember(approval_id, ref.to_posted(), place=Place(PLATFORM, ref.channel_id, ref.thread))
+        await self._board.remember(
+            approval_id, ref.to_posted(), place=Place(PLATFORM, ref.channel_id, ref.thread)
+        )
 
 
 async def show_card(

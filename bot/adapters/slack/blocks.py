@@ -146,5 +146,3 @@ def render_reply(reply: Reply, *, lead: str | None = None, file_stem: str = "out
             }
         )
     return Rendered(text=escape_text(clip(text, FALLBACK_LIMIT)), blocks=tuple(blocks), upload=upload)
-
-

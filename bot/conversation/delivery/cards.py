@@ -100,7 +100,9 @@ class CardBoard:
             card = approval_card(row)
             for surface in self._surfaces:
                 if surface.platform == row.requester_platform:
-                    posted = await self._show(surface, row.id, card, fallback=place_of(row), prefer_known=True)
+                    posted = await self._show(
+                        surface, row.id, card, fallback=place_of(row), prefer_known=True
+                    )
                     shown += posted is not None
                     continue
                 known = await self.lookup(row.id, surface.platform)
