@@ -99,11 +99,14 @@ async def running_bot(
     clusters: ClusterSet,
     *,
     config: dict[str, Any] | None = None,
+    policy: dict[str, Any] | None = None,
     **options: Any,
 ) -> AsyncIterator[MattermostBot]:
     """`config`: more sections of the bot's config (a Prometheus endpoint…)."""
     app = await build_app(
-        make_config(database_url, policy=POLICY, limits={"messages_per_minute": 10_000}, **(config or {})),
+        make_config(
+            database_url, policy=policy or POLICY, limits={"messages_per_minute": 10_000}, **(config or {})
+        ),
         clusters=clusters,
     )
     try:
