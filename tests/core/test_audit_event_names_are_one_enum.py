@@ -46,6 +46,10 @@ STORED_NAMES = {
     "reply.sent",
     "channel.defaults",
     "memory.forgotten",
+    "alert.received",
+    "alert.card_posted",
+    "alert.clicked",
+    "alert.acknowledged",
 }
 
 
@@ -119,6 +123,9 @@ def test_only_descriptive_facts_are_deferrable() -> None:
         ("reply.sent", "ok", None),
         ("execution.started", None, None),
         ("message.received", None, None),
+        ("alert.received", "firing", "alert.triggered"),
+        ("alert.received", "resolved", "alert.resolved"),
+        ("alert.card_posted", "firing", None),
         ("something.else", "ok", None),  # a row from a newer version: no delivery, no error
     ],
 )
