@@ -236,8 +236,6 @@ async def build_app(
         agent = _agent(
             loaded, registry=registry, executor=executor, store=store, audit=audit, metrics=metrics
         )
-        if agent is not None:  # a change it asked for that ran in the background: its word after
-            completions.follow(BackgroundFollowUps(agent, notices))
         flows = Flows(registry=registry, gateway=executor, complete=agent.complete if agent else None)
         builtins = BuiltinCommands(
             gateway=executor,
@@ -252,6 +250,8 @@ async def build_app(
             channel_defaults=defaults,
         )
         limits = Limits(settings.limits, open_limit_store(loaded.redis_url), metrics=metrics)
+        if agent is not None:  # a change it asked for that ran in the background: its word after
+            completions.follow(BackgroundFollowUps(agent, notices, limits=limits, metrics=metrics))
         router = Router(
             gateway=executor,
             background=executor,

@@ -18,14 +18,14 @@ from collections.abc import Iterator, Sequence
 
 from bot.conversation.builtins import BuiltinCommands
 from bot.conversation.commands import Builtin, CommandError, OperationCall, parse
-from bot.conversation.follow_ups import AgentPort
+from bot.conversation.follow_ups import AgentPort, limited_follow_up
 from bot.conversation.limits import Limits
 from bot.conversation.unrecorded import unrecorded_sentence
 from bot.domain.events import AuditEvent
 from bot.domain.logging_setup import request_id_var
 from bot.domain.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
 from bot.domain.outcomes import Outcome, RequestContext
-from bot.domain.replies import outcome_replies
+from bot.domain.replies import builtin_status, outcome_replies
 from bot.domain.textclean import clean_text
 from bot.gate.approvals import ApprovalDesk
 from bot.gate.audit import AuditUnavailable
@@ -55,14 +55,6 @@ KUBECONFIG_REFUSAL = (
     "this channel's history, so rotate them. An admin adds clusters on the bot's host with "
     "`chatops cluster add NAME --kubeconfig FILE`."
 )
-
-
-def builtin_status(replies: Sequence[Reply]) -> str:
-    """What `!history` and the audit trail record for a built-in: a refused `!approve` is not "ok"."""
-    kinds = {r.kind for r in replies}
-    if ReplyKind.DENIED in kinds:
-        return "denied"
-    return "error" if ReplyKind.ERROR in kinds else "ok"
 
 
 class Router:
@@ -370,16 +362,12 @@ class Router:
         """The agent's follow-up on a finished change it asked for, in the approval's own thread."""
         if self.agent is None or record is None or not record.state.is_final:
             return []
-        replies = await self._agent_follow_up(self.agent, record)
+        replies = await limited_follow_up(self.agent, record, self._limits, self._metrics)
         if replies and (record.channel, record.thread) != (channel, thread):
             for reply in replies:  # decided elsewhere: post where the conversation is
                 await self._notifier.notice(record, reply.text)
             return []
         return replies
-
-    async def _agent_follow_up(self, agent: AgentPort, record: ApprovalRecord) -> list[Reply]:
-        """A follow-up is an agent turn too: it takes a slot, and is left out when none is free."""
-        return await limited_follow_up(agent, record, self._limits, self._metrics)
 
     async def _remember(
         self,
@@ -410,17 +398,3 @@ class Router:
             detail={"replies": len(replies)},
             message=answer,
         )
-
-
-async def limited_follow_up(
-    agent: AgentPort, record: ApprovalRecord, limits: Limits | None, metrics: Metrics
-) -> list[Reply]:
-    """A follow-up is an agent turn too: it takes a slot, and is left out when none is free."""
-    if limits is None:
-        return await agent.follow_up(record)
-    async with limits.agent_turn() as free:
-        if not free:
-            metrics.limited.labels("agent_turns").inc()
-            log.warning("no agent turn free for the follow-up on approval %s; left out", record.id)
-            return []
-        return await agent.follow_up(record)

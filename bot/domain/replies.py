@@ -6,6 +6,8 @@ operation names the exact call and its safety level.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.domain.models import Button, ButtonAction, Reply, ReplyField, ReplyKind
 from bot.domain.outcomes import Outcome, describe_call
 from storage.records import ApprovalRecord, ApprovalState
@@ -111,3 +113,11 @@ def is_refusal(action: ButtonAction, outcome: Outcome, approval_id: str) -> bool
     if outcome.status is Status.APPROVAL_REQUIRED:
         return approval is not None and approval.id == approval_id  # "approved by you; needs N more"
     return False
+
+
+def builtin_status(replies: Sequence[Reply]) -> str:
+    """What `!history` and the audit trail record for a built-in: a refused `!approve` is not "ok"."""
+    kinds = {r.kind for r in replies}
+    if ReplyKind.DENIED in kinds:
+        return "denied"
+    return "error" if ReplyKind.ERROR in kinds else "ok"
