@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from bot.domain.outcomes import now_utc
 from bot.gate.instance import host_key
@@ -18,6 +19,19 @@ from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
 from tests.core.helpers import msg
 from tests.fakes.surface import RecordingSurface
+
+
+def _id(reply: Any) -> str:
+    """A card's approval id (a card always has one)."""
+    assert reply.approval_id is not None
+    return str(reply.approval_id)
+
+
+async def _row(store: Any, approval_id: str) -> Any:
+    """The approval row, which must exist."""
+    row = await store.get_approval(approval_id)
+    assert row is not None
+    return row
 
 
 async def _wait_for(path: Path) -> None:
@@ -35,14 +49,14 @@ async def test_second_console_start_does_not_touch_a_running_change(
     try:
         assert first.instance_id != second.instance_id
         card = (await first.router.handle(msg("!demo scale web --replicas 5")))[0]
-        running = asyncio.create_task(first.router.handle(msg(f"!approve {card.approval_id}")))
+        running = asyncio.create_task(first.router.handle(msg(f"!approve {_id(card)}")))
         await asyncio.wait_for(_wait_for(flag), timeout=30)
-        assert (await second.store.get_approval(card.approval_id)).state is ApprovalState.EXECUTING
+        assert (await _row(second.store, _id(card))).state is ApprovalState.EXECUTING
         assert await second.start() == []
         assert await second.desk.reconcile() == []
         replies = await running
         assert "scaled 2 → 5" in replies[0].text
-        row = await first.store.get_approval(card.approval_id)
+        row = await _row(first.store, _id(card))
         assert row.state is ApprovalState.SUCCEEDED and row.undo is not None
     finally:
         await second.close()
@@ -57,7 +71,7 @@ async def test_rows_of_an_owner_whose_lease_lapsed_are_settled_and_told(
         ids = []
         for name in ("api", "db"):
             card = (await app.router.handle(msg(f"!demo scale {name} --replicas 3")))[0]
-            ids.append(card.approval_id)
+            ids.append(_id(card))
         now = now_utc()
         # Another host's process, lease lapsed: it approved one row and claimed the other.
         await app.store.instances.register(
@@ -95,7 +109,7 @@ async def test_rows_of_an_owner_whose_lease_lapsed_are_settled_and_told(
         assert settled[0].state is ApprovalState.FAILED and settled[0].result_status == "not_run"
         again = await app.router.handle(msg(f"!approve {ids[0]}"))
         assert "nothing ran" in again[0].text
-        assert (await app.store.get_approval(ids[1])).state is ApprovalState.EXECUTING
+        assert (await _row(app.store, ids[1])).state is ApprovalState.EXECUTING
         assert not [r for r in backend.runs if r[0] == "scale"]
         assert (await app.store.verify_audit()).ok
     finally:
@@ -113,21 +127,21 @@ async def test_a_dead_pid_on_this_host_is_gone_at_once(database_url: str, backen
             InstanceRecord("dead:1:z", host_key(), proc.pid, now, now + dt.timedelta(minutes=5))
         )
         await app.store.transition(
-            approval_id=card.approval_id,
+            approval_id=_id(card),
             from_state=ApprovalState.PENDING,
             to_state=ApprovalState.APPROVED,
             executor="dead:1:z",
             decided_at=now,
         )
         await app.store.transition(
-            approval_id=card.approval_id,
+            approval_id=_id(card),
             from_state=ApprovalState.APPROVED,
             to_state=ApprovalState.EXECUTING,
             executor="dead:1:z",
             started_at=now,
         )
         settled = await app.start()
-        assert [(r.id, r.state) for r in settled] == [(card.approval_id, ApprovalState.OUTCOME_UNKNOWN)]
+        assert [(r.id, r.state) for r in settled] == [(_id(card), ApprovalState.OUTCOME_UNKNOWN)]
     finally:
         await app.close()
 
@@ -148,15 +162,15 @@ async def test_a_running_bot_settles_and_tells_what_a_dead_one_leaves(
             InstanceRecord("dead:2:w", host_key(), proc.pid, now, now + dt.timedelta(minutes=5))
         )
         await app.store.transition(
-            approval_id=card.approval_id,
+            approval_id=_id(card),
             from_state=ApprovalState.PENDING,
             to_state=ApprovalState.APPROVED,
             executor="dead:2:w",
             decided_at=now,
         )
         told = await console.wait_for(console.notices, timeout=60)  # the next lease renewal settles it
-        assert len(told) == 1 and "nothing ran" in told[0] and card.approval_id in told[0]
-        (shown,) = console.cards(card.approval_id)  # the card, posted with its state
+        assert len(told) == 1 and "nothing ran" in told[0] and _id(card) in told[0]
+        (shown,) = console.cards(_id(card))  # the card, posted with its state
         assert "failed" in shown.reply.text or "nothing ran" in shown.text
         assert not [r for r in backend.runs if r[0] == "scale"]
     finally:

@@ -5,6 +5,7 @@ message is gone, and the one sweep redraws an expired card on every surface that
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +22,19 @@ from tests.core.helpers import msg
 from tests.fakes.surface import RecordingSurface
 
 
+def _id(reply: Any) -> str:
+    """A card's approval id (a card always has one)."""
+    assert reply.approval_id is not None
+    return str(reply.approval_id)
+
+
+async def _row(store: Any, approval_id: str) -> Any:
+    """The approval row, which must exist."""
+    row = await store.get_approval(approval_id)
+    assert row is not None
+    return row
+
+
 @pytest.fixture
 async def app(sqlite_url: str, backend: Backend) -> AsyncIterator[App]:
     opened = await open_app(sqlite_url, backend)
@@ -32,7 +46,7 @@ async def app(sqlite_url: str, backend: Backend) -> AsyncIterator[App]:
 
 async def _card(app: App) -> Reply:
     (card,) = await app.router.handle(msg("!demo scale web --replicas 3"))
-    assert card.approval_id, card.text
+    assert _id(card), card.text
     return card
 
 
@@ -52,7 +66,7 @@ async def test_a_card_is_posted_once_then_updated_in_place(app: App) -> None:
     assert first is not None and again == first
     assert [s.action for s in console.sent] == ["post", "update"]
     assert console.posts()[0].place == Place("console", "ops", "t1")
-    known = await app.cards.lookup(card.approval_id or "", "console")
+    known = await app.cards.lookup(_id(card) or "", "console")
     assert known is not None and known.ref == first and known.place == Place("console", "ops", "t1")
 
 
@@ -85,21 +99,21 @@ async def test_a_card_whose_message_is_gone_is_posted_again_and_remembered(app: 
     fresh = await app.cards.show(card, place=Place("console", "ops"))
     assert fresh is not None and fresh != gone
     assert [s.action for s in console.sent] == ["post", "post"]
-    known = await app.cards.lookup(card.approval_id or "", "console")
+    known = await app.cards.lookup(_id(card) or "", "console")
     assert known is not None and known.ref == fresh
 
 
 async def test_without_a_surface_for_the_platform_nothing_is_shown(app: App) -> None:
     card = await _card(app)
     assert await app.cards.show(card, place=Place("mattermost", "town-square")) is None
-    assert await app.cards.lookup(card.approval_id or "", "mattermost") is None
+    assert await app.cards.lookup(_id(card) or "", "mattermost") is None
 
 
 async def test_a_ref_stored_by_an_adapter_before_places_were_kept_is_still_found(app: App) -> None:
     card = await _card(app)
     old = {"channel": "C0OPS", "ts": "1699995000.000200", "team": "T1", "thread_ts": None}
-    await app.store.remember_card(approval_id=card.approval_id or "", platform="slack", ref=old)
-    known = await app.cards.lookup(card.approval_id or "", "slack")
+    await app.store.remember_card(approval_id=_id(card) or "", platform="slack", ref=old)
+    known = await app.cards.lookup(_id(card) or "", "slack")
     assert known is not None and known.place is None
     assert known.ref.platform == "slack" and dict(known.ref.data) == old
 
@@ -118,7 +132,7 @@ async def test_the_sweep_redraws_an_expired_card_on_every_surface_that_shows_it(
     assert report.leader and report.expired == 1
     for surface in (console, slack):
         (update,) = surface.updates()
-        assert update.reply.approval_id == card.approval_id
+        assert update.reply.approval_id == _id(card)
         assert "expired" in update.text and update.reply.buttons == ()
     assert discord.sent == []
     assert (await Sweeper(app).sweep_once()).expired == 0
@@ -135,7 +149,7 @@ async def test_the_sweep_posts_the_card_on_the_requesters_surface_when_none_is_k
     await _expire_everything(sqlite_url)
     assert (await Sweeper(app).sweep_once()).expired == 1
     (post,) = console.posts()
-    assert post.reply.approval_id == card.approval_id and "expired" in post.text
+    assert post.reply.approval_id == _id(card) and "expired" in post.text
     assert post.place == Place("console", "ops")  # where it was asked
     assert slack.sent == []
-    assert (await app.desk.get(card.approval_id or "")).state is ApprovalState.EXPIRED
+    assert (await _row(app.store, _id(card))).state is ApprovalState.EXPIRED

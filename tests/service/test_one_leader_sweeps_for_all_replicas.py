@@ -114,9 +114,12 @@ async def test_with_a_kubernetes_lease_the_lease_holder_sweeps(
         reports = await asyncio.gather(*(service.sweeper.sweep_once() for service, _ in replicas))
         assert sorted(r.leader for r in reports) == [False, True]
         assert _cards(*(cards for _, cards in replicas)) == [card.approval_id]
-        holder = fake_k8s.get("Lease", "prod", "sweeper")["spec"]["holderIdentity"]
+        lease = fake_k8s.get("Lease", "prod", "sweeper")
+        assert lease is not None
+        holder = lease["spec"]["holderIdentity"]
         assert holder == ("pod-a" if reports[0].leader else "pod-b")
     finally:
         for service, _ in replicas:
             await service.shutdown()
-    assert fake_k8s.get("Lease", "prod", "sweeper")["spec"]["holderIdentity"] is None  # handed back
+    lease = fake_k8s.get("Lease", "prod", "sweeper")
+    assert lease is not None and lease["spec"]["holderIdentity"] is None  # handed back

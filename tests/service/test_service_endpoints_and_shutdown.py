@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -17,6 +18,19 @@ from tests.core.conftest import open_app
 from tests.core.demo_ops import Backend
 from tests.core.helpers import msg
 from tests.fakes.surface import RecordingSurface
+
+
+def _id(reply: Any) -> str:
+    """A card's approval id (a card always has one)."""
+    assert reply.approval_id is not None
+    return str(reply.approval_id)
+
+
+async def _row(store: Any, approval_id: str) -> Any:
+    """The approval row, which must exist."""
+    row = await store.get_approval(approval_id)
+    assert row is not None
+    return row
 
 
 @dataclasses.dataclass
@@ -82,7 +96,7 @@ async def test_stop_lets_in_flight_work_finish_and_refuses_new_work(sqlite_url: 
     service = await start_service(sqlite_url, backend, StaticAdapter())
     app = service.app
     card = (await app.router.handle(msg("!demo scale web --replicas 5")))[0]
-    running = asyncio.create_task(app.router.handle(msg(f"!approve {card.approval_id}")))
+    running = asyncio.create_task(app.router.handle(msg(f"!approve {_id(card)}")))
     await asyncio.sleep(0.1)
     shutdown = asyncio.create_task(service.shutdown())
     await asyncio.sleep(0.05)
@@ -99,7 +113,7 @@ async def test_work_that_outlives_the_grace_period_is_marked(sqlite_url: str) ->
     service = Service(app, [], WebhookSender((), secret=None, metrics=Metrics()), "127.0.0.1", 0, grace_s=0.3)
     await service.start()
     card = (await app.router.handle(msg("!demo scale web --replicas 5")))[0]
-    running = asyncio.create_task(app.router.handle(msg(f"!approve {card.approval_id}")))
+    running = asyncio.create_task(app.router.handle(msg(f"!approve {_id(card)}")))
     await asyncio.sleep(0.1)
     # shutdown() drains, marks and closes; read the row through a second app afterwards
     unfinished = await service.shutdown()
@@ -107,7 +121,7 @@ async def test_work_that_outlives_the_grace_period_is_marked(sqlite_url: str) ->
     assert unfinished == 1
     again = await open_app(sqlite_url, Backend())
     try:
-        row = await again.store.get_approval(card.approval_id)
+        row = await _row(again.store, _id(card))
         assert row.state is ApprovalState.OUTCOME_UNKNOWN
     finally:
         await again.close()
@@ -136,9 +150,9 @@ async def test_one_expiry_sweep_updates_the_card_on_every_surface(sqlite_url: st
         assert await service.sweep_once() == 1
         for surface in (console, slack):
             (update,) = surface.updates()  # in place, once
-            assert update.reply.approval_id == card.approval_id and "expired" in update.text
+            assert update.reply.approval_id == _id(card) and "expired" in update.text
             assert len(surface.posts()) == 1
         assert discord.sent == []  # it never showed the card: nothing to redraw there
-        assert (await app.desk.get(card.approval_id)).state is ApprovalState.EXPIRED
+        assert (await _row(app.store, _id(card))).state is ApprovalState.EXPIRED
     finally:
         await service.shutdown()

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+from typing import Any
 
 from aiohttp import web
 
@@ -19,8 +20,8 @@ from tests.core.helpers import msg
 SECRET = "whsec-test-0123456789"
 
 
-async def receiver(fail_first: int) -> tuple[web.AppRunner, str, list[dict], list[int]]:
-    received: list[dict] = []
+async def receiver(fail_first: int) -> tuple[web.AppRunner, str, list[dict[str, Any]], list[int]]:
+    received: list[dict[str, Any]] = []
     statuses: list[int] = []
 
     async def hook(request: web.Request) -> web.Response:
@@ -43,7 +44,9 @@ async def receiver(fail_first: int) -> tuple[web.AppRunner, str, list[dict], lis
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    server = site._server
+    assert isinstance(server, asyncio.base_events.Server)
+    port = server.sockets[0].getsockname()[1]
     return runner, f"http://127.0.0.1:{port}/hook", received, statuses
 
 

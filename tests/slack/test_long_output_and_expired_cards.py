@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -14,6 +15,19 @@ from tests.fake_slack.requests import mention
 from tests.fake_slack.server import FakeSlack
 from tests.slack.harness import SlackBot, running_bot
 from tests.slack.helpers import approval_id_of, buttons, card_calls, shown
+
+
+def _id(reply: Any) -> str:
+    """A card's approval id (a card always has one)."""
+    assert reply.approval_id is not None
+    return str(reply.approval_id)
+
+
+async def _row(store: Any, approval_id: str) -> Any:
+    """The approval row, which must exist."""
+    row = await store.get_approval(approval_id)
+    assert row is not None
+    return row
 
 
 async def test_long_output_goes_into_a_file_in_the_thread(tmp_path: Path, fake_slack: FakeSlack) -> None:
@@ -45,7 +59,7 @@ async def test_an_expired_card_is_updated_by_the_sweep(bot: SlackBot, sqlite_url
     (update,) = bot.fake.calls_to("chat.update")
     assert update.args["ts"] == bot.fake.result_of(card)["ts"]
     assert "expired" in shown(update.json_arg("blocks")) and buttons(update.json_arg("blocks")) == []
-    assert (await bot.app.store.get_approval(approval_id_of(card))).state is ApprovalState.EXPIRED
+    assert (await _row(bot.app.store, approval_id_of(card))).state is ApprovalState.EXPIRED
     assert (await sweeper.sweep_once()).expired == 0  # nothing more to expire
     assert len(bot.fake.calls_to("chat.update")) == 1
 
