@@ -4,7 +4,8 @@ Everything is built once here, in dependency order, and handed its
 dependencies at construction; no global state, and no object wires itself
 into another afterwards. Adapters receive the `App`: they talk to
 `app.router`, register their `ChatSurface` with `app.surfaces` at start and
-keep their approval cards in `app.cards`.
+keep their approval cards in `app.cards`; the alerts service registers its
+button handler with `app.alert_clicks` at start.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.agent.flows import Flows
+from bot.conversation.alert_clicks import AlertClicks
 from bot.conversation.builtins import BuiltinCommands
 from bot.conversation.channels import ChannelDefaults
 from bot.conversation.delivery import CardBoard, Notices, ProgressBoard, SurfaceRegistry
@@ -62,6 +64,7 @@ class App:
     cards: CardBoard
     notices: Notices
     instance_id: str
+    alert_clicks: AlertClicks
     audit: RequestAudit | None = None  # the one audit writer (its listeners send the webhooks)
     agent: Agent | None = None  # with a configured model
     limits: Limits | None = None
@@ -252,6 +255,7 @@ async def build_app(
         limits = Limits(settings.limits, open_limit_store(loaded.redis_url), metrics=metrics)
         if agent is not None:  # a change it asked for that ran in the background: its word after
             completions.follow(BackgroundFollowUps(agent, notices, limits=limits, metrics=metrics))
+        alert_clicks = AlertClicks()
         router = Router(
             gateway=executor,
             background=executor,
@@ -264,6 +268,7 @@ async def build_app(
             notifier=notices,
             agent=agent,
             limits=limits,
+            alert_clicks=alert_clicks,
         )
         settling = Settling(desk, notices)
         lease = InstanceLease(
@@ -289,6 +294,7 @@ async def build_app(
         cards=cards,
         notices=notices,
         instance_id=instance_id,
+        alert_clicks=alert_clicks,
         audit=audit,
         agent=agent,
         limits=limits,

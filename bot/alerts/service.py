@@ -5,7 +5,9 @@ readiness). Every replica mounts the receiver. One loop asks the leader
 election (the sweeper's: a PostgreSQL advisory lock or a Kubernetes Lease)
 whether this replica leads; the leader runs the cluster watches and posts:
 alerts written since its last look (by any replica: the database is the
-hand-over), and whatever the watch reports. When leadership moves, the
+hand-over), and whatever the watch reports. While it runs, its card buttons'
+handler is registered with the app's `alert_clicks` (every replica answers
+clicks). When leadership moves, the
 watches stop here and start there, resuming from the stored positions.
 """
 
@@ -29,6 +31,7 @@ from bot.alerts.receiver import AlertReceiver, RecordFn, credentials_from
 from bot.alerts.routes import Routes, alert_labels
 from bot.alerts.watcher import ClusterSignals, WatchRunner
 from bot.app import App
+from bot.conversation.alert_clicks import AlertClicks
 from bot.domain.events import AuditEvent
 from bot.gate.audit import Auditor
 from bot.gate.audit_log import RequestAudit
@@ -82,6 +85,7 @@ class AlertsService:
     actions: AlertActions
     clusters: Sequence[ClusterConfig] = ()
     backoff: type[Backoff] = Backoff
+    clicks: AlertClicks | None = None  # where the card buttons' handler is registered while running
     name: str = "alerts"
     leading: bool = False
     handlers: dict[str, ClusterSignals] = dataclasses.field(default_factory=dict)
@@ -96,9 +100,13 @@ class AlertsService:
         web_app.router.add_post(self.settings.receiver.path, self.receiver.handle)
 
     async def start(self) -> None:
+        if self.clicks is not None:
+            self.clicks.register(self.actions.click)
         self._loop = asyncio.create_task(self._lead_forever(), name="alerts-leader")
 
     async def stop(self) -> None:
+        if self.clicks is not None:
+            self.clicks.unregister(self.actions.click)
         if self._loop is not None:
             self._loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -209,6 +217,7 @@ def build_alerts_service(
     clusters: Sequence[ClusterConfig] = (),
     record: RecordFn | None = None,
     backoff: type[Backoff] = Backoff,
+    clicks: AlertClicks | None = None,
 ) -> AlertsService:
     notifier = Notifier(
         store=store,
@@ -233,6 +242,7 @@ def build_alerts_service(
         actions=actions,
         clusters=tuple(clusters),
         backoff=backoff,
+        clicks=clicks,
     )
     receiver.on_change = service.poke
     return service
@@ -273,4 +283,5 @@ def alerts_service(
         actions=actions,
         clusters=clusters,
         record=record,
+        clicks=app.alert_clicks,
     )

@@ -16,6 +16,7 @@ import re
 import uuid
 from collections.abc import Iterator, Sequence
 
+from bot.conversation.alert_clicks import AlertClicks
 from bot.conversation.builtins import BuiltinCommands
 from bot.conversation.commands import Builtin, CommandError, OperationCall, parse
 from bot.conversation.follow_ups import AgentPort, limited_follow_up
@@ -72,8 +73,10 @@ class Router:
         notifier: Notifier,
         agent: AgentPort | None = None,
         limits: Limits | None = None,
+        alert_clicks: AlertClicks | None = None,
     ) -> None:
         self._gateway = gateway
+        self._alert_clicks = alert_clicks or AlertClicks()
         self._background = background
         self._desk = desk
         self._builtins = builtins
@@ -297,13 +300,12 @@ class Router:
         channel: str,
         thread: str | None,
     ) -> tuple[Outcome, list[Reply]]:
-        """A click on Approve / Deny / Undo. The button carries only the approval id."""
+        """A click on Approve / Deny / Undo (the button carries only the approval id), or on an alert
+        card's button (its `approval_id` is the alert's fingerprint), handed to the alerts' handler."""
         if self.draining:
             return Outcome(Status.ERROR, DRAINING), [Reply(DRAINING, kind=ReplyKind.ERROR, ephemeral=True)]
         if action.is_alert_action:  # an alert card's button names an alert, never an approval
-            return Outcome(Status.ERROR, ALERT_BUTTON), [
-                Reply(ALERT_BUTTON, kind=ReplyKind.ERROR, ephemeral=True)
-            ]
+            return await self._handle_alert_click(principal, action, approval_id, channel, thread)
         request_id = uuid.uuid4().hex[:16]
         self._audit.begin(request_id)
         try:
@@ -315,6 +317,31 @@ class Router:
             return Outcome(Status.ERROR, sentence), [Reply(sentence, kind=ReplyKind.ERROR, ephemeral=True)]
         finally:
             await self._flush_audit(request_id)
+
+    async def _handle_alert_click(
+        self, principal: Principal, action: ButtonAction, fingerprint: str, channel: str, thread: str | None
+    ) -> tuple[Outcome, list[Reply]]:
+        handler = self._alert_clicks.handler
+        if handler is None:
+            return Outcome(Status.ERROR, ALERT_BUTTON), [
+                Reply(ALERT_BUTTON, kind=ReplyKind.ERROR, ephemeral=True)
+            ]
+        try:
+            with self._tracked():
+                replies = await handler(
+                    principal=principal,
+                    action=action,
+                    fingerprint=fingerprint,
+                    channel=channel,
+                    thread=thread,
+                )
+        except (AuditUnavailable, StorageError) as e:
+            log.error("alert click not processed: %s", e)
+            sentence = unrecorded_sentence(e)
+            return Outcome(Status.ERROR, sentence), [Reply(sentence, kind=ReplyKind.ERROR, ephemeral=True)]
+        failed = any(r.kind in (ReplyKind.ERROR, ReplyKind.DENIED) for r in replies)
+        text = replies[0].text if replies else ""
+        return Outcome(Status.ERROR if failed else Status.OK, text), replies
 
     async def _handle_button(
         self,

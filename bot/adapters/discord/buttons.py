@@ -1,5 +1,8 @@
 """Persistent Approve / Deny / Undo buttons whose custom id carries only the approval id.
 
+An alert card's buttons (`chatops:acknowledge:<fingerprint>`, `chatops:silence_1h:…`)
+are the same kind of item; their id is the alert's fingerprint.
+
 Each button is a `discord.ui.DynamicItem`: its custom id
 (`chatops:approve:<id>`, `chatops:deny:<id>`, `chatops:undo:<id>`) is parsed
 again on every click, so a card posted before a restart still works after it
@@ -23,15 +26,23 @@ import discord
 
 from bot.domain.models import Button, ButtonAction
 
-TEMPLATE = re.compile(
-    r"^chatops:(?P<action>approve|deny|undo|confirm):(?P<id>[A-Za-z0-9_-]{1,40})(?::(?P<card>[0-9]{1,20}))?$"
-)
+ALERT_STYLES = {
+    ButtonAction.INVESTIGATE.value: discord.ButtonStyle.primary,
+    ButtonAction.SILENCE_1H.value: discord.ButtonStyle.secondary,
+    ButtonAction.SILENCE_4H.value: discord.ButtonStyle.secondary,
+    ButtonAction.SILENCE_RESOLVED.value: discord.ButtonStyle.secondary,
+    ButtonAction.ACKNOWLEDGE.value: discord.ButtonStyle.success,
+}
 STYLES = {
     "approve": discord.ButtonStyle.success,
     "confirm": discord.ButtonStyle.success,
     "deny": discord.ButtonStyle.danger,
     "undo": discord.ButtonStyle.secondary,
+    **ALERT_STYLES,  # an alert card's buttons: the id is the alert's fingerprint
 }
+TEMPLATE = re.compile(
+    rf"^chatops:(?P<action>{'|'.join(STYLES)}):(?P<id>[A-Za-z0-9_-]{{1,40}})(?::(?P<card>[0-9]{{1,20}}))?$"
+)
 NOT_READY = "The bot is still starting; try the button again in a few seconds."
 
 

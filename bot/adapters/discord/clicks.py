@@ -1,5 +1,8 @@
 """Approve / Deny / Undo clicks: acknowledged at once, decided by the router, the card edited in place.
 
+An alert card's buttons are deferred the same way and go to the router; their
+answers follow up (a Silence's approval card among them).
+
 Every click is deferred within Discord's 3 seconds and completed through the
 interaction's follow-ups. Whether this person may decide is the router's and
 the policy's call (`router.handle_button`, by Discord role ids and user ids);
@@ -67,6 +70,9 @@ class Clicks:
         if click.action == "confirm":
             await self._ask_to_confirm(interaction, click)
             return
+        if click.button_action.is_alert_action:
+            await self._on_alert_click(interaction, click)
+            return
         await interaction.response.defer()  # "deferred update": the card stays as it is for now
         card = self._card_ref(interaction, click)
         if card is not None:
@@ -91,6 +97,26 @@ class Clicks:
             if is_card(reply) and reply.approval_id == click.approval_id:
                 continue  # shown in place above
             await self._poster.follow_up(interaction, reply, ephemeral=private or reply.ephemeral)
+
+    async def _on_alert_click(self, interaction: discord.Interaction[Any], click: Click) -> None:
+        """An alert card's button: the card stays (the alerts' leader redraws it); the answers follow
+        up, privately when they say so; a Silence's approval is a new card."""
+        await interaction.response.defer()
+        place = interaction_place(interaction)
+        try:
+            _, replies = await self._router.handle_button(
+                principal=interaction_principal(interaction),
+                action=click.button_action,
+                approval_id=click.approval_id,
+                channel=place.channel,
+                thread=place.thread,
+            )
+        except Exception:  # the boundary: report, keep serving
+            log.exception("alert click %s on %s failed", click.action, click.approval_id)
+            await self._poster.follow_up(interaction, Reply(FAILED, kind=ReplyKind.ERROR), ephemeral=True)
+            return
+        for reply in replies:
+            await self._poster.follow_up(interaction, reply, ephemeral=reply.ephemeral)
 
     def _card_ref(self, interaction: discord.Interaction[Any], click: Click) -> CardRef | None:
         if interaction.channel_id is None:

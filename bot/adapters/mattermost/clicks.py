@@ -10,6 +10,8 @@ redrawn (`PUT /api/v4/posts/{id}`), from the approval's state at that
 moment and one redraw per card at a time, never again for the same state; the
 outcome of a run is posted in the card's thread. The card's place comes
 from the card index (kept across restarts), else from the click itself.
+An alert card's buttons (signed alike) go to the router as well; their card
+is not in the index, and their answers go to its thread.
 """
 
 from __future__ import annotations
@@ -84,6 +86,9 @@ class Clicks:
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def on_click(self, click: Click, signed: SignedAction, answer: PrivateAnswer) -> None:
+        if signed.action.is_alert_action:
+            await self._on_alert_click(click, signed, answer)
+            return
         ref = await self._card_ref(click, signed.approval_id)
         answer.place = Place(PLATFORM, ref.channel_id, ref.root_id)
         principal = await self._directory.principal(click.user_id, fallback_name=click.user_name)
@@ -114,17 +119,46 @@ class Clicks:
             else:
                 await self._surface.post(reply, place=thread)
 
+    async def _on_alert_click(self, click: Click, signed: SignedAction, answer: PrivateAnswer) -> None:
+        """An alert card's button: the card is the alerts' (their leader redraws it), so the card index
+        is left alone; answers go to the card's thread, privately when they say so."""
+        ref = CardRef(click.post_id, click.channel_id, await self._root_of(click.post_id))
+        answer.place = Place(PLATFORM, ref.channel_id, ref.root_id)
+        principal = await self._directory.principal(click.user_id, fallback_name=click.user_name)
+        try:
+            _, replies = await self._router.handle_button(
+                principal=principal,
+                action=signed.action,
+                approval_id=signed.approval_id,
+                channel=ref.channel_id,
+                thread=ref.thread,
+            )
+        except Exception:  # the boundary: report, keep serving
+            log.exception("alert click %s on %s failed", signed.action.value, signed.approval_id)
+            await answer.tell(Reply(FAILED, kind=ReplyKind.ERROR))
+            return
+        thread = Place(PLATFORM, ref.channel_id, ref.thread)
+        for reply in replies:
+            if is_card(reply):  # a Silence's approval
+                await show_card(self._surface, self._cards, reply, place=thread)
+            elif reply.ephemeral:
+                await answer.tell(reply)
+            else:
+                await self._surface.post(reply, place=thread)
+
+    async def _root_of(self, post_id: str) -> str | None:
+        try:  # the card may sit in a thread; replies must go to the thread's root
+            return str((await self._api.get_post(post_id)).get("root_id") or "") or None
+        except MattermostError as e:
+            log.info("post %s unknown (%s); answering under it", post_id, e)
+            return None
+
     async def _card_ref(self, click: Click, approval_id: str) -> CardRef:
         """Where the card is: the index knows (also after a restart); else the clicked post, remembered."""
         ref = await self._cards.lookup(approval_id)
         if ref is not None and ref.post_id == click.post_id:
             return ref
-        root_id: str | None = None
-        try:  # the card may sit in a thread; replies must go to the thread's root
-            root_id = str((await self._api.get_post(click.post_id)).get("root_id") or "") or None
-        except MattermostError as e:
-            log.info("post %s unknown (%s); answering under it", click.post_id, e)
-        ref = CardRef(click.post_id, click.channel_id, root_id)
+        ref = CardRef(click.post_id, click.channel_id, await self._root_of(click.post_id))
         if await self._cards.lookup(approval_id) is None:
             await self._cards.remember(approval_id, ref)
         return ref

@@ -31,7 +31,16 @@ _ICONS = {
     ReplyKind.DENIED: ":no_entry: ",
     ReplyKind.APPROVAL: ":lock: ",
 }
-_STYLES = {ButtonAction.APPROVE: "primary", ButtonAction.DENY: "default", ButtonAction.UNDO: "default"}
+_STYLES = {
+    ButtonAction.APPROVE: "primary",
+    ButtonAction.DENY: "default",
+    ButtonAction.UNDO: "default",
+    ButtonAction.INVESTIGATE: "primary",
+    ButtonAction.SILENCE_1H: "default",
+    ButtonAction.SILENCE_4H: "default",
+    ButtonAction.SILENCE_RESOLVED: "default",
+    ButtonAction.ACKNOWLEDGE: "success",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +87,7 @@ def _field(name: str, value: str) -> str:
 def _action(button: Button, buttons: Buttons) -> dict[str, Any]:
     destructive = button.action is ButtonAction.APPROVE and button.confirm
     return {
-        "id": button.action.value,  # Mattermost wants ids of letters and digits
+        "id": button.action.value.replace("_", ""),  # Mattermost wants ids of letters and digits
         "type": "button",
         "name": clip(button.label + (" (destructive)" if destructive else ""), 60),
         "style": "danger" if destructive else _STYLES[button.action],

@@ -21,7 +21,9 @@ from .escape import clip, code_block, escape_text
 Block = dict[str, Any]
 
 ACTION_IDS = {action: f"chatops_{action.value}" for action in ButtonAction}
-ACTION_PATTERN = re.compile(r"^chatops_(approve|deny|undo)$")
+ACTION_PATTERN = re.compile(
+    rf"^chatops_({'|'.join(action.value for action in ButtonAction)})$"
+)  # alert cards' too
 SECTION_LIMIT = 2900  # Slack refuses section text over 3000 characters
 FIELD_LIMIT = 1900  # … and fields over 2000
 INLINE_OUTPUT_LIMIT = 2800  # longer code/table output goes into a file upload

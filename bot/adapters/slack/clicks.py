@@ -1,5 +1,7 @@
 """Approve / Deny / Undo clicks: checked, passed to the router, the card updated in place.
 
+An alert card's buttons go to the router too; their answers go to the card's thread.
+
 The adapter checks only what Slack alone can tell: the click comes from the
 workspace the card was posted in (a shared channel can bring people from
 another one). Whether this person may decide is the router's and the
@@ -32,6 +34,7 @@ OTHER_WORKSPACE = (
     "This approval belongs to another Slack workspace, so only people of that workspace can decide it. "
     "Ask someone there, or request the change in your own workspace."
 )
+OTHER_WORKSPACE_ALERT = "This alert card belongs to another Slack workspace, so only people of that workspace can use its buttons."
 FAILED = (
     "Something went wrong on my side with that click (see the bot's logs); check !approvals before retrying."
 )
@@ -55,6 +58,9 @@ class Clicks:
         self._drawn: dict[str, str] = {}  # approval id → the card as this bot last drew it
 
     async def on_click(self, click: Click) -> None:
+        if click.action.is_alert_action:
+            await self._on_alert_click(click)
+            return
         known = await self._cards.lookup(click.approval_id, PLATFORM)
         ref = CardRef.from_posted(known.ref) if known is not None else None
         home = ref.team if ref is not None and ref.team else await self._team_id()
@@ -91,6 +97,42 @@ class Clicks:
                 if self._is_news(reply, private=private):
                     await self._poster.show_card(reply, channel=click.channel, thread=click.thread)
             elif private:
+                await self._poster.post_ephemeral(
+                    reply,
+                    channel=click.channel,
+                    user=click.user_id,
+                    thread=click.thread_ts,
+                    response_url=click.response_url,
+                )
+            else:
+                await self._poster.post(reply, channel=click.channel, thread=click.thread)
+
+    async def _on_alert_click(self, click: Click) -> None:
+        """An alert card's button: the card is the alerts' (redrawn by their leader), not the index's;
+        the answer goes to the card's thread, privately when it says so; a Silence's approval is a new card."""
+        home = await self._team_id()
+        if home is None or click.team_id != home:
+            await self._tell(click, OTHER_WORKSPACE_ALERT)
+            return
+        principal = await self._directory.principal(
+            user_id=click.user_id, team_id=click.team_id, fallback_name=click.user_name
+        )
+        try:
+            _, replies = await self._router.handle_button(
+                principal=principal,
+                action=click.action,
+                approval_id=click.approval_id,
+                channel=click.channel,
+                thread=click.thread,
+            )
+        except Exception:  # the boundary: report, keep serving
+            log.exception("alert click %s on %s failed", click.action.value, click.approval_id)
+            await self._tell(click, FAILED)
+            return
+        for reply in replies:
+            if is_card(reply):
+                await self._poster.show_card(reply, channel=click.channel, thread=click.thread)
+            elif reply.ephemeral:
                 await self._poster.post_ephemeral(
                     reply,
                     channel=click.channel,
