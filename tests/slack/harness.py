@@ -60,12 +60,18 @@ async def running_bot(
     operations: Sequence[Operation] | None = None,
     clusters: ClusterSet | None = None,
     llm: dict[str, Any] | None = None,
+    alerts: dict[str, Any] | None = None,
 ) -> AsyncIterator[SlackBot]:
     """`operations` / `clusters` replace the demo backend's (then `backend` only fills `SlackBot.backend`);
     `llm` configures a model (the fake one in tests)."""
     backend = backend or Backend()
     app = await build_app(
-        make_config(database_url, policy=policy or POLICY, **({"llm": llm} if llm else {})),
+        make_config(
+            database_url,
+            policy=policy or POLICY,
+            **({"llm": llm} if llm else {}),
+            **({"alerts": alerts} if alerts else {}),
+        ),
         operations=operations if operations is not None else demo_operations(backend),
         clusters=clusters if clusters is not None else ClusterSet([]),
     )
