@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import re
 import uuid
 from collections.abc import Iterator, Sequence
 
@@ -21,6 +20,7 @@ from bot.conversation.builtins import BuiltinCommands
 from bot.conversation.commands import Builtin, CommandError, OperationCall, parse
 from bot.conversation.follow_ups import AgentPort, limited_follow_up
 from bot.conversation.limits import Limits
+from bot.conversation.refusals import DRAINING, KUBECONFIG_PASTE, KUBECONFIG_REFUSAL
 from bot.conversation.unrecorded import unrecorded_sentence
 from bot.domain.events import AuditEvent
 from bot.domain.logging_setup import request_id_var
@@ -41,21 +41,7 @@ from tools.effects.typed import mask_typed_secrets
 from tools.redact import redact_text
 from tools.registry import Registry
 
-ALERT_BUTTON = "Alert-card buttons are not handled on this chat yet; use !alerts, !silence or !debug instead."
 log = logging.getLogger(__name__)
-
-KUBECONFIG_PASTE = re.compile(
-    r"(?m)^\s*(kind:\s*Config\b|client-(key|certificate)-data:|certificate-authority-data:)"
-)
-
-
-DRAINING = "The bot is restarting and takes no new work right now; please try again in a minute."
-
-KUBECONFIG_REFUSAL = (
-    "I will not read a kubeconfig pasted into chat: it carries credentials that are now in "
-    "this channel's history, so rotate them. An admin adds clusters on the bot's host with "
-    "`chatops cluster add NAME --kubeconfig FILE`."
-)
 
 
 class Router:
@@ -305,7 +291,14 @@ class Router:
         if self.draining:
             return Outcome(Status.ERROR, DRAINING), [Reply(DRAINING, kind=ReplyKind.ERROR, ephemeral=True)]
         if action.is_alert_action:  # an alert card's button names an alert, never an approval
-            return await self._handle_alert_click(principal, action, approval_id, channel, thread)
+            with self._tracked():
+                return await self._alert_clicks.click(
+                    principal=principal,
+                    action=action,
+                    fingerprint=approval_id,
+                    channel=channel,
+                    thread=thread,
+                )
         request_id = uuid.uuid4().hex[:16]
         self._audit.begin(request_id)
         try:
@@ -317,31 +310,6 @@ class Router:
             return Outcome(Status.ERROR, sentence), [Reply(sentence, kind=ReplyKind.ERROR, ephemeral=True)]
         finally:
             await self._flush_audit(request_id)
-
-    async def _handle_alert_click(
-        self, principal: Principal, action: ButtonAction, fingerprint: str, channel: str, thread: str | None
-    ) -> tuple[Outcome, list[Reply]]:
-        handler = self._alert_clicks.handler
-        if handler is None:
-            return Outcome(Status.ERROR, ALERT_BUTTON), [
-                Reply(ALERT_BUTTON, kind=ReplyKind.ERROR, ephemeral=True)
-            ]
-        try:
-            with self._tracked():
-                replies = await handler(
-                    principal=principal,
-                    action=action,
-                    fingerprint=fingerprint,
-                    channel=channel,
-                    thread=thread,
-                )
-        except (AuditUnavailable, StorageError) as e:
-            log.error("alert click not processed: %s", e)
-            sentence = unrecorded_sentence(e)
-            return Outcome(Status.ERROR, sentence), [Reply(sentence, kind=ReplyKind.ERROR, ephemeral=True)]
-        failed = any(r.kind in (ReplyKind.ERROR, ReplyKind.DENIED) for r in replies)
-        text = replies[0].text if replies else ""
-        return Outcome(Status.ERROR if failed else Status.OK, text), replies
 
     async def _handle_button(
         self,

@@ -10,7 +10,7 @@ import pytest
 
 from bot.alerts.receiver import to_input
 from bot.alerts.service import AlertsService, alerts_service
-from bot.conversation.router import ALERT_BUTTON
+from bot.conversation.alert_clicks import ALERT_BUTTON
 from storage.records import AuditFilter
 from tests.core.helpers import slack_roles
 from tests.fake_alertmanager.server import FakeAlertmanager
