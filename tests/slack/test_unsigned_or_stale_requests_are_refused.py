@@ -16,10 +16,10 @@ def spoiled(kind: str) -> tuple[bytes, dict[str, str]]:
     body = event_body(mention("!demo get", user="UALICE"))
     if kind == "bad_signature":
         return body, sign(body, secret="not-the-secret")
-    if kind == "stale_301_s":
-        return body, sign(body, timestamp=int(time.time()) - 301)
-    if kind == "future_301_s":
-        return body, sign(body, timestamp=int(time.time()) + 301)
+    if kind == "stale_330_s":
+        return body, sign(body, timestamp=int(time.time()) - 330)
+    if kind == "future_330_s":
+        return body, sign(body, timestamp=int(time.time()) + 330)
     if kind == "mutated_body":
         return body.replace(b"!demo get", b"!demo del"), sign(body)
     if kind == "non_numeric_timestamp":
@@ -32,7 +32,7 @@ def spoiled(kind: str) -> tuple[bytes, dict[str, str]]:
 
 @pytest.mark.parametrize(
     "kind",
-    ["bad_signature", "stale_301_s", "future_301_s", "mutated_body", "non_numeric_timestamp", "no_headers"],
+    ["bad_signature", "stale_330_s", "future_330_s", "mutated_body", "non_numeric_timestamp", "no_headers"],
 )
 async def test_a_spoiled_request_gets_401_and_reaches_no_handler(bot: SlackBot, kind: str) -> None:
     calls_before = len(bot.fake.calls)
@@ -53,9 +53,9 @@ async def test_a_spoiled_slash_command_is_refused_too(bot: SlackBot) -> None:
     assert bot.backend.runs == []
 
 
-async def test_a_request_signed_299_s_ago_is_still_accepted(bot: SlackBot) -> None:
+async def test_a_request_signed_270_s_ago_is_still_accepted(bot: SlackBot) -> None:
     body = event_body(mention("!demo get", user="UALICE"))
-    answer = await bot.sender.send(body, json_body=True, headers=sign(body, timestamp=int(time.time()) - 299))
+    answer = await bot.sender.send(body, json_body=True, headers=sign(body, timestamp=int(time.time()) - 270))
     await bot.fake.wait_for("chat.postMessage")
     await bot.settle()
     assert answer.status == 200
