@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from bot.conversation.delivery import CardBoard
 from bot.conversation.router import Router
 from bot.domain.models import Reply, ReplyKind
+from bot.domain.outcomes import Outcome
 from bot.domain.replies import approval_card, is_refusal
 
 from .cards import CardRef
@@ -73,21 +74,10 @@ class Clicks:
         if ref is None:  # not in the index: the click says where the card is
             card = CardRef(click.channel, click.message_ts, home, click.thread_ts)
             await self._cards.remember(click.approval_id, card.to_posted(), place=card.place)
-        principal = await self._directory.principal(
-            user_id=click.user_id, team_id=click.team_id, fallback_name=click.user_name
-        )
-        try:
-            outcome, replies = await self._router.handle_button(
-                principal=principal,
-                action=click.action,
-                approval_id=click.approval_id,
-                channel=click.channel,
-                thread=click.thread,
-            )
-        except Exception:  # the boundary: report, keep serving
-            log.exception("click %s on %s failed", click.action.value, click.approval_id)
-            await self._tell(click, FAILED)
+        decided_click = await self._decide(click)
+        if decided_click is None:
             return
+        outcome, replies = decided_click
         private = is_refusal(click.action, outcome, click.approval_id)
         decided = outcome.approval
         if not private and decided is not None and not any(r.approval_id == decided.id for r in replies):
@@ -107,18 +97,13 @@ class Clicks:
             else:
                 await self._poster.post(reply, channel=click.channel, thread=click.thread)
 
-    async def _on_alert_click(self, click: Click) -> None:
-        """An alert card's button: the card is the alerts' (redrawn by their leader), not the index's;
-        the answer goes to the card's thread, privately when it says so; a Silence's approval is a new card."""
-        home = await self._team_id()
-        if home is None or click.team_id != home:
-            await self._tell(click, OTHER_WORKSPACE_ALERT)
-            return
+    async def _decide(self, click: Click) -> tuple[Outcome, list[Reply]] | None:
+        """The core's answer to a click, as the clicker; None (and the clicker told) if it broke."""
         principal = await self._directory.principal(
             user_id=click.user_id, team_id=click.team_id, fallback_name=click.user_name
         )
         try:
-            _, replies = await self._router.handle_button(
+            return await self._router.handle_button(
                 principal=principal,
                 action=click.action,
                 approval_id=click.approval_id,
@@ -126,9 +111,21 @@ class Clicks:
                 thread=click.thread,
             )
         except Exception:  # the boundary: report, keep serving
-            log.exception("alert click %s on %s failed", click.action.value, click.approval_id)
+            log.exception("click %s on %s failed", click.action.value, click.approval_id)
             await self._tell(click, FAILED)
+            return None
+
+    async def _on_alert_click(self, click: Click) -> None:
+        """An alert card's button: the card is the alerts' (redrawn by their leader), not the index's;
+        the answer goes to the card's thread, privately when it says so; a Silence's approval is a new card."""
+        home = await self._team_id()
+        if home is None or click.team_id != home:
+            await self._tell(click, OTHER_WORKSPACE_ALERT)
             return
+        decided_click = await self._decide(click)
+        if decided_click is None:
+            return
+        _, replies = decided_click
         for reply in replies:
             if is_card(reply):
                 await self._poster.show_card(reply, channel=click.channel, thread=click.thread)
