@@ -24,7 +24,7 @@ import discord
 from bot.conversation.delivery import CardBoard
 from bot.conversation.router import Router
 from bot.domain.models import Reply, ReplyKind
-from bot.domain.outcomes import describe_call
+from bot.domain.outcomes import Outcome, describe_call
 from bot.domain.replies import approval_card, is_refusal
 from bot.gate.approvals import ApprovalDesk
 
@@ -77,9 +77,25 @@ class Clicks:
         card = self._card_ref(interaction, click)
         if card is not None:
             await self._cards.remember(click.approval_id, card.to_posted(), place=card.place)
+        decided_click = await self._decide(interaction, click)
+        if decided_click is None:
+            return
+        outcome, replies = decided_click
+        private = is_refusal(click.button_action, outcome, click.approval_id)
+        if not private:
+            await self._show_decision(interaction, click, card)
+        for reply in replies:
+            if is_card(reply) and reply.approval_id == click.approval_id:
+                continue  # shown in place above
+            await self._poster.follow_up(interaction, reply, ephemeral=private or reply.ephemeral)
+
+    async def _decide(
+        self, interaction: discord.Interaction[Any], click: Click
+    ) -> tuple[Outcome, list[Reply]] | None:
+        """The core's answer to a click, as the clicker; None (and the clicker told) if it broke."""
         place = interaction_place(interaction)
         try:
-            outcome, replies = await self._router.handle_button(
+            return await self._router.handle_button(
                 principal=interaction_principal(interaction),
                 action=click.button_action,
                 approval_id=click.approval_id,
@@ -89,32 +105,16 @@ class Clicks:
         except Exception:  # the boundary: report, keep serving
             log.exception("click %s on %s failed", click.action, click.approval_id)
             await self._poster.follow_up(interaction, Reply(FAILED, kind=ReplyKind.ERROR), ephemeral=True)
-            return
-        private = is_refusal(click.button_action, outcome, click.approval_id)
-        if not private:
-            await self._show_decision(interaction, click, card)
-        for reply in replies:
-            if is_card(reply) and reply.approval_id == click.approval_id:
-                continue  # shown in place above
-            await self._poster.follow_up(interaction, reply, ephemeral=private or reply.ephemeral)
+            return None
 
     async def _on_alert_click(self, interaction: discord.Interaction[Any], click: Click) -> None:
         """An alert card's button: the card stays (the alerts' leader redraws it); the answers follow
         up, privately when they say so; a Silence's approval is a new card."""
         await interaction.response.defer()
-        place = interaction_place(interaction)
-        try:
-            _, replies = await self._router.handle_button(
-                principal=interaction_principal(interaction),
-                action=click.button_action,
-                approval_id=click.approval_id,
-                channel=place.channel,
-                thread=place.thread,
-            )
-        except Exception:  # the boundary: report, keep serving
-            log.exception("alert click %s on %s failed", click.action, click.approval_id)
-            await self._poster.follow_up(interaction, Reply(FAILED, kind=ReplyKind.ERROR), ephemeral=True)
+        decided_click = await self._decide(interaction, click)
+        if decided_click is None:
             return
+        _, replies = decided_click
         for reply in replies:
             await self._poster.follow_up(interaction, reply, ephemeral=reply.ephemeral)
 

@@ -21,6 +21,7 @@ import logging
 
 from bot.conversation.router import Router
 from bot.domain.models import Reply, ReplyKind
+from bot.domain.outcomes import Outcome
 from bot.domain.ports import Place
 from bot.domain.replies import approval_card, is_refusal
 from bot.gate.approvals import ApprovalDesk
@@ -91,19 +92,10 @@ class Clicks:
             return
         ref = await self._card_ref(click, signed.approval_id)
         answer.place = Place(PLATFORM, ref.channel_id, ref.root_id)
-        principal = await self._directory.principal(click.user_id, fallback_name=click.user_name)
-        try:
-            outcome, replies = await self._router.handle_button(
-                principal=principal,
-                action=signed.action,
-                approval_id=signed.approval_id,
-                channel=ref.channel_id,
-                thread=ref.thread,
-            )
-        except Exception:  # the boundary: report, keep serving
-            log.exception("click %s on %s failed", signed.action.value, signed.approval_id)
-            await answer.tell(Reply(FAILED, kind=ReplyKind.ERROR))
+        decided_click = await self._decide(click, signed, answer, ref)
+        if decided_click is None:
             return
+        outcome, replies = decided_click
         private = is_refusal(signed.action, outcome, signed.approval_id)
         decided = outcome.approval
         if not private and decided is not None and not any(r.approval_id == decided.id for r in replies):
@@ -119,14 +111,13 @@ class Clicks:
             else:
                 await self._surface.post(reply, place=thread)
 
-    async def _on_alert_click(self, click: Click, signed: SignedAction, answer: PrivateAnswer) -> None:
-        """An alert card's button: the card is the alerts' (their leader redraws it), so the card index
-        is left alone; answers go to the card's thread, privately when they say so."""
-        ref = CardRef(click.post_id, click.channel_id, await self._root_of(click.post_id))
-        answer.place = Place(PLATFORM, ref.channel_id, ref.root_id)
+    async def _decide(
+        self, click: Click, signed: SignedAction, answer: PrivateAnswer, ref: CardRef
+    ) -> tuple[Outcome, list[Reply]] | None:
+        """The core's answer to a click, as the clicker; None (and the clicker told) if it broke."""
         principal = await self._directory.principal(click.user_id, fallback_name=click.user_name)
         try:
-            _, replies = await self._router.handle_button(
+            return await self._router.handle_button(
                 principal=principal,
                 action=signed.action,
                 approval_id=signed.approval_id,
@@ -134,9 +125,19 @@ class Clicks:
                 thread=ref.thread,
             )
         except Exception:  # the boundary: report, keep serving
-            log.exception("alert click %s on %s failed", signed.action.value, signed.approval_id)
+            log.exception("click %s on %s failed", signed.action.value, signed.approval_id)
             await answer.tell(Reply(FAILED, kind=ReplyKind.ERROR))
+            return None
+
+    async def _on_alert_click(self, click: Click, signed: SignedAction, answer: PrivateAnswer) -> None:
+        """An alert card's button: the card is the alerts' (their leader redraws it), so the card index
+        is left alone; answers go to the card's thread, privately when they say so."""
+        ref = CardRef(click.post_id, click.channel_id, await self._root_of(click.post_id))
+        answer.place = Place(PLATFORM, ref.channel_id, ref.root_id)
+        decided_click = await self._decide(click, signed, answer, ref)
+        if decided_click is None:
             return
+        _, replies = decided_click
         thread = Place(PLATFORM, ref.channel_id, ref.thread)
         for reply in replies:
             if is_card(reply):  # a Silence's approval
