@@ -7,7 +7,7 @@ here without a new migration is a bug. No queries live here.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
 from storage.types import JSONText, UTCDateTime
 
@@ -246,3 +246,32 @@ watch_positions = Table(
     Column("resource_version", String(64), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+# Watch subscriptions made in chat (`!watch`): "" namespace = every namespace; empty kinds/reasons = all.
+watch_subscriptions = Table(
+    "watch_subscriptions",
+    metadata,
+    Column("platform", String(32), primary_key=True),
+    Column("channel", String(128), primary_key=True),
+    Column("cluster", String(128), primary_key=True),
+    Column("namespace", String(253), primary_key=True),
+    Column("kinds", JSONText(), nullable=False),  # ["Pod", "Node", ...]
+    Column("reasons", JSONText(), nullable=False),  # ["CrashLoopBackOff", ...]
+    Column("created_by", String(256), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# Alertmanager silences an approved Silence click created; "until resolved" ones are expired on resolve.
+alert_silences = Table(
+    "alert_silences",
+    metadata,
+    Column("silence_id", String(128), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("until_resolved", Boolean(), nullable=False),
+    Column("created_by", String(256), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("ends_at", UTCDateTime(), nullable=False),
+    Column("expired_at", UTCDateTime(), nullable=True),
+)
+Index("ix_alert_silences_fingerprint", alert_silences.c.fingerprint)
