@@ -195,6 +195,7 @@ alerts = Table(
     Column("received_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("version", Integer(), nullable=False),
+    Column("findings", JSONText(), nullable=True),  # the labelled object's diagnosis, before the first post
 )
 Index("ix_alerts_updated_at", alerts.c.updated_at)
 Index("ix_alerts_status", alerts.c.status)

@@ -4,7 +4,9 @@
 person subscribed with `!watch` ("" namespace = every namespace), with the
 kinds and reasons it keeps (empty = all). `alert_silences`: each Alertmanager
 silence an approved Silence click created, with the alert it was for, so a
-silence "until resolved" can be expired when that alert resolves.
+silence "until resolved" can be expired when that alert resolves. `alerts.findings`:
+the diagnosis of the object an alert names, computed once before its card is
+first posted (JSON; None until then), so every redraw shows the same findings.
 
 Revision ID: 0005
 Revises: 0004
@@ -48,9 +50,13 @@ def upgrade() -> None:
         sa.Column("expired_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_alert_silences_fingerprint", "alert_silences", ["fingerprint"])
+    with op.batch_alter_table("alerts") as batch:
+        batch.add_column(sa.Column("findings", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("alerts") as batch:
+        batch.drop_column("findings")
     op.drop_index("ix_alert_silences_fingerprint", table_name="alert_silences")
     op.drop_table("alert_silences")
     op.drop_table("watch_subscriptions")
