@@ -184,9 +184,12 @@ class Audit:
             (c.status, f.status),
             (c.operation, f.operation),
             (c.event, f.event),
+            (c.platform, f.platform),
         ):
             if value is not None:
                 query = query.where(column == value)
+        if f.events:
+            query = query.where(c.event.in_(f.events))
         if f.since is not None:
             query = query.where(c.ts >= _normalise_ts(f.since, what="since"))
         if f.until is not None:

@@ -175,6 +175,8 @@ class AuditFilter:
     operation: str | None = None
     event: str | None = None
     limit: int | None = None
+    platform: str | None = None
+    events: tuple[str, ...] = ()  # any of these events (with `event`, both must hold)
 
 
 @dataclasses.dataclass(frozen=True)

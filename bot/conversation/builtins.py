@@ -7,6 +7,7 @@ runs an operation directly. Its dependencies are given once at start-up.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shlex
 import textwrap
@@ -14,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot.agent.flows import Flows
 from bot.conversation.access_hint import access_hint
+from bot.conversation.alert_history import channel_alerts, own_alert_clicks
 from bot.conversation.channels import ChannelDefaults, namespace_missing
 from bot.conversation.commands import BUILTINS, Builtin
 from bot.conversation.help import help_reply
@@ -102,17 +104,32 @@ class BuiltinCommands:
         return [Reply("\n".join(lines))]
 
     async def history(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
+        if args and args[0] == "alerts":
+            limit = _int_arg(args[1:], default=20, maximum=100)
+            if limit is None:
+                return [Reply("Usage: !history alerts [n] (n from 1 to 100)", kind=ReplyKind.ERROR)]
+            return [
+                await channel_alerts(
+                    self._store, platform=ctx.principal.platform, channel=ctx.channel, limit=limit
+                )
+            ]
         limit = _int_arg(args, default=10, maximum=100)
         if limit is None:
-            return [Reply("Usage: !history [n] (n from 1 to 100)", kind=ReplyKind.ERROR)]
+            return [
+                Reply("Usage: !history [n] (n from 1 to 100) | !history alerts [n]", kind=ReplyKind.ERROR)
+            ]
+        principal = ctx.principal
         rows = await self._store.recent_for_user(
-            platform=ctx.principal.platform, user_id=ctx.principal.user_id, limit=limit * 3 + 1
+            platform=principal.platform, user_id=principal.user_id, limit=limit * 3 + 1
         )
         own = [r for r in rows if r.role == "user"]  # this !history is written with its answer
-        if not own:
+        clicks = await own_alert_clicks(
+            self._store, platform=principal.platform, user_id=principal.user_id, limit=limit
+        )
+        if not own and not clicks:
             return [Reply("You have no history yet.")]
         answers = sorted((r for r in rows if r.role == "assistant"), key=lambda r: r.id)
-        table_rows = []
+        entries: list[tuple[dt.datetime, str, str]] = list(clicks)
         for row in own[:limit]:
             # The answer is the first reply after the question in the same conversation.
             answer = next(
@@ -120,11 +137,13 @@ class BuiltinCommands:
                 None,
             )
             outcome = await self._final_outcome(answer) if answer else ""
-            table_rows.append((row.created_at.strftime("%m-%d %H:%M"), row.content[:80], outcome or "-"))
+            entries.append((row.created_at, row.content[:80], outcome or "-"))
+        newest = sorted(entries, key=lambda e: e[0], reverse=True)[:limit]
+        table_rows = tuple((when.strftime("%m-%d %H:%M"), said, outcome) for when, said, outcome in newest)
         return [
             Reply(
-                f"Your last {len(table_rows)} messages:",
-                table=Table(("when", "you said", "outcome"), tuple(table_rows)),
+                f"Your last {len(table_rows)} messages and alert actions:",
+                table=Table(("when", "you said", "outcome"), table_rows),
             )
         ]
 

@@ -25,7 +25,8 @@ from tools.registry import Registry
 BUILTINS: dict[str, str] = {
     "help": "!help [topic] — what the bot can do, or how to use one command",
     "whoami": "!whoami — your identity, role, channel mode and defaults",
-    "history": "!history [n] — your last n questions, operations and outcomes",
+    "history": "!history [n] | !history alerts [n] — your last n questions, operations, alert actions "
+    "and outcomes; with `alerts`, the alerts and cluster events posted in this channel and who acted",
     "approvals": "!approvals — pending approvals you can act on",
     "approve": "!approve ID — approve a pending change (it then runs once)",
     "deny": "!deny ID [reason] — deny a pending change",
