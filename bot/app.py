@@ -239,7 +239,7 @@ async def build_app(
         agent = _agent(
             loaded, registry=registry, executor=executor, store=store, audit=audit, metrics=metrics
         )
-        flows = Flows(registry=registry, gateway=executor, complete=agent.complete if agent else None)
+        flows = Flows(registry=registry, gateway=executor, analyse=agent.analyse if agent else None)
         builtins = BuiltinCommands(
             gateway=executor,
             registry=registry,

@@ -27,7 +27,7 @@ from langchain_core.tools import BaseTool
 from bot.agent.answers import compose, final_text, has_unreadable_calls, no_answer_sentence
 from bot.agent.dispatch import Turn, run_tool_call
 from bot.agent.errors import STILL_WORKS, ModelUnavailable
-from bot.agent.framing import frame
+from bot.agent.framing import MODEL_HEADER, frame
 from bot.agent.loop import StepLimit, ToolLoop
 from bot.agent.memory import estimate_tokens, has_note, load_memory, note_row
 from bot.agent.middleware import AgentGuard
@@ -196,24 +196,36 @@ class Agent:
         )
         return replies
 
-    async def complete(self, *, system: str, user: str) -> str:
-        """One plain model call (no tools) through the gate; raises ModelUnavailable."""
+    async def analyse(self, *, system: str, user: str, ctx: RequestContext, header: str) -> list[Reply]:
+        """A flow's analysis (`!debug`, `!analyze`): one turn under the flow's own prompt `system`
+        over its findings `user`, without memory. The model may read more or propose a change
+        through the tools, as the person of `ctx` and through the gate like any agent call: a
+        change is an approval card in the replies, never run here."""
+        turn = Turn(ctx=dataclasses.replace(ctx, origin="agent"), max_tool_calls=self.settings.max_tool_calls)
         refusal = self.gate.refusal()
         if refusal is not None:
-            raise ModelUnavailable(refusal)
-        messages: list[AnyMessage] = [SystemMessage(content=system), HumanMessage(content=user)]
-        response = await self.gate.call(lambda: self.model.ainvoke(messages))
-        return response.text
+            return compose(turn, text="", problem=f"No analysis: {refusal}", header=header)
+        replies = await self._run(turn, [HumanMessage(content=user)], system=system, header=header)
+        await self._note_approvals(turn)
+        return replies
 
-    async def _run(self, turn: Turn, messages: list[AnyMessage]) -> list[Reply]:
+    async def _run(
+        self,
+        turn: Turn,
+        messages: list[AnyMessage],
+        *,
+        system: str | None = None,
+        header: str = MODEL_HEADER,
+    ) -> list[Reply]:
         steps = self.settings.graph_steps or 4 * self.settings.max_tool_calls + 10
         self.last_turn = turn
         try:
             this_turn = await asyncio.wait_for(
-                self._loop.run(messages, turn=turn, steps=steps), timeout=self.settings.turn_timeout_s
+                self._loop.run(messages, turn=turn, steps=steps, system=system),
+                timeout=self.settings.turn_timeout_s,
             )
         except ModelUnavailable as e:
-            return compose(turn, text="", problem=str(e))
+            return compose(turn, text="", problem=str(e), header=header)
         except TimeoutError:
             problem = (
                 f"I stopped: this question took longer than {self.settings.turn_timeout_s:g} s. {STILL_WORKS}"
@@ -236,7 +248,7 @@ class Agent:
         text = final_text(this_turn)  # this turn's messages only: never an answer from memory
         if not text and has_unreadable_calls(this_turn):
             return compose(turn, text="", problem=no_answer_sentence(turn, unreadable=True))
-        return compose(turn, text=text)
+        return compose(turn, text=text, header=header)
 
     async def _note_approvals(self, turn: Turn) -> None:
         """Note each approval the turn filed in the conversation; committed with the reply."""

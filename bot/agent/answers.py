@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from langchain_core.messages import AIMessage, AnyMessage
 
 from bot.agent.dispatch import Turn, operations_summary
-from bot.agent.framing import as_model_words, to_chat
+from bot.agent.framing import MODEL_HEADER, as_model_words, to_chat
 from bot.domain.models import Reply, ReplyKind
 from bot.domain.replies import approval_card
 from bot.domain.textclean import clean_text
@@ -55,9 +55,9 @@ def limit_sentence(turn: Turn) -> str:
     )
 
 
-def compose(turn: Turn, *, text: str, problem: str | None = None) -> list[Reply]:
+def compose(turn: Turn, *, text: str, problem: str | None = None, header: str = MODEL_HEADER) -> list[Reply]:
     parts = []
-    answer = as_model_words(clean_text(text)[:MAX_ANSWER_CHARS])
+    answer = as_model_words(clean_text(text)[:MAX_ANSWER_CHARS], header=header)
     if answer:
         parts.append(answer)
     elif not problem and not turn.limited:

@@ -6,16 +6,18 @@ usage: idle, above-request, near-limit pods, over-committed and pressured
 nodes), `k8s_top` for nodes and `k8s_health`. Both go through the gate's `submit`, so policy and the
 audit trail apply as for any command. With a model, its findings are sent in
 untrusted-data frames with the `debug` / `analyze` prompt and the exact change
-commands the bot offers, and the analysis follows the findings; without one,
-or when it fails, the findings stand alone. Nothing here imports LangChain.
+commands the bot offers, and the analysis follows the findings: one agent
+turn as the person asking, so a fix the model proposes through its tools is an
+ordinary approval card (policy decides; nothing runs until a person approves).
+Without a model, or when it fails, the findings stand alone. Nothing here
+imports LangChain.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from bot.agent.errors import ModelUnavailable
-from bot.agent.framing import as_model_words, frame, result_body
+from bot.agent.framing import frame, result_body
 from bot.domain.models import Reply, ReplyKind
 from bot.domain.outcomes import Outcome, RequestContext
 from bot.domain.replies import outcome_replies
@@ -24,7 +26,8 @@ from prompts import load_prompt
 from tools.base import Safety, Status
 from tools.registry import Registry
 
-Complete = Callable[..., Awaitable[str]]
+Analyse = Callable[..., Awaitable[list[Reply]]]
+ANALYSIS_HEADER = "Analysis (language model; check before acting):"
 DEBUG_USAGE = "Usage: !debug [pod|deployment] <name> [-n namespace] (or KIND/NAME)"
 ANALYZE_USAGE = "Usage: !analyze [namespace] (or -n namespace)"
 MAX_COMMANDS = 25
@@ -71,11 +74,11 @@ SERIES_KINDS = ("pod", "deployment", "statefulset", "daemonset", "node", "namesp
 
 class Flows:
     def __init__(
-        self, *, registry: Registry, gateway: OperationGateway, complete: Complete | None = None
+        self, *, registry: Registry, gateway: OperationGateway, analyse: Analyse | None = None
     ) -> None:
         self._registry = registry
         self._gateway = gateway
-        self._complete = complete
+        self._analyse = analyse
 
     async def debug(self, args: tuple[str, ...], ctx: RequestContext) -> list[Reply]:
         if self._registry.get("k8s_diagnose") is None:
@@ -102,7 +105,7 @@ class Flows:
             findings = "\n".join(
                 frame(self._body(o), source=o.operation or "read") for o in (outcome, *series)
             )
-            replies += await self._analysis("debug", findings)
+            replies += await self._analysis("debug", findings, ctx)
         return replies
 
     async def _series(
@@ -152,7 +155,7 @@ class Flows:
         usable = [o for o in outcomes if o.status in (Status.OK, Status.NO_DATA)]
         if usable:
             measurements = "\n".join(frame(self._body(o), source=o.operation or "read") for o in usable)
-            replies += await self._analysis("analyze", measurements)
+            replies += await self._analysis("analyze", measurements, ctx)
         return replies
 
     @staticmethod
@@ -168,12 +171,10 @@ class Flows:
         ]
         return "Commands:\n" + "\n".join(lines[:MAX_COMMANDS]) if lines else "Commands: none"
 
-    async def _analysis(self, prompt: str, data: str) -> list[Reply]:
-        if self._complete is None:
+    async def _analysis(self, prompt: str, data: str, ctx: RequestContext) -> list[Reply]:
+        """The model's analysis under the flow's prompt, as the person asking: a change it proposes is
+        an ordinary approval card (filed through the gate, never run here)."""
+        if self._analyse is None:
             return []
-        try:
-            text = await self._complete(system=load_prompt(prompt), user=f"{data}\n\n{self._commands()}")
-        except ModelUnavailable as e:
-            return [Reply(f"No analysis: {e}", kind=ReplyKind.INFO)]
-        answer = as_model_words(text, header="")
-        return [Reply(f"Analysis (language model; check before acting):\n{answer}")] if answer else []
+        user = f"{data}\n\n{self._commands()}"
+        return await self._analyse(system=load_prompt(prompt), user=user, ctx=ctx, header=ANALYSIS_HEADER)

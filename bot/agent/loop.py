@@ -52,8 +52,12 @@ class ToolLoop:
         self._guard = guard
         self._run_tool = run_tool
 
-    async def run(self, messages: list[AnyMessage], *, turn: Turn, steps: int) -> list[AnyMessage]:
-        """The messages this turn added (the model's answers and the tools' results)."""
+    async def run(
+        self, messages: list[AnyMessage], *, turn: Turn, steps: int, system: str | None = None
+    ) -> list[AnyMessage]:
+        """The messages this turn added (the model's answers and the tools' results); `system`
+        replaces the agent's system prompt for this turn (a flow's own prompt)."""
+        head = self._system if system is None else SystemMessage(content=system)
         added: list[AnyMessage] = []
         taken = 0
         while True:
@@ -61,7 +65,7 @@ class ToolLoop:
             if taken > steps:
                 raise StepLimit
             answer = await self._guard.call_model(
-                lambda sent: self._bound.ainvoke([self._system, *sent]), [*messages, *added], turn
+                lambda sent: self._bound.ainvoke([head, *sent]), [*messages, *added], turn
             )
             added.append(answer)
             if not isinstance(answer, AIMessage) or not answer.tool_calls:

@@ -3,14 +3,17 @@
 A button carries only the alert's fingerprint; everything else is read from
 storage. Silence is the ordinary `am_silence` operation submitted to the
 executor as the person who clicked, so policy, the approval card and the
-audit trail apply as for `!silence` (nothing is sent to Alertmanager here).
-Investigate runs `!debug` (or `!analyze` for a namespace) through the router
-as the clicker, with their rights: a viewer gets reads only. Acknowledge
-records who took the alert (the leader's next sync redraws the card).
+audit trail apply as for `!silence` (nothing is sent to Alertmanager here);
+a refusal is for the clicker alone (`ephemeral`). Investigate runs `!debug`
+(or `!analyze` for a namespace) through the router as the clicker, with
+their rights, in the card's thread: a viewer gets reads only, and a fix the
+model proposes is an ordinary approval card. Acknowledge records who took
+the alert (the leader's next sync redraws the card).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -156,7 +159,13 @@ class AlertActions:
             return [Reply(f"{alert.alertname} has resolved; there is nothing to silence.", ephemeral=True)]
         matchers = silence_matchers(alert)
         if not matchers:
-            return [Reply("This alert has no label the silence could match exactly.", kind=ReplyKind.ERROR)]
+            return [
+                Reply(
+                    "This alert has no label the silence could match exactly.",
+                    kind=ReplyKind.ERROR,
+                    ephemeral=True,
+                )
+            ]
         why = "until resolved" if until_resolved else f"for {duration}"
         raw: dict[str, object] = {
             "matchers": matchers,
@@ -167,4 +176,11 @@ class AlertActions:
         if cluster in self._clusters:
             raw["cluster"] = cluster
         outcome = await self._gateway.submit("am_silence", raw, ctx)
-        return outcome_replies(outcome)
+        return [_private_if_refused(reply) for reply in outcome_replies(outcome)]
+
+
+def _private_if_refused(reply: Reply) -> Reply:
+    """A refused or failed click changed nothing others need to see: only the clicker is told."""
+    if reply.kind in (ReplyKind.DENIED, ReplyKind.ERROR):
+        return dataclasses.replace(reply, ephemeral=True)
+    return reply

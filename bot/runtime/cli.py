@@ -88,12 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
 async def _chat(loaded: LoadedConfig, args: argparse.Namespace) -> int:
     from bot.adapters.console import run_console
     from bot.app import build_app
+    from bot.runtime.console_alerts import console_alerts
 
     app = await build_app(loaded)
     started()
     try:
         user = args.user or _login_name()
-        return await run_console(app, user=user, channel=args.channel)
+        return await run_console(app, user=user, channel=args.channel, alongside=lambda: console_alerts(app))
     finally:
         await app.close()
 

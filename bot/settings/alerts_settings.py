@@ -52,6 +52,9 @@ class ReceiverSettings(_Model):
     bearer_token_env: str | None = None
     username: str | None = None
     password_env: str | None = None
+    # `chatops chat` (the console) serves the receiver only on this port (on server.host), if set;
+    # otherwise it shows the cluster watch's cards and alerts other replicas stored.
+    console_port: int | None = Field(default=None, ge=1, le=65535)
 
     @model_validator(mode="after")
     def _one_way_in(self) -> ReceiverSettings:

@@ -62,11 +62,18 @@ async def running_bot(
     extra_operations: Sequence[Operation] = (),
     prepare: Callable[[App], None] | None = None,
     llm: Mapping[str, Any] | None = None,
+    alerts: Mapping[str, Any] | None = None,
+    clusters: ClusterSet | None = None,
 ) -> AsyncIterator[DiscordBot]:
+    """`alerts` turns the alerts section on; `clusters` (with their operations in `extra_operations`)
+    replace the demo backend's none."""
     backend = backend if backend is not None else Backend()
-    config = make_config(url, policy=dict(policy or POLICY), **({"llm": dict(llm)} if llm else {}))
+    sections = {"llm": dict(llm)} if llm else {}
+    if alerts:
+        sections["alerts"] = dict(alerts)
+    config = make_config(url, policy=dict(policy or POLICY), **sections)
     operations = [*demo_operations(backend), *extra_operations]
-    app = await build_app(config, operations=operations, clusters=ClusterSet([]))
+    app = await build_app(config, operations=operations, clusters=clusters or ClusterSet([]))
     if prepare is not None:
         prepare(app)  # e.g. hook the executor first, as another adapter would
     adapter = build_discord_adapter(

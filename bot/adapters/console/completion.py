@@ -14,6 +14,7 @@ from collections.abc import AsyncGenerator, Iterable
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
+from bot.adapters.console.buttons import WORDS
 from bot.adapters.console.principal import to_principal
 from bot.app import App
 from bot.conversation.commands import BUILTINS
@@ -29,6 +30,7 @@ CACHE_S = 15.0
 
 def verbs(app: App) -> list[str]:
     words = {*BUILTINS, *(op.command.words[0] for op in app.registry), *(key[0] for key in SIMPLE), "rollout"}
+    words |= set(WORDS)  # an alert card's buttons, typed (`!ack <fingerprint>`)
     return sorted(words)
 
 

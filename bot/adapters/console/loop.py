@@ -4,7 +4,10 @@ Piped stdin: one message per line, as before (tests and scripts rely on it). A t
 prompt of `terminal` (editing, history, completion, multi-line input); Ctrl-C during a turn
 cancels it (an `!approve` keeps running: an approved change runs once and reports), Ctrl-C
 at the prompt clears the line, Ctrl-D leaves. While it runs, the console's `ChatSurface` is
-registered with the core: progress notes and notices of long-running changes print here.
+registered with the core: progress notes and notices of long-running changes print here, and
+alert and cluster-event cards when the caller runs the alerts `alongside` (`chatops chat` with
+`alerts.enabled`). A line that presses an alert card's button (`buttons.py`) is handed to the
+router as that click, as a chat platform hands over its button payloads.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import contextlib
 import io
 import signal
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TextIO
 
+from bot.adapters.console.buttons import to_click
 from bot.adapters.console.output import PREFIX, as_text, save_files, say
 from bot.adapters.console.principal import to_principal
 from bot.adapters.console.surface import ConsoleSurface
@@ -63,9 +68,20 @@ async def run_turn(turn: Awaitable[list[Reply]], *, cancellable: bool, out: Text
             loop.remove_signal_handler(signal.SIGINT)
 
 
+Alongside = Callable[[], AbstractAsyncContextManager[object]]
+
+
 async def run_console(
-    app: App, *, user: str, channel: str, stdin: TextIO | None = None, stdout: TextIO | None = None
+    app: App,
+    *,
+    user: str,
+    channel: str,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    alongside: Alongside | None = None,
 ) -> int:
+    """`alongside`: work that runs while the console does, started once its surface is registered
+    and the app has started (the alerts: their cards print here)."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     if isinstance(stdin, io.TextIOWrapper):
@@ -73,15 +89,43 @@ async def run_console(
     surface = ConsoleSurface(stdout)
     app.surfaces.register(surface)
     try:
-        return await _converse(app, user=user, channel=channel, stdin=stdin, stdout=stdout)
+        return await _converse(
+            app, user=user, channel=channel, stdin=stdin, stdout=stdout, alongside=alongside
+        )
     finally:
         app.surfaces.unregister(surface)
 
 
-async def _converse(app: App, *, user: str, channel: str, stdin: TextIO, stdout: TextIO) -> int:
-    interactive = stdin.isatty() and stdout.isatty()
+async def _converse(
+    app: App, *, user: str, channel: str, stdin: TextIO, stdout: TextIO, alongside: Alongside | None
+) -> int:
     for row in await app.start():
         say(stdout, f"{PREFIX}{explain_state(row)}")
+    async with alongside() if alongside is not None else contextlib.nullcontext():
+        return await _chat(app, user=user, channel=channel, stdin=stdin, stdout=stdout)
+
+
+def _answer(app: App, line: str, *, user: str, channel: str) -> Awaitable[list[Reply]]:
+    """The router's answer to a line: a click when it presses an alert card's button, else a message."""
+    click = to_click(line)
+    if click is None:
+        return app.router.handle(to_message(line, user=user, channel=channel))
+
+    async def clicked() -> list[Reply]:
+        _, replies = await app.router.handle_button(
+            principal=to_principal(user),
+            action=click.action,
+            approval_id=click.fingerprint,
+            channel=channel,
+            thread=None,
+        )
+        return replies
+
+    return clicked()
+
+
+async def _chat(app: App, *, user: str, channel: str, stdin: TextIO, stdout: TextIO) -> int:
+    interactive = stdin.isatty() and stdout.isatty()
     if interactive:
         from bot.adapters.console.terminal import Terminal
         from bot.settings.database_home import describe
@@ -104,15 +148,11 @@ async def _converse(app: App, *, user: str, channel: str, stdin: TextIO, stdout:
             continue
         if line in ("exit", "quit") and interactive:
             break
-        message = to_message(line, user=user, channel=channel)
+        turn = _answer(app, line, user=user, channel=channel)
         if interactive:
-            replies = await run_turn(
-                app.router.handle(message),
-                cancellable=not line.lstrip("!").startswith("approve"),
-                out=stdout,
-            )
+            replies = await run_turn(turn, cancellable=not line.lstrip("!").startswith("approve"), out=stdout)
         else:
-            replies = await app.router.handle(message)
+            replies = await turn
         for reply in replies or []:
             say(stdout, as_text(reply), page=interactive)
             for path in save_files(reply):

@@ -6,6 +6,7 @@ function; long answers on a terminal go through the pager.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import pydoc
@@ -13,6 +14,7 @@ import shutil
 from pathlib import Path
 from typing import TextIO
 
+from bot.adapters.console.buttons import with_commands
 from bot.adapters.console.escape import escape_terminal
 from bot.domain.models import Reply
 from bot.domain.render import render_text
@@ -22,6 +24,8 @@ INDENT = "\n     "
 
 
 def as_text(reply: Reply) -> str:
+    if reply.buttons:  # an alert card's buttons are shown as the lines that press them
+        reply = dataclasses.replace(reply, buttons=with_commands(reply.buttons))
     return PREFIX + render_text(reply).replace("\n", INDENT)
 
 
