@@ -1,10 +1,14 @@
 """Alerts in `chatops chat`: the console shows alert and cluster-event cards, as a chat platform does.
 
 With `alerts.enabled`, the console runs the alerts service of `chatops run`
-(`bot/alerts/service.py`) while it converses: the same leader election (a
-PostgreSQL advisory lock, or SQLite's one process), the cluster watch, and the
-cards of alerts already stored, printed on the console's registered surface
-for places of platform `console`; its buttons' handler is registered in
+(`bot/alerts/service.py`) while it converses: a leader election of its own
+among consoles (a PostgreSQL advisory lock under another name than the
+service's, so a console never takes posting away from `chatops run` on a
+shared database, nor its sweeper), the cluster watch, and the cards of alerts
+already stored, printed on the console's registered surface for places of
+platform `console` (the notifier passes over places whose platform has no
+surface here, without claiming them, so the service's leader still posts
+them); its buttons' handler is registered in
 `app.alert_clicks`, so a typed `!ack <fingerprint>` is the same click a chat
 button is. The console is local: Alertmanager's receiver is served only when
 `alerts.receiver.console_port` is set (on `server.host`). Nothing here
@@ -22,8 +26,11 @@ from aiohttp import web
 from bot.alerts.service import alerts_service
 from bot.app import App
 from bot.settings.config import ConfigError
+from storage.leadership import Leadership
 
 log = logging.getLogger(__name__)
+
+CONSOLE_LOCK = "chatops.console-alerts"
 
 
 @contextlib.asynccontextmanager
@@ -33,7 +40,8 @@ async def console_alerts(app: App) -> AsyncIterator[None]:
     if not settings.alerts.enabled:
         yield
         return
-    service = alerts_service(app, leader=None)
+    leader = Leadership(app.store.database, name=CONSOLE_LOCK)
+    service = alerts_service(app, leader=leader)
     runner: web.AppRunner | None = None
     port = settings.alerts.receiver.console_port
     if port is not None:
@@ -57,3 +65,4 @@ async def console_alerts(app: App) -> AsyncIterator[None]:
         await service.stop()
         if runner is not None:
             await runner.cleanup()
+        await leader.release()
