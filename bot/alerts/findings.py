@@ -41,8 +41,9 @@ CHART_RANGE = "1h"
 MAX_TEXT = 2000  # what a card shows of a diagnosis (inline on every surface)
 MAX_NOTE = 300
 MAX_EXPRESSION = 2000
-AT_ONCE = 4  # alerts looked at together: a burst of new alerts must not wait one after another
+AT_ONCE = 8  # alerts looked at together; all of one round share its time limit
 GRACE_S = 2.0  # the gate's own bookkeeping (audit rows) after the read's limit, before giving up on it
+LEAST_S = 0.05  # less time left than this: the read is not started
 _NAME = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
 
 
@@ -145,18 +146,23 @@ class AlertFindings:
         self, alerts: Sequence[AlertRecord]
     ) -> dict[str, tuple[AlertRecord, tuple[Attachment, ...]]]:
         """For each firing alert without findings yet: look, store, and return the stored row with
-        the files its first post carries. Alerts that need nothing are left out."""
+        the files its first post carries. Alerts that need nothing are left out. The whole round
+        shares one time limit, so a burst of alerts on a dead cluster delays its cards by that
+        limit, not by the limit times the alerts."""
         due = [a for a in alerts if a.status == "firing" and a.findings is None]
         slots = asyncio.Semaphore(AT_ONCE)
+        deadline = asyncio.get_running_loop().time() + self._timeout_s
 
         async def one(alert: AlertRecord) -> tuple[AlertRecord, tuple[Attachment, ...]] | None:
             async with slots:
-                return await self._look(alert)
+                return await self._look(alert, deadline)
 
         done = await asyncio.gather(*(one(a) for a in due))
         return {alert.fingerprint: found for alert, found in zip(due, done, strict=True) if found}
 
-    async def _look(self, alert: AlertRecord) -> tuple[AlertRecord, tuple[Attachment, ...]] | None:
+    async def _look(
+        self, alert: AlertRecord, deadline: float
+    ) -> tuple[AlertRecord, tuple[Attachment, ...]] | None:
         target = target_of(alert.labels, clusters=self._clusters)
         expression = graph_expression(alert.generator_url) if self._charts else None
         if target is None and expression is None:
@@ -164,7 +170,7 @@ class AlertFindings:
         ctx = system_context(PRINCIPAL, channel=PRINCIPAL)
         cluster = target.cluster if isinstance(target, Target) else None
         (target_text, text, note), (files, chart_note) = await asyncio.gather(
-            self._diagnose(target, ctx), self._chart(expression, cluster, ctx)
+            self._diagnose(target, ctx, deadline), self._chart(expression, cluster, ctx, deadline)
         )
         findings = Findings(target=target_text, text=text, note=note, chart_note=chart_note)
         stored = await self._alerts.record_findings(
@@ -173,7 +179,7 @@ class AlertFindings:
         return (stored or alert), files
 
     async def _diagnose(
-        self, target: Target | str | None, ctx: RequestContext
+        self, target: Target | str | None, ctx: RequestContext, deadline: float
     ) -> tuple[str | None, str | None, str | None]:
         """(what was looked at, the diagnosis, the one line saying why there is none)."""
         if target is None:
@@ -181,7 +187,7 @@ class AlertFindings:
         if isinstance(target, str):
             return None, None, target
         operation, raw = target.call()
-        outcome = await self._read(operation, raw, ctx)
+        outcome = await self._read(operation, raw, ctx, deadline)
         if isinstance(outcome, str):
             return target.describe(), None, f"No diagnosis of {target.describe()}: {outcome}"
         if outcome.status not in (Status.OK, Status.NO_DATA):
@@ -195,14 +201,14 @@ class AlertFindings:
         return target.describe(), text[:MAX_TEXT], None
 
     async def _chart(
-        self, expression: str | None, cluster: str | None, ctx: RequestContext
+        self, expression: str | None, cluster: str | None, ctx: RequestContext, deadline: float
     ) -> tuple[tuple[Attachment, ...], str | None]:
         if expression is None:
             return (), None
         raw: dict[str, Any] = {"query": expression, "since": CHART_RANGE, "chart": True}
         if cluster:
             raw["cluster"] = cluster
-        outcome = await self._read("prom_query", raw, ctx)
+        outcome = await self._read("prom_query", raw, ctx, deadline)
         if isinstance(outcome, str):
             return (), f"No chart: {outcome}"
         files = outcome.result.files if outcome.result is not None else ()
@@ -216,15 +222,20 @@ class AlertFindings:
         why = outcome.result.error if outcome.result and outcome.result.error else outcome.text
         return (), f"No chart: {_first_line(why)}"
 
-    async def _read(self, operation: str, raw: Mapping[str, Any], ctx: RequestContext) -> Outcome | str:
-        """The gate's outcome of one read, or why there is none (the gate was too slow or broke)."""
+    async def _read(
+        self, operation: str, raw: Mapping[str, Any], ctx: RequestContext, deadline: float
+    ) -> Outcome | str:
+        """The gate's outcome of one read, or why there is none (no time left, or the gate was too
+        slow or broke). The gate cuts the read itself at the deadline and audits that."""
+        late = f"it did not finish within {self._timeout_s:g} s"
+        left = deadline - asyncio.get_running_loop().time()
+        if left < LEAST_S:
+            return late
         try:
-            async with asyncio.timeout(self._timeout_s + GRACE_S):
-                return await self._gateway.submit(
-                    operation, raw, ctx, file_approvals=False, timeout_s=self._timeout_s
-                )
+            async with asyncio.timeout(left + GRACE_S):
+                return await self._gateway.submit(operation, raw, ctx, file_approvals=False, timeout_s=left)
         except TimeoutError:
-            return f"it did not finish within {self._timeout_s:g} s"
+            return late
         except Exception as error:  # the card goes out whatever broke here (the audit trail, a tool)
             log.exception("the alert's %s read failed", operation)
             return f"the read failed ({type(error).__name__})"

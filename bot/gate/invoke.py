@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import math
 from collections.abc import Mapping
 
 from bot.gate.metrics import Metrics
@@ -43,8 +44,9 @@ async def invoke(
     try:
         result = await asyncio.wait_for(operation.run(args, run_ctx), timeout=limit)
     except TimeoutError:
+        shown = math.ceil(limit * 10) / 10  # a limit cut to what was left of a deadline reads as given
         result = OperationResult.failure(
-            call=operation.name, message=f"no answer within {limit:g} s", hint="Try again later."
+            call=operation.name, message=f"no answer within {shown:g} s", hint="Try again later."
         )
     except Exception as e:  # a tool broke its promise not to raise: contain it here
         log.exception("operation %s raised", operation.name)

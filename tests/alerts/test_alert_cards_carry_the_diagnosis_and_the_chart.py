@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from bot.alerts.findings import AT_ONCE
 from bot.domain.models import Reply
 from storage.records import AuditFilter
 from tests.alerts.conftest import PROD, TOKEN, World, open_world
@@ -180,6 +181,36 @@ async def test_a_slow_cluster_gets_the_card_out_with_one_line(
         assert "within 1 s" in note and "\n" not in note
         assert card.code is None
         assert await system_reads(slow, "k8s_diagnose") == ["error"]  # the timeout is in the audit trail
+    finally:
+        fake_k8s.delay_seconds = 0
+        await runner.cleanup()
+        await slow.app.close()
+
+
+async def test_a_burst_on_a_slow_cluster_shares_one_limit(
+    database_url: str,
+    fake_cluster_set: ClusterSet,
+    fake_alertmanager: FakeAlertmanager,
+    fake_k8s: FakeKubernetes,
+) -> None:
+    slow, runner = await open_world(
+        database_url,
+        fake_cluster_set,
+        fake_alertmanager,
+        findings_timeout_s=1,
+        flood={"new_cards_per_minute": 100},
+    )
+    burst = [crash_alert(f"web-{i}") for i in range(AT_ONCE + 3)]
+    try:
+        fake_k8s.delay_seconds = 60
+        await deliver(slow, *burst)
+        cards = slow.surface.messages()
+        assert len(cards) == len(burst)
+        assert all((field(c, "Diagnosis") or "").startswith("No diagnosis of pod web-") for c in cards)
+        # The first AT_ONCE ran into the limit; the rest were not started after it had passed.
+        assert await system_reads(slow, "k8s_diagnose") == ["error"] * AT_ONCE
+        late = [c for c in cards if (field(c, "Diagnosis") or "").endswith("it did not finish within 1 s")]
+        assert len(late) == 3
     finally:
         fake_k8s.delay_seconds = 0
         await runner.cleanup()
