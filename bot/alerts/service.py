@@ -158,9 +158,10 @@ class AlertsService:
             found = await self.findings.complete([a for a in alerts.values() if routed[a.fingerprint]])
         now = dt.datetime.now(dt.UTC)
         for alert in alerts.values():
-            alert, files = found.get(alert.fingerprint, (alert, ()))
+            # The cursor stays at what was read: the findings' own write is later than others' writes.
+            shown, files = found.get(alert.fingerprint, (alert, ()))
             done = await self.notifier.show(
-                alert_view(alert, now=now, files=files), routed[alert.fingerprint]
+                alert_view(shown, now=now, files=files), routed[alert.fingerprint]
             )
             if done:
                 self._retry.discard(alert.fingerprint)
@@ -282,15 +283,14 @@ def alerts_service(
     async def record(event: AuditEvent, **fields: Any) -> None:
         await audit.record_fact(event, **fields)
 
-    chart = app.registry.get("prom_query")
+    chart = app.registry.get("prom_query")  # offered to the model only with a Prometheus configured
     findings = AlertFindings(
         gateway=app.executor,
         alerts=app.store.alerts,
         timeout_s=settings.findings_timeout_s,
         clusters=app.clusters.names(),
-        charts=chart is not None and chart.for_agent,  # offered to the model only with a Prometheus
+        charts=chart is not None and chart.for_agent,
     )
-
     return build_alerts_service(
         settings=settings,
         store=app.store,
