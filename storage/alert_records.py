@@ -55,6 +55,9 @@ class AlertRecord:
     received_at: dt.datetime
     updated_at: dt.datetime
     version: int
+    # What the bot found about the object the labels name, stored once per firing before the
+    # first post (JSON; its shape is the alerts package's); None until then, and again on a re-fire.
+    findings: Mapping[str, Any] | None = None
 
     @property
     def alertname(self) -> str:

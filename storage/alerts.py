@@ -5,14 +5,16 @@ delivers to two replicas) is `UNCHANGED`, so nothing downstream happens
 twice. Every change is a conditional update on the row's `version`, so two
 writers racing on one fingerprint both end with one consistent row. A late
 "firing" for an alert already resolved with the same `starts_at` is stale and
-changes nothing (a real re-fire starts at a new time). Nothing here decides
-where an alert goes.
+changes nothing (a real re-fire starts at a new time). What the bot found
+about a firing is kept once (`record_findings`) and forgotten when it fires
+again. Nothing here decides where an alert goes.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
@@ -40,6 +42,7 @@ def _record(row: Row[Any]) -> AlertRecord:
         received_at=m["received_at"],
         updated_at=m["updated_at"],
         version=m["version"],
+        findings=m["findings"],
     )
 
 
@@ -97,7 +100,10 @@ class Alerts:
             if _same(row, new):
                 return Written(Change.UNCHANGED, row)
             fired_again = row.status == "resolved" and new.status == "firing"
-            extra = {"acknowledged_by": None, "acknowledged_at": None} if fired_again else {}
+            # A new firing is new news: nobody has taken it yet, and what was found is found again.
+            extra = (
+                {"acknowledged_by": None, "acknowledged_at": None, "findings": None} if fired_again else {}
+            )
             changed = conn.execute(
                 update(t)
                 .where(t.c.fingerprint == new.fingerprint, t.c.version == row.version)
@@ -123,6 +129,29 @@ class Alerts:
             if row is None:
                 return None
             return Written(Change.CHANGED if changed.rowcount == 1 else Change.UNCHANGED, row)
+
+        return await self.database.run(write, write=True)
+
+    async def record_findings(
+        self, fingerprint: str, *, starts_at: dt.datetime, findings: Mapping[str, Any]
+    ) -> AlertRecord | None:
+        """Keep what was found about this firing (the one starting at `starts_at`), once: a firing
+        that already has findings keeps them. Returns the row as it is now (None if unknown).
+
+        The write moves `version` and `updated_at`, so a card posted before the findings landed is
+        redrawn with them, and a leader that takes over reads them instead of looking again."""
+
+        def write(conn: Connection) -> AlertRecord | None:
+            conn.execute(
+                update(t)
+                .where(
+                    t.c.fingerprint == fingerprint,
+                    t.c.starts_at == to_utc(starts_at),
+                    t.c.findings.is_(None),
+                )
+                .values(findings=dict(findings), version=t.c.version + 1, updated_at=utcnow())
+            )
+            return self._get(conn, fingerprint)
 
         return await self.database.run(write, write=True)
 

@@ -2,7 +2,9 @@
 
 An alert card: title, severity, the labels that matter, summary /
 description / runbook, how long it has fired (or when it resolved), who
-acknowledged it, and buttons (Investigate, Silence 1h / 4h / until resolved,
+acknowledged it, what the bot found about the object it names when it fired
+(`findings`: the diagnosis in the code block, or one line on why there is
+none), and buttons (Investigate, Silence 1h / 4h / until resolved,
 Acknowledge) that carry only the alert's fingerprint. A cluster-event card:
 the object, the reason, how often, first and last seen, the message. Text
 from Alertmanager or the cluster is redacted here. Only builds replies.
@@ -12,8 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.alerts.findings import MAX_TEXT as MAX_DIAGNOSIS
+from bot.alerts.findings import Findings
 from bot.alerts.flood import Summary
-from bot.domain.models import Button, ButtonAction, Reply, ReplyField, ReplyKind
+from bot.domain.models import Attachment, Button, ButtonAction, Reply, ReplyField, ReplyKind
 from storage.alert_records import AlertRecord, SignalRecord
 from tools.redact import redact_text
 
@@ -52,7 +56,26 @@ def _clean(text: object, limit: int = MAX_ANNOTATION) -> str:
     return redact_text(str(text or "").strip())[:limit]
 
 
-def alert_card(alert: AlertRecord, *, now: dt.datetime) -> Reply:
+def findings_parts(alert: AlertRecord) -> tuple[list[ReplyField], str | None]:
+    """The card's diagnosis and chart lines, and the diagnosis itself: cluster data, so it goes in the
+    code block every surface shows escaped. Nothing when the bot looked at nothing."""
+    found = Findings.from_json(alert.findings)
+    if found is None:
+        return [], None
+    fields = []
+    code = None
+    if found.text:
+        fields.append(ReplyField("Diagnosis", _clean(f"{found.target}, read when it fired", 400)))
+        code = _clean(found.text, MAX_DIAGNOSIS)
+    elif found.note:
+        fields.append(ReplyField("Diagnosis", _clean(found.note, 400)))
+    if found.chart_note:
+        fields.append(ReplyField("Chart", _clean(found.chart_note, 400)))
+    return fields, code
+
+
+def alert_card(alert: AlertRecord, *, now: dt.datetime, files: tuple[Attachment, ...] = ()) -> Reply:
+    """`files`: the chart of the alert's expression, for the first post only."""
     labels, notes = alert.labels, alert.annotations
     severity = _clean(labels.get("severity") or "none", 40)
     firing = alert.status == "firing"
@@ -74,6 +97,8 @@ def alert_card(alert: AlertRecord, *, now: dt.datetime) -> Reply:
     runbook = notes.get("runbook_url") or notes.get("runbook")
     if runbook:
         fields.append(ReplyField("Runbook", _clean(runbook, 500)))
+    found, code = findings_parts(alert)
+    fields += found
     if alert.acknowledged_by and alert.acknowledged_at:
         fields.append(
             ReplyField("Acknowledged", f"by {alert.acknowledged_by} at {_at(alert.acknowledged_at)}")
@@ -82,8 +107,10 @@ def alert_card(alert: AlertRecord, *, now: dt.datetime) -> Reply:
     return Reply(
         text,
         kind=ReplyKind.INFO if firing else ReplyKind.RESULT,
+        code=code,
         fields=tuple(fields),
         buttons=alert_buttons(alert),
+        files=files,
     )
 
 

@@ -151,7 +151,9 @@ class Notifier:
     async def _update(self, surface: ChatSurface, record: CardRecord, card: Card) -> bool:
         if (record.count, record.state) == (card.count, card.state) or record.ref is None:
             return True
-        if not await surface.update(PostedRef(record.platform, dict(record.ref)), card.reply):
+        # Files (an alert's chart) belong to the first post: an edit never uploads them again.
+        reply = dataclasses.replace(card.reply, files=())
+        if not await surface.update(PostedRef(record.platform, dict(record.ref)), reply):
             return False
         self._unsaved.append((record, card.count, card.state))
         self._remember(

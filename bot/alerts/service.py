@@ -25,6 +25,7 @@ from aiohttp import web
 
 from bot.alerts.actions import AlertActions
 from bot.alerts.cards import alert_card
+from bot.alerts.findings import AlertFindings
 from bot.alerts.flood import FloodControl
 from bot.alerts.notifier import Card, Notifier, SurfaceLookup
 from bot.alerts.receiver import AlertReceiver, RecordFn, credentials_from
@@ -39,6 +40,7 @@ from bot.gate.metrics import Metrics
 from bot.settings.alerts_settings import AlertsSettings
 from storage.alert_records import AlertRecord
 from storage.store import Store
+from tools.base import Attachment
 from tools.kubernetes.clusters import ClusterConfig
 from tools.kubernetes.watch import Backoff, WatchTarget
 
@@ -52,14 +54,14 @@ class Leader(Protocol):
     async def is_leader(self) -> bool: ...
 
 
-def alert_view(alert: AlertRecord, *, now: dt.datetime) -> Card:
+def alert_view(alert: AlertRecord, *, now: dt.datetime, files: tuple[Attachment, ...] = ()) -> Card:
     return Card(
         subject=f"alert:{alert.fingerprint}",
         kind="alert",
         count=alert.version,  # every stored change (resolved, re-fired, acknowledged) redraws the card
         state=alert.status,
         title=f"{alert.alertname} ({alert.labels.get('severity', 'none')})",
-        reply=alert_card(alert, now=now),
+        reply=alert_card(alert, now=now, files=files),
     )
 
 
@@ -86,6 +88,7 @@ class AlertsService:
     clusters: Sequence[ClusterConfig] = ()
     backoff: type[Backoff] = Backoff
     clicks: AlertClicks | None = None  # where the card buttons' handler is registered while running
+    findings: AlertFindings | None = None  # what a new alert's object shows, looked at before its card
     name: str = "alerts"
     leading: bool = False
     handlers: dict[str, ClusterSignals] = dataclasses.field(default_factory=dict)
@@ -149,10 +152,16 @@ class AlertsService:
         for fingerprint in self._retry - set(alerts):
             if (again := await self.store.alerts.get(fingerprint)) is not None:
                 alerts[fingerprint] = again
+        routed = {fp: self.routes.places_for(alert_labels(a)) for fp, a in alerts.items()}
+        found = {}
+        if self.findings is not None:  # before the first post: what the labelled object shows
+            found = await self.findings.complete([a for a in alerts.values() if routed[a.fingerprint]])
         now = dt.datetime.now(dt.UTC)
         for alert in alerts.values():
+            # The cursor stays at what was read: the findings' own write is later than others' writes.
+            shown, files = found.get(alert.fingerprint, (alert, ()))
             done = await self.notifier.show(
-                alert_view(alert, now=now), self.routes.places_for(alert_labels(alert))
+                alert_view(shown, now=now, files=files), routed[alert.fingerprint]
             )
             if done:
                 self._retry.discard(alert.fingerprint)
@@ -218,6 +227,7 @@ def build_alerts_service(
     record: RecordFn | None = None,
     backoff: type[Backoff] = Backoff,
     clicks: AlertClicks | None = None,
+    findings: AlertFindings | None = None,
 ) -> AlertsService:
     notifier = Notifier(
         store=store,
@@ -243,6 +253,7 @@ def build_alerts_service(
         clusters=tuple(clusters),
         backoff=backoff,
         clicks=clicks,
+        findings=findings,
     )
     receiver.on_change = service.poke
     return service
@@ -272,6 +283,14 @@ def alerts_service(
     async def record(event: AuditEvent, **fields: Any) -> None:
         await audit.record_fact(event, **fields)
 
+    chart = app.registry.get("prom_query")  # offered to the model only with a Prometheus configured
+    findings = AlertFindings(
+        gateway=app.executor,
+        alerts=app.store.alerts,
+        timeout_s=settings.findings_timeout_s,
+        clusters=app.clusters.names(),
+        charts=chart is not None and chart.for_agent,
+    )
     return build_alerts_service(
         settings=settings,
         store=app.store,
@@ -284,4 +303,5 @@ def alerts_service(
         clusters=clusters,
         record=record,
         clicks=app.alert_clicks,
+        findings=findings,
     )

@@ -79,10 +79,17 @@ class Executor:
         return operation.parse_args(values)
 
     async def submit(
-        self, name: str, raw: Mapping[str, Any], ctx: RequestContext, *, file_approvals: bool = True
+        self,
+        name: str,
+        raw: Mapping[str, Any],
+        ctx: RequestContext,
+        *,
+        file_approvals: bool = True,
+        timeout_s: float | None = None,
     ) -> Outcome:
         """Run, file for approval, suggest or refuse. `file_approvals=False` (autocomplete and the
-        like) runs only what policy allows at once and files nothing otherwise."""
+        like) runs only what policy allows at once and files nothing otherwise. `timeout_s` cuts a
+        read that runs now shorter than the operation's own limit (the audit records the timeout)."""
         operation = self._registry.get(name)
         if operation is None:
             return Outcome(Status.ERROR, f"there is no operation called {name}; try !help", operation=name)
@@ -95,7 +102,9 @@ class Executor:
                 AuditEvent.REQUEST_INVALID, ctx, operation=name, status="invalid", detail={"error": text}
             )
             return Outcome(Status.ERROR, text, operation=name)
-        return await self.submit_args(operation, args, ctx, file_approvals=file_approvals)
+        return await self.submit_args(
+            operation, args, ctx, file_approvals=file_approvals, timeout_s=timeout_s
+        )
 
     async def submit_args(
         self,
@@ -105,6 +114,7 @@ class Executor:
         *,
         undo_of: str | None = None,
         file_approvals: bool = True,
+        timeout_s: float | None = None,
     ) -> Outcome:
         normalised = args.model_dump(mode="json")
         safety = operation.safety_for(args)
@@ -138,13 +148,20 @@ class Executor:
         if decision.verdict is Verdict.SUGGEST:
             return dataclasses.replace(base, text=f"Suggested (not offered for approval here): {call}")
         if decision.verdict is Verdict.ALLOW:
-            return await self._run_now(operation, args, ctx, call=call, safety=safety)
+            return await self._run_now(operation, args, ctx, call=call, safety=safety, timeout_s=timeout_s)
         if not file_approvals:
             return dataclasses.replace(base, text=f"Not run: {decision.reason}; nothing was filed.")
         return await self._filing.file(operation, args, ctx, call=call, safety=safety, undo_of=undo_of)
 
     async def _run_now(
-        self, operation: Operation, args: Args, ctx: RequestContext, *, call: str, safety: Safety
+        self,
+        operation: Operation,
+        args: Args,
+        ctx: RequestContext,
+        *,
+        call: str,
+        safety: Safety,
+        timeout_s: float | None = None,
     ) -> Outcome:
         identity = self._identities.kubernetes_identity(ctx.principal)
         run_ctx = dataclasses.replace(
@@ -166,7 +183,7 @@ class Executor:
             )
         except AuditUnavailable as e:
             return Outcome(Status.ERROR, f"Nothing ran: {e}. Try again shortly.", operation=operation.name)
-        result, duration = await invoke(operation, args, run_ctx, metrics=self._metrics)
+        result, duration = await invoke(operation, args, run_ctx, metrics=self._metrics, timeout_s=timeout_s)
         await self._audit.record(
             AuditEvent.EXECUTION_FINISHED,
             ctx,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import math
 from collections.abc import Mapping
 
 from bot.gate.metrics import Metrics
@@ -29,17 +30,23 @@ def run_context(
 
 
 async def invoke(
-    operation: Operation, args: Args, run_ctx: RunContext, *, metrics: Metrics
+    operation: Operation,
+    args: Args,
+    run_ctx: RunContext,
+    *,
+    metrics: Metrics,
+    timeout_s: float | None = None,
 ) -> tuple[OperationResult, int]:
-    """The redacted result and the milliseconds it took."""
+    """The redacted result and the milliseconds it took; `timeout_s` may only shorten the
+    operation's own limit."""
+    limit = operation.timeout_s if timeout_s is None else min(timeout_s, operation.timeout_s)
     started = asyncio.get_running_loop().time()
     try:
-        result = await asyncio.wait_for(operation.run(args, run_ctx), timeout=operation.timeout_s)
+        result = await asyncio.wait_for(operation.run(args, run_ctx), timeout=limit)
     except TimeoutError:
+        shown = math.ceil(limit * 10) / 10  # a limit cut to what was left of a deadline reads as given
         result = OperationResult.failure(
-            call=operation.name,
-            message=f"no answer within {operation.timeout_s:g} s",
-            hint="Try again later.",
+            call=operation.name, message=f"no answer within {shown:g} s", hint="Try again later."
         )
     except Exception as e:  # a tool broke its promise not to raise: contain it here
         log.exception("operation %s raised", operation.name)

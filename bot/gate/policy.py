@@ -13,6 +13,7 @@ import enum
 import fnmatch
 
 from bot.domain.models import Principal
+from bot.gate.system import is_system
 from bot.settings.policy_settings import PolicySettings
 from tools.base import Safety, Target
 from tools.readable import ReadableNamespaces
@@ -80,6 +81,8 @@ class Policy:
         return self._settings
 
     def role_of(self, principal: Principal) -> Role:
+        if is_system(principal):
+            return Role.VIEWER  # the bot's own reads: never more, whatever the role members say
         best: Role | None = None
         for name, members in self._settings.roles.items():
             if principal.is_in(members.members):

@@ -79,7 +79,13 @@ class OperationGateway(Protocol):
     """The one way into the gate for a request: run, file for approval, suggest or refuse."""
 
     async def submit(
-        self, name: str, raw: Mapping[str, Any], ctx: RequestContext, *, file_approvals: bool = True
+        self,
+        name: str,
+        raw: Mapping[str, Any],
+        ctx: RequestContext,
+        *,
+        file_approvals: bool = True,
+        timeout_s: float | None = None,
     ) -> Outcome: ...
 
 

@@ -89,6 +89,9 @@ class AlertsSettings(_Model):
     poll_interval_s: float = Field(default=2.0, gt=0, le=60)
     # A card claimed by a poster that died before saving where it landed is posted again after this.
     card_claim_stale_s: float = Field(default=120.0, gt=0)
+    # How long the leader looks at the object a new alert names (and draws the alert's chart) before
+    # it posts the card anyway, with one line saying the diagnosis did not finish.
+    findings_timeout_s: float = Field(default=5.0, gt=0, le=60)
 
     @model_validator(mode="after")
     def _receiver_is_guarded(self) -> AlertsSettings:

@@ -1,5 +1,6 @@
 """An app with alerts on: the receiver on a real HTTP port, a fake chat surface, the fake Alertmanager
-(silences) and the fake Kubernetes API (diagnosis), on SQLite and PostgreSQL."""
+(silences), the fake Kubernetes API (diagnosis) and, when a test asks, the fake Prometheus (charts),
+on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tools.alertmanager import alertmanager_operations
 from tools.http_api import HttpEndpoint
 from tools.kubernetes import kubernetes_operations
 from tools.kubernetes.clusters import ClusterSet
+from tools.prometheus import PrometheusEndpoint, PrometheusSettings, prometheus_operations
 
 TOKEN = "hook-token-3f9a7c1e5b2d4068"
 PASSWORD = "hook-password-8e1d2c7b"
@@ -56,13 +58,23 @@ class World:
 
 
 async def alerts_app(
-    database_url: str, clusters: ClusterSet, alertmanager: FakeAlertmanager, **alerts: Any
+    database_url: str,
+    clusters: ClusterSet,
+    alertmanager: FakeAlertmanager,
+    *,
+    prometheus_url: str | None = None,
+    **alerts: Any,
 ) -> App:
-    """An app whose config turns alerts on (`alerts` overrides keys of `alerts_settings()`)."""
+    """An app whose config turns alerts on (`alerts` overrides keys of `alerts_settings()`), with a
+    Prometheus at `prometheus_url` when given."""
     endpoint = HttpEndpoint(name="am", url=alertmanager.url)
+    prometheus = PrometheusSettings(
+        endpoints=(PrometheusEndpoint(name="main", url=prometheus_url),) if prometheus_url else ()
+    )
     operations = [
         *alertmanager_operations(endpoints=(endpoint,), clusters=clusters),
         *kubernetes_operations(clusters=clusters, request_timeout_s=5.0),
+        *prometheus_operations(settings=prometheus, clusters=clusters),
     ]
     document = {
         "storage": {"url": database_url},
@@ -79,10 +91,11 @@ async def open_world(
     alertmanager: FakeAlertmanager,
     *,
     surface: FakeSurface | None = None,
+    prometheus_url: str | None = None,
     **alerts: Any,
 ) -> tuple[World, web.AppRunner]:
     """An app (a replica) with alerts on; pass another replica's `surface` to share one chat."""
-    app = await alerts_app(database_url, clusters, alertmanager, **alerts)
+    app = await alerts_app(database_url, clusters, alertmanager, prometheus_url=prometheus_url, **alerts)
     surface = surface or FakeSurface("slack")
     service = alerts_service(app, surfaces={"slack": surface}, leader=None)
     web_app = web.Application()

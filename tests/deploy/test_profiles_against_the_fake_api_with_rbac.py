@@ -66,6 +66,8 @@ def _calls(web_pod: str) -> list[Call]:
         Call("k8s_resources", prod),
         Call("k8s_diagnose", {"kind": "deployment", "name": "api", **prod}, "deployment"),
         Call("k8s_diagnose", {"kind": "pod", "name": "analytics-pending", **prod}, "pod"),
+        Call("k8s_diagnose", {"kind": "statefulset", "name": "redis", **prod}, "statefulset"),
+        Call("k8s_diagnose", {"kind": "node", "name": "node-2"}, "node"),
         Call("k8s_rollout_status", {"name": "web", **prod}, "deployment"),
         Call("k8s_rollout_history", {"kind": "statefulset", "name": "redis", **prod}, "statefulset"),
         Call("k8s_restart_deployment", {"name": "web", **prod}),

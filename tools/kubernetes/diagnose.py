@@ -1,10 +1,12 @@
-"""READ operation `k8s_diagnose`: a deterministic diagnosis of a pod or deployment.
+"""READ operation `k8s_diagnose`: a deterministic diagnosis of a pod, a workload or a node.
 
 Reads conditions, container states, events, references and the last log
 lines, and turns known patterns into findings with a next step:
 CrashLoopBackOff, ImagePullBackOff, OOMKilled, Pending/unschedulable, failing
-probes, missing ConfigMap/Secret references. Works without an LLM. Never
-returns Secret values: a Secret is only checked for existence.
+probes, missing ConfigMap/Secret references. A deployment or statefulset is
+diagnosed through its unhealthy pods, a node by its conditions
+(`diagnose_more.py`). Works without an LLM. Never returns Secret values: a
+Secret is only checked for existence.
 """
 
 from __future__ import annotations
@@ -15,16 +17,19 @@ from pydantic import Field, field_validator
 
 from tools.base import CommandSpec, NamespacedArgs, Operation, OperationResult, RunContext, Safety, Status
 from tools.kubernetes.common import Kube, Scope, guard, meta
+from tools.kubernetes.diagnose_more import diagnose_node, diagnose_workload
 from tools.kubernetes.errors import KubeError, NotFound
 from tools.kubernetes.kinds import kind_for, normalise_kind
 from tools.kubernetes.read import event_lines, events_for
-from tools.kubernetes.render import pod_status, unhealthy
+from tools.kubernetes.render import pod_status
 
 _PULL = ("ImagePullBackOff", "ErrImagePull", "InvalidImageName")
 
 
 class DiagnoseArgs(NamespacedArgs):
-    kind: Literal["pod", "deployment"] = Field(default="pod", description="pod or deployment")
+    kind: Literal["pod", "deployment", "statefulset", "node"] = Field(
+        default="pod", description="pod, deployment, statefulset or node"
+    )
     name: str = Field(max_length=253, description="object name")
 
     @field_validator("kind", mode="before")
@@ -172,24 +177,13 @@ def diagnose_operations(kube: Kube) -> list[Operation]:
             findings, logs = await diagnose_pod(scope, obj)
             lines.append(f"pod/{args.name}: {pod_status(obj)}")
             code = logs or None
+        elif args.kind == "node":
+            node_lines, findings = diagnose_node(args.name, obj)
+            lines = [f"{scope.cluster} / cluster-wide", *node_lines]
         else:
-            verdict = unhealthy("deployment", obj) or "all replicas ready"
-            lines.append(f"deployment/{args.name}: {verdict}")
-            findings = [
-                f"condition {c.get('type')}={c.get('status')}: {c.get('message', '')}"
-                for c in (obj.get("status") or {}).get("conditions") or []
-                if c.get("status") != "True"
-            ]
-            if (obj.get("spec") or {}).get("paused"):
-                findings.append("the rollout is paused; resume it to continue")
-            labels = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
-            selector = ",".join(f"{k}={v}" for k, v in labels.items())
-            page = await scope.client.list_page(
-                kind_for("pod"), scope.namespace, label_selector=selector, limit=200
-            )
-            bad = [p for p in page.get("items") or [] if unhealthy("pod", p)]
-            lines.append(f"{len(page.get('items') or [])} pod(s), {len(bad)} unhealthy")
-            for pod in bad[:3]:
+            more, findings, bad = await diagnose_workload(scope, args.kind, args.name, obj)
+            lines += more
+            for pod in bad:
                 pod_findings, logs = await diagnose_pod(scope, pod, log_lines=8)
                 findings += [f"pod {meta(pod).get('name')}: {f}" for f in pod_findings]
                 code = code or logs or None
@@ -207,7 +201,7 @@ def diagnose_operations(kube: Kube) -> list[Operation]:
     return [
         Operation(
             name="k8s_diagnose",
-            description="Diagnose why a pod or deployment is unhealthy.",
+            description="Diagnose why a pod, deployment, statefulset or node is unhealthy.",
             safety=Safety.READ,
             args_model=DiagnoseArgs,
             run=diagnose,

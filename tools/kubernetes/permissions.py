@@ -140,11 +140,15 @@ PERMISSIONS_BY_VARIANT: Mapping[str, Mapping[str, Needs]] = {
     "k8s_top": {"pod": Needs((METRICS_PODS,)), "node": Needs((METRICS_NODES,))},
     "k8s_diagnose": {
         "pod": Needs((_r("pod", "get"), EVENTS)),
-        "deployment": Needs(
-            (_r("deployment", "get"), _r("pod", "list"), _r("pod", "get", sub="log"), EVENTS),
-            optional=(_r("configmap", "get"), _r("secret", "get")),
-            note="checks that referenced ConfigMaps and Secrets exist when it may read them",
-        ),
+        **{
+            kind: Needs(
+                (_r(kind, "get"), _r("pod", "list"), _r("pod", "get", sub="log"), EVENTS),
+                optional=(_r("configmap", "get"), _r("secret", "get")),
+                note="checks that referenced ConfigMaps and Secrets exist when it may read them",
+            )
+            for kind in ("deployment", "statefulset")
+        },
+        "node": Needs((_r("node", "get"),)),
     },
     "k8s_rollout_status": {kind: Needs((_r(kind, "get"),)) for kind in ROLLOUT_KINDS},
     "k8s_rollout_history": {kind: _history(kind) for kind in ROLLOUT_KINDS},

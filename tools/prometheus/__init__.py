@@ -58,7 +58,7 @@ def prometheus_operations(
         ),
         op(
             "prom_query",
-            "Run PromQL (instant, or summarised over since).",
+            "Run PromQL (instant, or summarised over since; chart draws it).",
             QueryArgs,
             reads.query,
             CommandSpec(words=("promql",), positionals=("query",), code_block_field="query"),

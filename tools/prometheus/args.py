@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from tools.base import ClusterArgs, NamespacedArgs, check_dns1123_subdomain
 from tools.prometheus.queries import Kind
@@ -58,11 +58,18 @@ class UsageArgs(NamespacedArgs):
 class QueryArgs(ClusterArgs):
     query: str = Field(min_length=1, max_length=2000, description="PromQL")
     since: str | None = Field(default=None, description="range, e.g. 1h; default: an instant query")
+    chart: bool = Field(default=False, description="also draw the range as a chart image (needs since)")
 
     @field_validator("since")
     @classmethod
     def _since_is_duration(cls, value: str | None) -> str | None:
         return None if value is None else _duration(value)
+
+    @model_validator(mode="after")
+    def _a_chart_is_of_a_range(self) -> QueryArgs:
+        if self.chart and self.since is None:
+            raise ValueError("a chart needs a range: give since, e.g. 1h")
+        return self
 
 
 class LabelArgs(ClusterArgs):

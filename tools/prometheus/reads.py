@@ -190,11 +190,17 @@ class PrometheusReads:
         client = self._required(args)
         if args.since:
             end = dt.datetime.now(dt.UTC)
-            series = to_series(
-                await client.query_range(args.query, start=end - parse_duration(args.since), end=end), "value"
+            points = CHART_POINTS if args.chart else SUMMARY_POINTS
+            found = await client.query_range(
+                args.query, start=end - parse_duration(args.since), end=end, points=points
             )
+            series = to_series(found, "value")
             text = summarise_range(series, unit="", budget_tokens=max(ctx.budget_tokens - 100, 200))
-            return OperationResult(status=Status.OK, text=f"{args.query} over the last {args.since}:\n{text}")
+            text = f"{args.query} over the last {args.since}:\n{text}"
+            files: tuple[Attachment, ...] = ()
+            if args.chart and series:
+                text, files = await self._query_chart(args, series, text)
+            return OperationResult(status=Status.OK, text=text, files=files)
         rows = instant_rows(await client.query(args.query))
         if not rows:
             return OperationResult(status=Status.NO_DATA, text=f"{args.query}: no series matched")
@@ -202,6 +208,26 @@ class PrometheusReads:
             status=Status.OK,
             text=f"{args.query}: {len(rows)} result(s)",
             table=Table(("SERIES", "VALUE"), tuple(rows)),
+        )
+
+    async def _query_chart(
+        self, args: QueryArgs, series: list[Series], text: str
+    ) -> tuple[str, tuple[Attachment, ...]]:
+        """The range of a raw query as a chart image: its lines with the highest peaks."""
+        title = args.query if len(args.query) <= 90 else args.query[:89] + "…"
+        spec = ChartSpec(
+            title=f"{redact_text(title)} ({self.cluster_name(args) or 'cluster'})",
+            unit="",
+            usage=chart_series_limit(series),
+            time_zone=self.settings.time_zone,
+        )
+        try:
+            png = await asyncio.to_thread(render_png, spec)
+        except ChartTooLarge as error:
+            return f"{text}\n(no chart: {error})", ()
+        name = f"query-{args.since}.png"
+        return f"{text}\nchart: {name}", (
+            Attachment(name, png, "image/png", "PromQL over the last " + str(args.since)),
         )
 
     async def labels(self, args: LabelArgs, ctx: RunContext) -> OperationResult:
