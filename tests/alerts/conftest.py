@@ -56,9 +56,15 @@ class World:
 
 
 async def alerts_app(
-    database_url: str, clusters: ClusterSet, alertmanager: FakeAlertmanager, **alerts: Any
+    database_url: str,
+    clusters: ClusterSet,
+    alertmanager: FakeAlertmanager,
+    *,
+    policy: dict[str, Any] | None = None,
+    **alerts: Any,
 ) -> App:
-    """An app whose config turns alerts on (`alerts` overrides keys of `alerts_settings()`)."""
+    """An app whose config turns alerts on (`alerts` overrides keys of `alerts_settings()`, `policy`
+    adds keys to the policy section)."""
     endpoint = HttpEndpoint(name="am", url=alertmanager.url)
     operations = [
         *alertmanager_operations(endpoints=(endpoint,), clusters=clusters),
@@ -66,7 +72,7 @@ async def alerts_app(
     ]
     document = {
         "storage": {"url": database_url},
-        "policy": slack_roles(operators=["UOPS"], admins=["UADMIN"]),
+        "policy": slack_roles(operators=["UOPS"], admins=["UADMIN"]) | (policy or {}),
         "alerts": alerts_settings(**alerts),
     }
     config = LoadedConfig(settings=parse_settings(document), secrets=Secrets(named=NAMED), source=None)
@@ -79,10 +85,11 @@ async def open_world(
     alertmanager: FakeAlertmanager,
     *,
     surface: FakeSurface | None = None,
+    policy: dict[str, Any] | None = None,
     **alerts: Any,
 ) -> tuple[World, web.AppRunner]:
     """An app (a replica) with alerts on; pass another replica's `surface` to share one chat."""
-    app = await alerts_app(database_url, clusters, alertmanager, **alerts)
+    app = await alerts_app(database_url, clusters, alertmanager, policy=policy, **alerts)
     surface = surface or FakeSurface("slack")
     service = alerts_service(app, surfaces={"slack": surface}, leader=None)
     web_app = web.Application()
