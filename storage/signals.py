@@ -229,6 +229,9 @@ class Signals:
                     closed.append(dataclasses.replace(record, state="recovered", version=record.version + 1))
             return closed
 
+        # Most rounds find nothing to close: only then take a writer's transaction.
+        if not await self.database.run(lambda conn: conn.execute(query.limit(1)).first(), write=False):
+            return []
         return await self.database.run(write, write=True)
 
     async def firing(self, *, cluster: str, resource: str | None = None) -> list[SignalRecord]:

@@ -32,7 +32,6 @@ from bot.alerts.notifier import Card, Notifier, SurfaceLookup
 from bot.alerts.receiver import AlertReceiver, RecordFn, credentials_from
 from bot.alerts.routes import Routes, alert_labels
 from bot.alerts.subscriptions import SignalRouting
-from bot.alerts.watcher import ClusterSignals
 from bot.alerts.watches import ClusterWatches
 from bot.app import App
 from bot.conversation.alert_clicks import AlertClicks
@@ -108,11 +107,6 @@ class AlertsService:
 
     def is_ready(self) -> bool:
         return self._loop is not None and not self._loop.done()
-
-    @property
-    def handlers(self) -> dict[str, ClusterSignals]:
-        """Each watched cluster's handler (tests and the bench wait on its progress)."""
-        return self.watches.handlers
 
     # -- the leader's work ----------------------------------------------------------------
     def poke(self) -> None:

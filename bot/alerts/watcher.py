@@ -136,6 +136,8 @@ class ClusterSignals:
 
     async def show(self, records: Sequence[SignalRecord]) -> None:
         """Bring the cards of these signals up to date wherever they are routed now."""
+        if not records:
+            return
         for record in records:
             await self._notifier.show(signal_view(record), self._routing.places_for(record))
         await self._notifier.flush()

@@ -61,10 +61,6 @@ class ClusterWatches:
         self._running: dict[str, _Running] = {}
         self._unknown: set[str] = set()  # subscribed clusters no longer in the config (logged once)
 
-    @property
-    def handlers(self) -> dict[str, ClusterSignals]:
-        return {name: running.handler for name, running in self._running.items()}
-
     async def sync(self) -> None:
         fresh = self.routing.use(await self._store.watch_subscriptions.all())
         wanted = self.routing.clusters() | set(self._running)
@@ -116,6 +112,8 @@ class ClusterWatches:
 
     async def _show_firing(self, subscriptions: Sequence[WatchSubscription]) -> None:
         """A place newly subscribed gets the cards of what already fires there (once each)."""
+        if not subscriptions:
+            return
         by_cluster: dict[str, list[WatchSubscription]] = {}
         for subscription in subscriptions:
             by_cluster.setdefault(subscription.cluster, []).append(subscription)
