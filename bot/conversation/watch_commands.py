@@ -205,9 +205,14 @@ class WatchCommands:
         )
         table = outcome.result.table if outcome.result is not None else None
         if outcome.status is not Status.OK or table is None:
+            why = (
+                "too many to list"
+                if outcome.status is Status.OK
+                else outcome.text.splitlines()[0].rstrip(".")
+            )
             return (
-                f"Cannot check that you may read every namespace of cluster {cluster} "
-                f"({outcome.text.rstrip('.')}); watch namespaces one by one instead."
+                f"Cannot check that you may read every namespace of cluster {cluster} ({why}); "
+                "watch namespaces one by one instead."
             )
         names = [str(row[0]).removeprefix("namespace/") for row in table.rows]
         blocked = self._blocked(cluster, names, ctx)
