@@ -117,7 +117,7 @@ class RecordingSurface:
 async def figure_side(kubeconfig: Path, conn: Any, args: argparse.Namespace, workdir: Path) -> list[float]:
     from bot.alerts.flood import FloodControl
     from bot.alerts.notifier import Notifier
-    from bot.alerts.routes import Routes
+    from bot.alerts.subscriptions import SignalRouting
     from bot.alerts.watcher import ClusterSignals, WatchRunner
     from bot.gate.metrics import Metrics
     from bot.settings.alerts_settings import AlertsSettings
@@ -127,7 +127,9 @@ async def figure_side(kubeconfig: Path, conn: Any, args: argparse.Namespace, wor
 
     store = await Store.open(f"sqlite+aiosqlite:///{workdir / f'bench-{time.time_ns()}.db'}")
     surface = RecordingSurface()
-    settings = AlertsSettings.model_validate({"default_places": [{"platform": "slack", "channel": "C1"}]})
+    settings = AlertsSettings.model_validate(
+        {"default_places": [{"platform": "slack", "channel": "C1"}], "watch": {"enabled": True}}
+    )
     notifier = Notifier(
         store=store,
         surfaces={"slack": surface},  # type: ignore[dict-item]
@@ -139,7 +141,7 @@ async def figure_side(kubeconfig: Path, conn: Any, args: argparse.Namespace, wor
         cluster="fake",
         store=store,
         notifier=notifier,
-        routes=Routes.from_settings(settings),
+        routing=SignalRouting.from_settings(settings, clusters=["fake"]),
         metrics=Metrics(),
     )
     cluster = ClusterConfig(name="fake", kubeconfig=kubeconfig, context="fake")

@@ -25,6 +25,7 @@ from bot.conversation.follow_ups import BackgroundFollowUps
 from bot.conversation.limit_store import open_limit_store
 from bot.conversation.limits import Limits
 from bot.conversation.router import Router
+from bot.conversation.watch_commands import WatchCommands
 from bot.gate.approvals import ApprovalDesk
 from bot.gate.approved import ApprovedRuns
 from bot.gate.audit import AuditListener, Auditor
@@ -251,6 +252,16 @@ async def build_app(
             flows=flows,
             cluster_names=clusters.names(),
             channel_defaults=defaults,
+            watches=WatchCommands(
+                store=store,
+                policy=policy,
+                audit=audit,
+                gateway=executor,
+                registry=registry,
+                channel_defaults=defaults,
+                cluster_names=clusters.names(),
+                cards_enabled=settings.alerts.enabled,
+            ),
         )
         limits = Limits(settings.limits, open_limit_store(loaded.redis_url), metrics=metrics)
         if agent is not None:  # a change it asked for that ran in the background: its word after

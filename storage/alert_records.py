@@ -1,4 +1,4 @@
-"""Plain records of alerts, watch signals, notification cards and watch positions.
+"""Plain records of alerts, watch signals, notification cards and watch subscriptions.
 
 What the alert and watch repositories take and return; frozen dataclasses,
 never ORM rows. `Change` says what an idempotent write did: a first sighting
@@ -99,6 +99,21 @@ class SignalRecord:
     @property
     def key(self) -> tuple[str, str, str, str, str]:
         return (self.cluster, self.kind, self.namespace, self.name, self.reason)
+
+
+@dataclasses.dataclass(frozen=True)
+class WatchSubscription:
+    """A place subscribed with `!watch`: "" namespace = every namespace; empty kinds/reasons = all."""
+
+    platform: str
+    channel: str
+    cluster: str
+    namespace: str
+    kinds: tuple[str, ...]  # Kubernetes kinds: Pod, Node, ...
+    reasons: tuple[str, ...]  # CrashLoopBackOff, BackOff, ...
+    created_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 class Claim(enum.Enum):

@@ -7,16 +7,21 @@ relist, a new leader replaying from the stored resourceVersion) changes
 nothing. A batch reads its rows in one query, folds in memory (`fold`, pure)
 and writes each changed row once, conditional on the `version` it read; if
 another writer moved a row meanwhile, the whole batch is read and folded again.
-Nothing here decides what a signal means or where it goes.
+Event-based rows (`resource` "events") close by `close_quiet` (no new occurrence
+for a while) or `close_about` (their object is gone or recovered), each row once
+(conditional on its version), and reopen only on a new occurrence: a replayed
+Event whose count did not grow leaves a closed row closed. Nothing here decides
+what a signal means or where it goes.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, select, tuple_, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, select, tuple_, update
 
 from storage.alert_records import Change, SignalInput, SignalRecord, Written
 from storage.database import Database, insert_for
@@ -28,6 +33,7 @@ MAX_SOURCES = 64
 FOLDED = "_folded"  # the summed counts of sources no longer kept one by one
 CHUNK = 200  # keys per SELECT … IN
 KEY_COLUMNS = ("cluster", "kind", "namespace", "name", "reason")
+EVENTS = "events"  # the watch whose signals are occurrences, not states
 
 
 def _record(row: Row[Any]) -> tuple[SignalRecord, list[list[Any]]]:
@@ -94,6 +100,8 @@ def fold(current: Current | None, seen: SignalInput) -> tuple[Change | None, Cur
     old, sources = current
     if seen.firing:
         sources = _with_source(sources, seen.source, max(seen.count, 1))
+        if old.resource == EVENTS and old.state != "firing" and _total(sources) <= old.count:
+            return Change.UNCHANGED, current  # an occurrence already counted, seen again: stays closed
         new = dataclasses.replace(
             old,
             state="firing",
@@ -186,6 +194,45 @@ class Signals:
             if changed.rowcount != 1:
                 raise _Moved
         return results
+
+    async def close_quiet(self, *, cluster: str, before: dt.datetime) -> list[SignalRecord]:
+        """Close the event-based signals of `cluster` last seen before `before`; returns those this
+        call closed (another writer's closing or a new occurrence meanwhile leaves a row alone)."""
+        return await self._close(cluster, t.c.last_seen < before)
+
+    async def close_about(
+        self, *, cluster: str, objects: Collection[tuple[str, str, str]]
+    ) -> list[SignalRecord]:
+        """Close the event-based signals about these (kind, namespace, name) objects of `cluster`."""
+        closed: list[SignalRecord] = []
+        wanted = sorted(set(objects))
+        columns = tuple_(t.c.kind, t.c.namespace, t.c.name)
+        for start in range(0, len(wanted), CHUNK):
+            closed += await self._close(cluster, columns.in_(wanted[start : start + CHUNK]))
+        return closed
+
+    async def _close(self, cluster: str, which: ColumnElement[bool]) -> list[SignalRecord]:
+        query = select(t).where(t.c.cluster == cluster, t.c.resource == EVENTS, t.c.state == "firing", which)
+
+        def write(conn: Connection) -> list[SignalRecord]:
+            closed = []
+            stamp = utcnow()
+            for row in conn.execute(query).all():
+                record = _record(row)[0]
+                where = and_(*(t.c[n] == v for n, v in zip(KEY_COLUMNS, record.key, strict=True)))
+                changed = conn.execute(
+                    update(t)
+                    .where(where, t.c.version == record.version, t.c.state == "firing")
+                    .values(state="recovered", version=record.version + 1, updated_at=stamp)
+                )
+                if changed.rowcount == 1:
+                    closed.append(dataclasses.replace(record, state="recovered", version=record.version + 1))
+            return closed
+
+        # Most rounds find nothing to close: only then take a writer's transaction.
+        if not await self.database.run(lambda conn: conn.execute(query.limit(1)).first(), write=False):
+            return []
+        return await self.database.run(write, write=True)
 
     async def firing(self, *, cluster: str, resource: str | None = None) -> list[SignalRecord]:
         """Signals firing now on `cluster` (from one watch's resource, or every one)."""

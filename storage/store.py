@@ -43,6 +43,7 @@ from storage.records import (
 )
 from storage.signals import Signals
 from storage.watch_positions import WatchPositions
+from storage.watch_subscriptions import WatchSubscriptions
 
 
 class Store:
@@ -64,6 +65,7 @@ class Store:
         self.signals = Signals(database)
         self.notifications = Notifications(database)
         self.watch_positions = WatchPositions(database)
+        self.watch_subscriptions = WatchSubscriptions(database)
 
     @classmethod
     async def open(cls, url: str, *, audit_key: bytes | None = None, migrate: bool = True) -> Store:

@@ -5,7 +5,9 @@ readiness). Every replica mounts the receiver. One loop asks the leader
 election (the sweeper's: a PostgreSQL advisory lock or a Kubernetes Lease)
 whether this replica leads; the leader runs the cluster watches and posts:
 alerts written since its last look (by any replica: the database is the
-hand-over), and whatever the watch reports. While it runs, its card buttons'
+hand-over), and whatever the watch reports. On each round it also brings the
+watches in step with the config and the `!watch` subscriptions any replica
+stored (`bot/alerts/watches.py`). While it runs, its card buttons'
 handler is registered with the app's `alert_clicks` (every replica answers
 clicks). When leadership moves, the
 watches stop here and start there, resuming from the stored positions.
@@ -30,7 +32,8 @@ from bot.alerts.flood import FloodControl
 from bot.alerts.notifier import Card, Notifier, SurfaceLookup
 from bot.alerts.receiver import AlertReceiver, RecordFn, credentials_from
 from bot.alerts.routes import Routes, alert_labels
-from bot.alerts.watcher import ClusterSignals, WatchRunner
+from bot.alerts.subscriptions import SignalRouting
+from bot.alerts.watches import ClusterWatches
 from bot.app import App
 from bot.conversation.alert_clicks import AlertClicks
 from bot.domain.events import AuditEvent
@@ -42,7 +45,7 @@ from storage.alert_records import AlertRecord
 from storage.store import Store
 from tools.base import Attachment
 from tools.kubernetes.clusters import ClusterConfig
-from tools.kubernetes.watch import Backoff, WatchTarget
+from tools.kubernetes.watch import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +68,6 @@ def alert_view(alert: AlertRecord, *, now: dt.datetime, files: tuple[Attachment,
     )
 
 
-def watch_targets(kinds: Sequence[str], namespaces: Sequence[str]) -> list[WatchTarget]:
-    targets = []
-    for kind in kinds:
-        if kind == "nodes" or not namespaces:
-            targets.append(WatchTarget(kind))
-        else:
-            targets += [WatchTarget(kind, ns) for ns in namespaces]
-    return targets
-
-
 @dataclasses.dataclass
 class AlertsService:
     settings: AlertsSettings
@@ -85,16 +78,14 @@ class AlertsService:
     leader: Leader
     metrics: Metrics
     actions: AlertActions
-    clusters: Sequence[ClusterConfig] = ()
+    watches: ClusterWatches
     backoff: type[Backoff] = Backoff
     clicks: AlertClicks | None = None  # where the card buttons' handler is registered while running
     findings: AlertFindings | None = None  # what a new alert's object shows, looked at before its card
     name: str = "alerts"
     leading: bool = False
-    handlers: dict[str, ClusterSignals] = dataclasses.field(default_factory=dict)
     _poke: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
     _loop: asyncio.Task[None] | None = None
-    _watches: list[asyncio.Task[None]] = dataclasses.field(default_factory=list)
     _cursor: dt.datetime | None = None
     _retry: set[str] = dataclasses.field(default_factory=set)  # fingerprints whose cards are not out yet
 
@@ -136,13 +127,13 @@ class AlertsService:
             self.leading = True
             self.metrics.leader_changes.labels("gained").inc()
             self._cursor = dt.datetime.now(dt.UTC) - CATCH_UP
-            await self._start_watches()
         elif not leads and self.leading:
             self.leading = False
             self.metrics.leader_changes.labels("lost").inc()
             await self._stop_watches()
         if self.leading:
             await self.sync_alerts()
+            await self._sync_watches()
         return self.leading
 
     async def sync_alerts(self) -> int:
@@ -181,36 +172,13 @@ class AlertsService:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._poke.wait(), timeout=self.settings.poll_interval_s)
 
-    async def _start_watches(self) -> None:
-        if not self.settings.watch.enabled:
-            return
-        targets = watch_targets(self.settings.watch.kinds, self.settings.watch.namespaces)
-        for cluster in self.clusters:
-            handler = ClusterSignals(
-                cluster=cluster.name,
-                store=self.store,
-                notifier=self.notifier,
-                routes=self.routes,
-                metrics=self.metrics,
-            )
-            self.handlers[cluster.name] = handler
-            runner = WatchRunner(
-                cluster,
-                targets,
-                self.store,
-                handler,
-                timeout_s=self.settings.watch.timeout_s,
-                backoff=self.backoff,
-            )
-            self._watches.append(asyncio.create_task(runner.run(), name=f"watch-{cluster.name}"))
+    async def _sync_watches(self) -> None:
+        """Watch what the config and the subscriptions ask for now (started, changed or stopped)."""
+        self.watches.backoff = self.backoff
+        await self.watches.sync()
 
     async def _stop_watches(self) -> None:
-        tasks, self._watches = self._watches, []
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self.watches.stop()
 
 
 def build_alerts_service(
@@ -224,11 +192,13 @@ def build_alerts_service(
     named: Mapping[str, str],
     actions: AlertActions,
     clusters: Sequence[ClusterConfig] = (),
+    known_clusters: Sequence[ClusterConfig] = (),
     record: RecordFn | None = None,
     backoff: type[Backoff] = Backoff,
     clicks: AlertClicks | None = None,
     findings: AlertFindings | None = None,
 ) -> AlertsService:
+    """`clusters`: the config's watch; `known_clusters`: every cluster a subscription may name."""
     notifier = Notifier(
         store=store,
         surfaces=surfaces,
@@ -241,16 +211,26 @@ def build_alerts_service(
     receiver = AlertReceiver(
         store=store, credentials=credentials_from(settings.receiver, named), metrics=metrics, record=record
     )
+    routes = Routes.from_settings(settings)
+    watches = ClusterWatches(
+        store=store,
+        notifier=notifier,
+        routing=SignalRouting.from_settings(settings, clusters=[c.name for c in clusters]),
+        metrics=metrics,
+        settings=settings.watch,
+        clusters={c.name: c for c in (*known_clusters, *clusters)},
+        backoff=backoff,
+    )
     service = AlertsService(
         settings=settings,
         store=store,
         receiver=receiver,
         notifier=notifier,
-        routes=Routes.from_settings(settings),
+        routes=routes,
         leader=leader,
         metrics=metrics,
         actions=actions,
-        clusters=tuple(clusters),
+        watches=watches,
         backoff=backoff,
         clicks=clicks,
         findings=findings,
@@ -301,6 +281,7 @@ def alerts_service(
         named=app.config.secrets.named,
         actions=actions,
         clusters=clusters,
+        known_clusters=[app.clusters.get(name) for name in app.clusters.names()],
         record=record,
         clicks=app.alert_clicks,
         findings=findings,

@@ -1,5 +1,5 @@
 """The built-in commands: help, whoami, history, approvals, approve/deny/cancel/undo, audit, use, forget,
-debug, analyze (the last two through `bot.agent.flows`).
+debug, analyze (the last two through `bot.agent.flows`), watch/unwatch/watches (`watch_commands`).
 
 Approvals go through the approval desk (and so the executor); nothing here
 runs an operation directly. Its dependencies are given once at start-up.
@@ -19,6 +19,7 @@ from bot.conversation.alert_history import channel_alerts, own_alert_clicks
 from bot.conversation.channels import ChannelDefaults, namespace_missing
 from bot.conversation.commands import BUILTINS, Builtin
 from bot.conversation.help import help_reply
+from bot.conversation.watch_commands import WatchCommands
 from bot.domain.events import AuditEvent
 from bot.domain.models import Reply, ReplyKind
 from bot.domain.outcomes import RequestContext, describe_call
@@ -50,6 +51,7 @@ class BuiltinCommands:
         audit: AuditLog,
         flows: Flows,
         cluster_names: Sequence[str],
+        watches: WatchCommands,
         channel_defaults: ChannelDefaults | None = None,
     ) -> None:
         self._channel_defaults = channel_defaults
@@ -75,6 +77,7 @@ class BuiltinCommands:
             "forget": self.forget,
             "debug": flows.debug,
             "analyze": flows.analyze,
+            **watches.handlers(),
         }
 
     async def run(self, command: Builtin, ctx: RequestContext) -> list[Reply]:

@@ -71,23 +71,26 @@ class ChannelDefaults:
 
 
 async def namespace_missing(
-    registry: Registry, gateway: OperationGateway, namespace: str, ctx: RequestContext
+    registry: Registry,
+    gateway: OperationGateway,
+    namespace: str,
+    ctx: RequestContext,
+    *,
+    cluster: str | None = None,
 ) -> str | None:
-    """One sentence when `!use namespace` names a namespace that cannot be found, else None.
+    """One sentence when `!use namespace` (or `!watch`) names a namespace that cannot be found, else None.
 
-    The lookup is an ordinary read through the gate (policy, identity, audit), in the
-    cluster the channel's requests go to; when it cannot be made, the default is not moved.
+    The lookup is an ordinary read through the gate (policy, identity, audit), in
+    `cluster` or else the cluster the channel's requests go to; when it cannot be
+    made, nothing is changed.
     """
     if registry.get("k8s_get") is None:
         return f"Cannot check that namespace {namespace} exists: this bot has no Kubernetes operations."
-    outcome = await gateway.submit(
-        "k8s_get", {"kind": "namespace", "name": namespace}, ctx, file_approvals=False
-    )
+    args = {"kind": "namespace", "name": namespace} | ({"cluster": cluster} if cluster else {})
+    outcome = await gateway.submit("k8s_get", args, ctx, file_approvals=False)
     if outcome.status is Status.OK:
         return None
     if "not found" in outcome.text:
-        return (
-            f"Namespace {namespace} does not exist in this channel's cluster; "
-            "`!get namespaces` lists the ones that do."
-        )
+        where = f"cluster {cluster}" if cluster else "this channel's cluster"
+        return f"Namespace {namespace} does not exist in {where}; `!get namespaces` lists the ones that do."
     return f"Cannot check that namespace {namespace} exists ({outcome.text.rstrip('.')}); nothing changed."

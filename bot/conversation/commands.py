@@ -38,6 +38,12 @@ BUILTINS: dict[str, str] = {
     ),
     "use": "!use cluster NAME | !use namespace NAME — set this channel's defaults (operator role by default)",
     "forget": "!forget — clear your conversation memory (the audit trail keeps its rows)",
+    "watch": (
+        "!watch [namespace|all] [--kinds pods,nodes,...] [--reasons CrashLoopBackOff,...] [--cluster NAME]"
+        " — post a card here for each cluster problem there (operator role by default; nodes need all)"
+    ),
+    "unwatch": "!unwatch [namespace|all] [--cluster NAME] — stop this channel's watch there",
+    "watches": "!watches — what this channel watches",
     "debug": (
         "!debug [pod|deployment] <name> [-n namespace] — diagnose a workload (a bare name is a deployment"
         " if one exists, else a pod), then the model's analysis"

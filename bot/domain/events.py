@@ -52,6 +52,8 @@ class AuditEvent(StrEnum):
     REPLY_SENT = "reply.sent"
     CHANNEL_DEFAULTS = "channel.defaults"
     MEMORY_FORGOTTEN = "memory.forgotten"
+    WATCH_SUBSCRIBED = "watch.subscribed"
+    WATCH_UNSUBSCRIBED = "watch.unsubscribed"
     # alerts and cluster events
     ALERT_RECEIVED = "alert.received"
     ALERT_CARD_POSTED = "alert.card_posted"

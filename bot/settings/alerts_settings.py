@@ -76,6 +76,8 @@ class WatchSettings(_Model):
     kinds: tuple[Literal["events", "pods", "deployments", "nodes", "jobs"], ...] = RESOURCES  # type: ignore[assignment]
     namespaces: tuple[str, ...] = ()  # default: every namespace
     timeout_s: int = Field(default=300, ge=5, le=3600)
+    # A Warning Event's signal closes when no new occurrence came for this long (checked every poll).
+    event_quiet_s: float = Field(default=900.0, gt=0, le=7 * 24 * 3600)
 
 
 class AlertsSettings(_Model):

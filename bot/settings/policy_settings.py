@@ -123,6 +123,8 @@ class PolicySettings(_Model):
     approvals: ApprovalSettings = ApprovalSettings()
     # The lowest role that may change a channel's defaults with !use.
     use_role: RoleName = "operator"
+    # The lowest role that may subscribe a channel to cluster events with !watch (and !unwatch).
+    watch_role: RoleName = "operator"
 
     @field_validator("channels")
     @classmethod

@@ -63,10 +63,11 @@ async def alerts_app(
     alertmanager: FakeAlertmanager,
     *,
     prometheus_url: str | None = None,
+    policy: dict[str, Any] | None = None,
     **alerts: Any,
 ) -> App:
-    """An app whose config turns alerts on (`alerts` overrides keys of `alerts_settings()`), with a
-    Prometheus at `prometheus_url` when given."""
+    """An app whose config turns alerts on (`alerts` overrides keys of `alerts_settings()`, `policy`
+    adds keys to the policy section), with a Prometheus at `prometheus_url` when given."""
     endpoint = HttpEndpoint(name="am", url=alertmanager.url)
     prometheus = PrometheusSettings(
         endpoints=(PrometheusEndpoint(name="main", url=prometheus_url),) if prometheus_url else ()
@@ -78,7 +79,7 @@ async def alerts_app(
     ]
     document = {
         "storage": {"url": database_url},
-        "policy": slack_roles(operators=["UOPS"], admins=["UADMIN"]),
+        "policy": slack_roles(operators=["UOPS"], admins=["UADMIN"]) | (policy or {}),
         "alerts": alerts_settings(**alerts),
     }
     config = LoadedConfig(settings=parse_settings(document), secrets=Secrets(named=NAMED), source=None)
@@ -92,10 +93,13 @@ async def open_world(
     *,
     surface: FakeSurface | None = None,
     prometheus_url: str | None = None,
+    policy: dict[str, Any] | None = None,
     **alerts: Any,
 ) -> tuple[World, web.AppRunner]:
     """An app (a replica) with alerts on; pass another replica's `surface` to share one chat."""
-    app = await alerts_app(database_url, clusters, alertmanager, prometheus_url=prometheus_url, **alerts)
+    app = await alerts_app(
+        database_url, clusters, alertmanager, prometheus_url=prometheus_url, policy=policy, **alerts
+    )
     surface = surface or FakeSurface("slack")
     service = alerts_service(app, surfaces={"slack": surface}, leader=None)
     web_app = web.Application()

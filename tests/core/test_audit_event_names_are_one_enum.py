@@ -46,6 +46,8 @@ STORED_NAMES = {
     "reply.sent",
     "channel.defaults",
     "memory.forgotten",
+    "watch.subscribed",
+    "watch.unsubscribed",
     "alert.received",
     "alert.card_posted",
     "alert.clicked",

@@ -40,6 +40,7 @@ _TABLES = (
     "watch_signals",
     "notification_cards",
     "watch_positions",
+    "watch_subscriptions",
 )
 
 

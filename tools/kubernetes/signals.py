@@ -32,6 +32,43 @@ NODE_REASONS = ("NotReady", "MemoryPressure", "DiskPressure", "PIDPressure")
 JOB_REASONS = ("Failed",)
 KIND_OF = {"events": "Event", "pods": "Pod", "deployments": "Deployment", "nodes": "Node", "jobs": "Job"}
 RESOURCES = tuple(KIND_OF)
+# Common reasons of Warning Events (kubelet, scheduler, controllers); any other is still watched.
+EVENT_REASONS = (
+    "BackOff",
+    "Evicted",
+    "ExceededGracePeriod",
+    "Failed",
+    "FailedAttachVolume",
+    "FailedCreate",
+    "FailedCreatePodSandBox",
+    "FailedDelete",
+    "FailedGetScale",
+    "FailedKillPod",
+    "FailedMount",
+    "FailedScheduling",
+    "FailedSync",
+    "NodeNotReady",
+    "OOMKilling",
+    "ProbeWarning",
+    "Rebooted",
+    "SystemOOM",
+    "Unhealthy",
+)
+# The kinds a signal can be about: the state-watched ones and those Warning Events often name.
+SIGNAL_KINDS = (
+    "Pod",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "Node",
+    "Service",
+    "Ingress",
+    "PersistentVolumeClaim",
+    "HorizontalPodAutoscaler",
+)
 _IMAGE_PULL = {"ImagePullBackOff", "ErrImagePull"}
 
 
@@ -61,6 +98,19 @@ class Signal:
     @property
     def state(self) -> str:
         return "firing" if self.firing else "recovered"
+
+
+def known_reasons() -> tuple[str, ...]:
+    """Every reason a signal is known to carry (state reasons, then common Warning Event reasons)."""
+    state = (*POD_REASONS, *DEPLOYMENT_REASONS, *NODE_REASONS, *JOB_REASONS)
+    return tuple(dict.fromkeys((*state, *EVENT_REASONS)))
+
+
+def resources_for(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """The watches that report signals about `kinds` (empty: every kind): Events always."""
+    if not kinds:
+        return RESOURCES
+    return tuple(r for r, kind in KIND_OF.items() if r == "events" or kind in kinds)
 
 
 def recovers_on_relist(resource: str) -> bool:
