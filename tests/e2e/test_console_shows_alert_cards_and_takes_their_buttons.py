@@ -159,3 +159,33 @@ async def test_with_a_console_port_alertmanagers_webhook_reaches_the_console(
     rest, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert proc.returncode == 0, err.decode()
     assert (seen + rest.decode()).count("FIRING: KubePodCrashLooping") == 1
+
+
+async def test_watch_typed_on_the_console_subscribes_it_and_the_watch_prints_the_card(
+    tmp_path: Path, fake_k8s: FakeKubernetes, fake_kubeconfig: Path
+) -> None:
+    """No watch and no place in the config: `!watch shop` typed on the console is what starts the
+    watch and sends the crash-looping pod's card to the console."""
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"storage: {{url: 'sqlite+aiosqlite:///{tmp_path / 'bot.db'}'}}\n"
+        f"clusters: [{{name: fake, kubeconfig: '{fake_kubeconfig}', context: fake, default_namespace: prod}}]\n"
+        "alerts:\n"
+        "  enabled: true\n"
+        "  receiver: {bearer_token_env: CHATOPS_ALERTS_TOKEN}\n"
+        "  poll_interval_s: 0.1\n"
+        "  watch: {timeout_s: 60}\n"
+    )
+    fake_k8s.add(b.namespace("shop"))
+    fake_k8s.add(crashing_pod("checkout"))
+    proc = await start_console(config)
+    assert proc.stdin is not None
+    proc.stdin.write(b"!watch shop\n")
+    await proc.stdin.drain()
+    seen = await read_until(proc, "", "CrashLoopBackOff: Pod shop/checkout (cluster fake)")
+    proc.stdin.close()
+    rest, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    out = seen + rest.decode()
+    assert proc.returncode == 0, err.decode()
+    assert out.count("CrashLoopBackOff: Pod shop/checkout") == 1
+    assert not fake_k8s.mutations()
