@@ -3,7 +3,8 @@
 Rows are per platform, channel and thread, tagged with the user they belong
 to (an assistant reply carries the user it answered), so the agent can read a
 user's recent turns and a thread's conversation, and `forget` removes a
-user's messages on request. Both reads are index range scans, newest first.
+user's messages on request. The reads are index range scans, newest first; the agent's
+`window` returns one user's rows without their text, and in full only those the caller has not read.
 Callers redact secrets before appending; nothing here inspects content.
 """
 
