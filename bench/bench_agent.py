@@ -243,7 +243,7 @@ async def measure(options: argparse.Namespace) -> None:
                 f" (worst repeat {worst_wall:.1f} ms, waits for a core on a busy box)"
             )
             for length in (int(n) for n in options.lengths.split(",")):
-                runs = max(3, options.turns // max(1, length))
+                runs = max(5, options.turns // max(1, length))
                 bot_samples = [await bot.conversation(length) for _ in range(runs)]
                 bare_samples = [await bare.conversation(length) for _ in range(runs)]
                 print(

@@ -26,6 +26,9 @@ from storage.records import ApprovalRecord, ApprovalState, Approver, NewApproval
 from storage.tables import approvals as t
 from storage.types import canonical_json, to_utc, utcnow
 
+# Built once, values given as parameters: `.values(...)` per row cost a statement and its cache key each time.
+_INSERT = insert(t)
+
 # Lowercase letters and digits without the look-alikes 0/o, 1/l/i.
 ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 ID_LENGTH = 8
@@ -92,7 +95,7 @@ class PreparedApproval:
     values: Mapping[str, Any]
 
     def write(self, conn: Connection) -> None:
-        conn.execute(insert(t).values(dict(self.values)))
+        conn.execute(_INSERT, dict(self.values))
 
 
 def prepare_approval(new: NewApproval) -> PreparedApproval:

@@ -134,6 +134,25 @@ class MessageRecord:
 
 
 @dataclasses.dataclass(frozen=True)
+class MessageHead:
+    """A history row without its content: enough to tell a row already read from a new one.
+
+    Ids alone are not enough: SQLite may give a deleted row's id to the next row, so
+    `stamp` is the time it was written, as the database spells it."""
+
+    id: int
+    stamp: str
+
+
+@dataclasses.dataclass(frozen=True)
+class HistoryWindow:
+    """One user's rows among a conversation's newest ones, oldest first, and those not known yet in full."""
+
+    heads: tuple[MessageHead, ...]
+    new: tuple[MessageRecord, ...]
+
+
+@dataclasses.dataclass(frozen=True)
 class AuditEvent:
     """One audit fact before it is chained. Secret values never go in here."""
 

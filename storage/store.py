@@ -9,7 +9,7 @@ no policy: it keeps what the core decides and answers what it asks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
@@ -36,6 +36,7 @@ from storage.records import (
     AuditFilter,
     AuditRecord,
     ChannelSettings,
+    HistoryWindow,
     MessageRecord,
     NewApproval,
     NewMessage,
@@ -113,6 +114,27 @@ class Store:
         self, *, platform: str, channel: str, thread: str | None, limit: int = 50
     ) -> list[MessageRecord]:
         return await self.history.conversation(platform=platform, channel=channel, thread=thread, limit=limit)
+
+    async def conversation_window(
+        self,
+        *,
+        platform: str,
+        channel: str,
+        thread: str | None,
+        user_id: str,
+        roles: Collection[str],
+        limit: int,
+        known: Mapping[int, str],
+    ) -> HistoryWindow:
+        return await self.history.window(
+            platform=platform,
+            channel=channel,
+            thread=thread,
+            user_id=user_id,
+            roles=roles,
+            limit=limit,
+            known=known,
+        )
 
     async def forget(self, *, platform: str, user_id: str) -> int:
         return await self.history.forget(platform=platform, user_id=user_id)

@@ -29,8 +29,9 @@ from bot.agent.dispatch import Turn, run_tool_call
 from bot.agent.errors import STILL_WORKS, ModelUnavailable
 from bot.agent.framing import MODEL_HEADER, frame
 from bot.agent.loop import StepLimit, ToolLoop
-from bot.agent.memory import estimate_tokens, has_note, load_memory, note_row
+from bot.agent.memory import estimate_tokens, has_note, message_tokens, note_row
 from bot.agent.middleware import AgentGuard
+from bot.agent.recall import ConversationMemory
 from bot.agent.resilience import ModelGate
 from bot.agent.tool_adapter import schema_text, to_langchain_tools
 from bot.agent.toolset import group_operations
@@ -92,6 +93,7 @@ class Agent:
     ) -> None:
         self._store = deps.store
         self._audit = deps.audit
+        self._memory = ConversationMemory(deps.store, budget_tokens=settings.memory_tokens)
         self.model = model
         self.gate = gate
         self.settings = settings
@@ -130,15 +132,13 @@ class Agent:
         if refusal is not None:
             return compose(turn, text="", problem=refusal)
         current = redact_text(message.text.strip())
-        memory = await load_memory(
-            self._store,
-            principal=ctx.principal,
-            channel=ctx.channel,
-            thread=ctx.thread,
-            budget_tokens=self.settings.memory_tokens,
-            current=current,
+        memory = await self._memory.load(
+            principal=ctx.principal, channel=ctx.channel, thread=ctx.thread, current=current
         )
-        replies = await self._run(turn, [*memory.messages, HumanMessage(content=current)])
+        question = HumanMessage(content=current)
+        replies = await self._run(
+            turn, [*memory.messages, question], [*memory.costs, message_tokens(question)]
+        )
         await self._note_approvals(turn)
         return replies
 
@@ -173,16 +173,11 @@ class Agent:
                 status=record.state.value,
             )
         )
-        memory = await load_memory(
-            store,
-            principal=principal,
-            channel=record.channel,
-            thread=record.thread,
-            budget_tokens=self.settings.memory_tokens,
-        )
+        memory = await self._memory.load(principal=principal, channel=record.channel, thread=record.thread)
         ctx = RequestContext(principal, record.channel, record.thread, uuid.uuid4().hex[:16], origin="agent")
         turn = Turn(ctx=ctx, max_tool_calls=self.settings.max_tool_calls)
-        replies = await self._run(turn, [*memory.messages, SystemMessage(content=FOLLOW_UP)])
+        ask = SystemMessage(content=FOLLOW_UP)
+        replies = await self._run(turn, [*memory.messages, ask], [*memory.costs, message_tokens(ask)])
         await self._note_approvals(turn)
         await store.append_message(
             NewMessage(
@@ -205,7 +200,8 @@ class Agent:
         refusal = self.gate.refusal()
         if refusal is not None:
             return compose(turn, text="", problem=f"No analysis: {refusal}", header=header)
-        replies = await self._run(turn, [HumanMessage(content=user)], system=system, header=header)
+        question = HumanMessage(content=user)
+        replies = await self._run(turn, [question], [message_tokens(question)], system=system, header=header)
         await self._note_approvals(turn)
         return replies
 
@@ -213,6 +209,7 @@ class Agent:
         self,
         turn: Turn,
         messages: list[AnyMessage],
+        costs: list[int],
         *,
         system: str | None = None,
         header: str = MODEL_HEADER,
@@ -221,7 +218,7 @@ class Agent:
         self.last_turn = turn
         try:
             this_turn = await asyncio.wait_for(
-                self._loop.run(messages, turn=turn, steps=steps, system=system),
+                self._loop.run(messages, costs=costs, turn=turn, steps=steps, system=system),
                 timeout=self.settings.turn_timeout_s,
             )
         except ModelUnavailable as e:

@@ -24,6 +24,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 
 from bot.agent.dispatch import Turn
+from bot.agent.memory import message_tokens
 from bot.agent.middleware import AgentGuard
 
 UNKNOWN_TOOL = "Error: {requested_tool} is not a valid tool, try one of [{available_tools}]."
@@ -53,11 +54,20 @@ class ToolLoop:
         self._run_tool = run_tool
 
     async def run(
-        self, messages: list[AnyMessage], *, turn: Turn, steps: int, system: str | None = None
+        self,
+        messages: list[AnyMessage],
+        *,
+        costs: list[int],
+        turn: Turn,
+        steps: int,
+        system: str | None = None,
     ) -> list[AnyMessage]:
-        """The messages this turn added (the model's answers and the tools' results); `system`
-        replaces the agent's system prompt for this turn (a flow's own prompt)."""
+        """The messages this turn added (the model's answers and the tools' results).
+
+        `costs` are the messages' token counts (`message_tokens`); each message is counted once.
+        `system` replaces the agent's system prompt for this turn (a flow's own prompt)."""
         head = self._system if system is None else SystemMessage(content=system)
+        sent, sent_costs = list(messages), list(costs)
         added: list[AnyMessage] = []
         taken = 0
         while True:
@@ -65,15 +75,20 @@ class ToolLoop:
             if taken > steps:
                 raise StepLimit
             answer = await self._guard.call_model(
-                lambda sent: self._bound.ainvoke([head, *sent]), [*messages, *added], turn
+                lambda fitted: self._bound.ainvoke([head, *fitted]), sent, sent_costs, turn
             )
             added.append(answer)
             if not isinstance(answer, AIMessage) or not answer.tool_calls:
                 return added
+            sent.append(answer)
+            sent_costs.append(message_tokens(answer))
             taken += 1
             if taken > steps:
                 raise StepLimit
-            added += await asyncio.gather(*(self._call(call, turn) for call in answer.tool_calls))
+            results = await asyncio.gather(*(self._call(call, turn) for call in answer.tool_calls))
+            added += results
+            sent += results
+            sent_costs += [message_tokens(result) for result in results]
 
     async def _call(self, call: ToolCall, turn: Turn) -> ToolMessage:
         name, call_id = call["name"], call.get("id") or ""

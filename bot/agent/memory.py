@@ -5,8 +5,9 @@ user's own turns in a channel/thread, newest first, until `memory_tokens`
 are used, drops the rest (saying how many), and turns them into model
 messages. Notes the agent filed (an approval it asked for, the outcome of
 one) are stored with role `tool`. Token counts are a conservative estimate
-(no tokenizer at run time). Nothing here calls the model or redacts: rows
-were redacted when they were stored.
+(no tokenizer at run time). `ConversationMemory` (`recall.py`) keeps what it
+has read between turns. Nothing here calls the model or redacts: rows were
+redacted when they were stored.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from bot.agent.framing import unframe_model_words
 from bot.domain.models import Principal
-from storage.records import MessageRecord, NewMessage
+from storage.records import NewMessage
 from storage.store import Store
 
 HISTORY_ROWS = 200
+ROLES = frozenset({"user", "assistant", "tool"})
 NOTE_PREFIX = "[bot note] "
 NOTE_TOKENS = 20  # room kept for the "left out" note
 
@@ -30,58 +32,33 @@ def estimate_tokens(text: str) -> int:
     return max(len(text) // 3, len(text.encode("utf-8")) // 4) + 4
 
 
+def message_tokens(message: AnyMessage) -> int:
+    """What one message costs against the model's input budget (its text and its tool calls)."""
+    content = message.content if isinstance(message.content, str) else str(message.content)
+    calls = getattr(message, "tool_calls", None) or []
+    return estimate_tokens(content) + sum(estimate_tokens(str(c.get("args"))) + 8 for c in calls)
+
+
 @dataclasses.dataclass(frozen=True)
 class Memory:
     messages: tuple[AnyMessage, ...]
     dropped: int
     tokens: int
+    # message_tokens of each message, counted once when its row was first read
+    costs: tuple[int, ...] = ()
 
 
-def _to_message(row: MessageRecord) -> AnyMessage:
-    if row.role == "user":
-        return HumanMessage(content=row.content)
-    if row.role == "tool":
-        return AIMessage(content=NOTE_PREFIX + row.content)
-    return AIMessage(content=unframe_model_words(row.content))
+def to_message(role: str, content: str) -> AnyMessage:
+    """A stored row as the model sees it: the person, the model's own words, or a bot note."""
+    if role == "user":
+        return HumanMessage(content=content)
+    if role == "tool":
+        return AIMessage(content=NOTE_PREFIX + content)
+    return AIMessage(content=unframe_model_words(content))
 
 
-def select_rows(rows: list[MessageRecord], *, budget_tokens: int) -> tuple[list[MessageRecord], int]:
-    """The newest rows that fit the budget, oldest first, and how many were dropped."""
-    kept: list[MessageRecord] = []
-    used = 0
-    for row in reversed(rows):
-        cost = estimate_tokens(row.content)
-        if used + cost > budget_tokens:
-            break
-        kept.append(row)
-        used += cost
-    # A conversation shown to the model starts with the person, not with a reply.
-    while kept and kept[-1].role != "user":
-        kept.pop()
-    return kept[::-1], len(rows) - len(kept)
-
-
-async def load_memory(
-    store: Store,
-    *,
-    principal: Principal,
-    channel: str,
-    thread: str | None,
-    budget_tokens: int,
-    current: str | None = None,
-) -> Memory:
-    """The user's earlier turns here, within the budget; `current` is left out if stored last."""
-    rows = await store.conversation(
-        platform=principal.platform, channel=channel, thread=thread, limit=HISTORY_ROWS
-    )
-    own = [r for r in rows if r.user_id == principal.user_id and r.role in ("user", "assistant", "tool")]
-    if current is not None and own and own[-1].role == "user" and own[-1].content == current:
-        own = own[:-1]
-    kept, dropped = select_rows(own, budget_tokens=max(0, budget_tokens - NOTE_TOKENS))
-    messages: list[AnyMessage] = [_to_message(r) for r in kept]
-    if dropped and messages:
-        messages.insert(0, AIMessage(content=f"{NOTE_PREFIX}{dropped} earlier message(s) left out."))
-    return Memory(tuple(messages), dropped, sum(estimate_tokens(r.content) for r in kept))
+def left_out_note(dropped: int) -> AIMessage:
+    return AIMessage(content=f"{NOTE_PREFIX}{dropped} earlier message(s) left out.")
 
 
 def note_row(

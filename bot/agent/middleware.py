@@ -13,27 +13,27 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 
 from bot.agent.dispatch import Turn
-from bot.agent.memory import estimate_tokens
+from bot.agent.memory import estimate_tokens, message_tokens
 from bot.agent.resilience import ModelGate
 from bot.gate.metrics import Metrics
 
 DROPPED = "[output dropped to fit the model's input budget; call again if you still need it]"
 
 
-def message_tokens(message: AnyMessage) -> int:
-    content = message.content if isinstance(message.content, str) else str(message.content)
-    calls = getattr(message, "tool_calls", None) or []
-    return estimate_tokens(content) + sum(estimate_tokens(str(c.get("args"))) + 8 for c in calls)
+def fit_messages(
+    messages: list[AnyMessage], *, budget: int, costs: Sequence[int] | None = None
+) -> list[AnyMessage]:
+    """Drop the oldest tool outputs until the messages fit `budget` tokens.
 
-
-def fit_messages(messages: list[AnyMessage], *, budget: int) -> list[AnyMessage]:
-    """Drop the oldest tool outputs until the messages fit `budget` tokens."""
-    total = sum(message_tokens(m) for m in messages)
+    `costs`: each message's `message_tokens`, when the caller counted them already."""
+    if costs is None:
+        costs = [message_tokens(m) for m in messages]
+    total = sum(costs)
     if total <= budget:
         return messages
     fitted = list(messages)
@@ -41,7 +41,7 @@ def fit_messages(messages: list[AnyMessage], *, budget: int) -> list[AnyMessage]
         if total <= budget:
             break
         if isinstance(message, ToolMessage) and message.content != DROPPED:
-            total -= message_tokens(message) - estimate_tokens(DROPPED)
+            total -= costs[i] - estimate_tokens(DROPPED)
             fitted[i] = ToolMessage(content=DROPPED, tool_call_id=message.tool_call_id, name=message.name)
     return fitted
 
@@ -60,10 +60,13 @@ class AgentGuard:
         self,
         invoke: Callable[[list[AnyMessage]], Awaitable[AnyMessage]],
         messages: list[AnyMessage],
+        costs: Sequence[int],
         turn: Turn,
     ) -> AnyMessage:
-        """`invoke(fitted messages)` through the gate; the answer with its tool calls limited."""
-        fitted = fit_messages(messages, budget=self._budget)
+        """`invoke(fitted messages)` through the gate; the answer with its tool calls limited.
+
+        `costs` are the messages' `message_tokens`, counted once by the caller."""
+        fitted = fit_messages(messages, budget=self._budget, costs=costs)
         loop = asyncio.get_running_loop()
         started, cpu_started = loop.time(), time.process_time()
         outcome = "error"
