@@ -103,7 +103,7 @@ def slack_handler(settings: AckSettings, handover: asyncio.StreamWriter) -> Hand
             headers: dict[str, str | Sequence[str]] = {
                 key.lower(): request.headers.getall(key) for key in request.headers
             }
-            handover.write(encode(text, query=request.query_string, headers=headers))
+            handover.write(encode(body, query=request.query_string, headers=headers))
         elif ack.status == UNPARSABLE.status:
             log.warning("a signed Slack request whose body is not a payload Slack sends; not handed over")
         return web.Response(status=ack.status, body=ack.body, content_type=ack.content_type)
