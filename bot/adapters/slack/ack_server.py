@@ -28,9 +28,11 @@ runs the core: only the adapter's pure modules (`signing`, `acks`,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import logging
+import os
 import signal
 import socket
 import sys
@@ -150,6 +152,8 @@ async def serve(settings: AckSettings) -> None:
 
 
 def main() -> int:
+    with contextlib.suppress(OSError, AttributeError):  # a restarted one inherits the core's batch policy
+        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_IGN)  # the core decides when this stops: it closes the socket pair
     logging.basicConfig(
