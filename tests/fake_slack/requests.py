@@ -154,6 +154,7 @@ def click_payload(
 class Answer:
     status: int
     text: str
+    content_type: str = ""  # the whole header, as sent
 
 
 class SlackSender:
@@ -180,13 +181,15 @@ class SlackSender:
     ) -> Answer:
         assert self._session is not None
         sent = dict(headers if headers is not None else sign(body, secret=self.secret))
-        sent["Content-Type"] = "application/json" if json_body else "application/x-www-form-urlencoded"
+        sent.setdefault(
+            "Content-Type", "application/json" if json_body else "application/x-www-form-urlencoded"
+        )
         if retry_num is not None:
             sent["X-Slack-Retry-Num"] = str(retry_num)
             sent["X-Slack-Retry-Reason"] = "http_timeout"
         async with self._session.post(self.url, data=body, headers=sent) as response:
             text = await response.text()
-        return Answer(response.status, text)
+        return Answer(response.status, text, response.headers.get("Content-Type", ""))
 
     async def event(self, event: Mapping[str, Any], *, event_id: str | None = None, **kw: Any) -> Answer:
         return await self.send(event_body(event, event_id=event_id), json_body=True, **kw)

@@ -1,4 +1,4 @@
-"""Fixtures: the fake Slack, a database file, and a running bot (see `harness.py`)."""
+"""Fixtures: the fake Slack, a database file, a running bot (see `harness.py`), one behind its ack server."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from tests.fake_slack.plugin import fake_slack  # noqa: F401  (a fixture)
 from tests.fake_slack.server import FakeSlack
+from tests.slack.acked import acked  # noqa: F401  (a fixture)
 from tests.slack.harness import POLICY, SlackBot, running_bot
 
 __all__ = ["POLICY", "SlackBot", "running_bot"]

@@ -6,52 +6,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import AsyncIterator
 
 import aiohttp
-import pytest
-from aiohttp import web
 
-from bot.adapters.slack import slack_routes
-from bot.adapters.slack.ack_process import AckProcess
 from storage.records import ApprovalState
-from tests.fake_slack.plugin import fake_slack  # noqa: F401  (a fixture)
 from tests.fake_slack.requests import SlackSender, command_body, mention
-from tests.fake_slack.server import FakeSlack
-from tests.slack.harness import SlackBot, running_bot
+from tests.slack.acked import Acked
 from tests.slack.helpers import approval_id_of, card_calls
-
-
-class Acked:
-    def __init__(self, bot: SlackBot, acks: AckProcess, base: str, sender: SlackSender) -> None:
-        self.bot, self.acks, self.base, self.sender = bot, acks, base, sender
-
-    async def settle(self, dispatched: int) -> None:
-        """Until `dispatched` requests were handed over and dispatched, and their work is done."""
-        await asyncio.wait_for(self.acks.wait_dispatched(dispatched), 10)
-        await self.bot.settle()
-
-
-@pytest.fixture
-async def acked(sqlite_url: str, fake_slack: FakeSlack) -> AsyncIterator[Acked]:  # noqa: F811
-    async with running_bot(sqlite_url, fake_slack) as bot:
-        core_app = slack_routes(bot.adapter)
-        core_app.router.add_get("/readyz", _ready)
-        runner = web.AppRunner(core_app, access_log=None)
-        await runner.setup()
-        acks = AckProcess(bot.adapter, slash_command="/k8s", core_nice=0)  # tests keep their priority
-        port = await acks.start(runner, host="127.0.0.1", port=0)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            async with SlackSender(f"{base}/slack/events") as sender:
-                yield Acked(bot, acks, base, sender)
-        finally:
-            await acks.stop()
-            await runner.cleanup()
-
-
-async def _ready(request: web.Request) -> web.Response:
-    return web.Response(text="core says ready")
 
 
 async def test_a_retried_event_is_acknowledged_each_time_and_answered_once(acked: Acked) -> None:

@@ -3,32 +3,36 @@
 Why a process: Slack wants every request acknowledged within three seconds,
 and an ack served by the core waits behind whatever answer work is ready on
 the core's event loop and for the core's GIL, so its latency grew with the
-work in progress rather than with its own cost. Here an ack costs what it
-costs a bare Bolt app.
+work in progress rather than with its own cost.
 
-For `POST /slack/events` it checks the signature (`signing.py`), lets its own
-Bolt app (`listeners.build_ack_bolt`: same listeners, same acks, nothing
-started) produce the acknowledgement, hands each request Bolt accepted to the
-core over a private socket pair (`handover.py`) and only then writes the ack,
-so nothing is acknowledged that the core was not given. The core dispatches
-it through its own Bolt app, where the router claims each event id once (a
-retried delivery runs nothing twice). Every other path (`/healthz`,
-`/readyz`, `/metrics`) is passed to the core's own HTTP server on a Unix
-socket and its answer passed back.
+For `POST /slack/events` it checks the signature (`signing.py`), then works
+out without Bolt the answer the core's Bolt app would give (`acks.py`: the
+body parsed as Bolt parses it, the bot's listeners matched in Bolt's order,
+the same bytes back), hands each request Bolt would take to the core over a
+private socket pair (`handover.py`) and only then writes the ack, so nothing
+is acknowledged that the core was not given. The core dispatches it through
+its own Bolt app (which checks the signature again), where the router claims
+each event id once (a retried delivery runs nothing twice). Every other path
+(`/healthz`, `/readyz`, `/metrics`) is passed to the core's own HTTP server on
+a Unix socket and its answer passed back.
 
 Started by the core (`ack_process.py`) as `python -m bot.adapters.slack.ack_server`
 with the listening socket and its end of the socket pair inherited and its
 settings as one JSON line on stdin. It ignores SIGINT and SIGTERM (the core
 drains first and then closes the socket pair) and exits when the socket pair
-closes, so it never outlives the core. It imports nothing of the core.
+closes, so it never outlives the core. It imports no Bolt and nothing that
+runs the core: only the adapter's pure modules (`signing`, `acks`,
+`payloads`, `handover`) and the types they name.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import logging
+import os
 import signal
 import socket
 import sys
@@ -37,12 +41,9 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.web.async_client import AsyncWebClient
 
+from .acks import UNPARSABLE, ack_for
 from .handover import READY, encode
-from .listeners import build_ack_bolt
 from .signing import MAX_BODY_BYTES, is_signed
 
 log = logging.getLogger("bot.adapters.slack.ack_server")
@@ -72,11 +73,13 @@ class AckSettings:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def slack_handler(settings: AckSettings, handover: asyncio.StreamWriter) -> Handler:
-    bolt = build_ack_bolt(
-        client=AsyncWebClient(), signing_secret=settings.signing_secret, slash_command=settings.slash_command
-    )
+def content_type_of(request: web.Request) -> str | None:
+    """The Content-Type without its parameters, as Bolt reads it."""
+    value = request.headers.get("Content-Type")
+    return value.split(";")[0] if value else None
 
+
+def slack_handler(settings: AckSettings, handover: asyncio.StreamWriter) -> Handler:
     async def on_slack(request: web.Request) -> web.StreamResponse:
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             return web.json_response({"error": "request too large"}, status=413)
@@ -94,18 +97,18 @@ def slack_handler(settings: AckSettings, handover: asyncio.StreamWriter) -> Hand
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             return web.json_response({"error": "body is not UTF-8"}, status=400)
-        headers: dict[str, str | Sequence[str]] = {
-            key.lower(): request.headers.getall(key) for key in request.headers
-        }
-        bolt_response = await bolt.async_dispatch(
-            AsyncBoltRequest(body=text, query=request.query_string, headers=headers)
-        )
-        if bolt_response.status == 200:
+        ack = ack_for(body=text, content_type=content_type_of(request), slash_command=settings.slash_command)
+        if ack.taken:
             if handover.is_closing() or handover.transport.get_write_buffer_size() > MAX_PENDING_BYTES:
                 log.warning("the core is not taking Slack requests; asking Slack to retry later")
                 return web.json_response({"error": "busy, try again"}, status=503)
-            handover.write(encode(text, query=request.query_string, headers=headers))
-        return await to_aiohttp_response(bolt_response)
+            headers: dict[str, str | Sequence[str]] = {
+                key.lower(): request.headers.getall(key) for key in request.headers
+            }
+            handover.write(encode(body, query=request.query_string, headers=headers))
+        elif ack.status == UNPARSABLE.status:
+            log.warning("a signed Slack request whose body is not a payload Slack sends; not handed over")
+        return web.Response(status=ack.status, body=ack.body, content_type=ack.content_type)
 
     return on_slack
 
@@ -149,6 +152,8 @@ async def serve(settings: AckSettings) -> None:
 
 
 def main() -> int:
+    with contextlib.suppress(OSError, AttributeError):  # a restarted one inherits the core's batch policy
+        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_IGN)  # the core decides when this stops: it closes the socket pair
     logging.basicConfig(

@@ -18,14 +18,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
+from .acks import command_ack_text
 from .blocks import ACTION_PATTERN
-from .escape import clip, escape_text
 from .payloads import Click, SlackText, SlashCommand, to_click, to_slack_text, to_slash_command
 
 log = logging.getLogger(__name__)
-
-USAGE = "Usage: `{command} <command or question>`, for example `{command} help`."
-UNREADABLE = "Slack sent me a request I could not read; try again."
 
 
 class Handlers(Protocol):
@@ -43,50 +40,6 @@ class Handlers(Protocol):
     async def on_click(self, click: Click) -> None: ...
 
     async def identity(self) -> Any: ...
-
-
-def command_ack_text(command: SlashCommand | None, *, slash_command: str) -> str:
-    """What a slash command is acknowledged with: the usage, a refusal, or what is being worked on."""
-    if command is None:
-        return UNREADABLE
-    if not command.text.strip():
-        return USAGE.format(command=command.command or slash_command)
-    return f"Working on `{escape_text(clip(command.text, 200))}`…"
-
-
-def build_ack_bolt(*, client: AsyncWebClient, signing_secret: str, slash_command: str) -> AsyncApp:
-    """The ack server's Bolt app: the same requests acknowledged the same way, and nothing started.
-
-    The core's own Bolt app (`build_bolt`) dispatches each request again once it is handed over;
-    it drops the bot's own events there, so this app needs no identity.
-    """
-
-    async def authorize(**_: Any) -> AuthorizeResult:
-        return AuthorizeResult(enterprise_id=None, team_id=None, bot_token=client.token)
-
-    bolt = AsyncApp(
-        client=client,
-        authorize=authorize,
-        signing_secret=signing_secret,
-        logger=logging.getLogger("bot.adapters.slack.ack_bolt"),
-        process_before_response=True,
-        raise_error_for_unhandled_request=False,
-    )
-
-    async def on_event() -> None:
-        return None
-
-    async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack(text=command_ack_text(to_slash_command(body), slash_command=slash_command))
-
-    async def on_action(ack: AsyncAck) -> None:
-        await ack()
-
-    bolt.event("app_mention")(on_event)
-    bolt.event("message")(on_event)
-    bolt.command(slash_command)(on_command)
-    bolt.action(ACTION_PATTERN)(on_action)
-    return bolt
 
 
 def build_bolt(

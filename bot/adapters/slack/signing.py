@@ -1,8 +1,8 @@
 """Slack's request signature: `v0=` HMAC-SHA256 of `v0:{timestamp}:{body}` under the signing secret.
 
-Checked before Bolt sees a request, in the core's HTTP route and in the ack
-server (`ack_server.py`), which imports this module alone of the adapter's
-so it starts light. It checks; it answers nothing.
+Checked before Bolt sees a request in the core's HTTP route, and before
+anything is parsed in the ack server (`ack_server.py`), which runs no Bolt.
+It checks; it answers nothing.
 """
 
 from __future__ import annotations
