@@ -42,6 +42,7 @@ from storage.records import (
     VerifyReport,
 )
 from storage.signals import Signals
+from storage.silences import AlertSilences
 from storage.watch_positions import WatchPositions
 
 
@@ -64,6 +65,7 @@ class Store:
         self.signals = Signals(database)
         self.notifications = Notifications(database)
         self.watch_positions = WatchPositions(database)
+        self.silences = AlertSilences(database)
 
     @classmethod
     async def open(cls, url: str, *, audit_key: bytes | None = None, migrate: bool = True) -> Store:

@@ -2,8 +2,9 @@
 
 An alert card: title, severity, the labels that matter, summary /
 description / runbook, how long it has fired (or when it resolved), who
-acknowledged it, and buttons (Investigate, Silence 1h / 4h / until resolved,
-Acknowledge) that carry only the alert's fingerprint. A cluster-event card:
+acknowledged it, the silences the bot made for it ("silenced by X until …"),
+and buttons (Investigate, Silence 1h / 4h / until resolved, Acknowledge) that
+carry only the alert's fingerprint. A cluster-event card:
 the object, the reason, how often, first and last seen, the message. Text
 from Alertmanager or the cluster is redacted here. Only builds replies.
 """
@@ -11,10 +12,11 @@ from Alertmanager or the cluster is redacted here. Only builds replies.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from bot.alerts.flood import Summary
 from bot.domain.models import Button, ButtonAction, Reply, ReplyField, ReplyKind
-from storage.alert_records import AlertRecord, SignalRecord
+from storage.alert_records import AlertRecord, SignalRecord, SilenceRecord
 from tools.redact import redact_text
 
 KEY_LABELS = (
@@ -52,7 +54,7 @@ def _clean(text: object, limit: int = MAX_ANNOTATION) -> str:
     return redact_text(str(text or "").strip())[:limit]
 
 
-def alert_card(alert: AlertRecord, *, now: dt.datetime) -> Reply:
+def alert_card(alert: AlertRecord, *, now: dt.datetime, silences: Sequence[SilenceRecord] = ()) -> Reply:
     labels, notes = alert.labels, alert.annotations
     severity = _clean(labels.get("severity") or "none", 40)
     firing = alert.status == "firing"
@@ -78,6 +80,7 @@ def alert_card(alert: AlertRecord, *, now: dt.datetime) -> Reply:
         fields.append(
             ReplyField("Acknowledged", f"by {alert.acknowledged_by} at {_at(alert.acknowledged_at)}")
         )
+    fields += silence_fields(silences, now=now)
     fields.append(ReplyField("Fingerprint", alert.fingerprint))
     return Reply(
         text,
@@ -85,6 +88,23 @@ def alert_card(alert: AlertRecord, *, now: dt.datetime) -> Reply:
         fields=tuple(fields),
         buttons=alert_buttons(alert),
     )
+
+
+def silence_fields(silences: Sequence[SilenceRecord], *, now: dt.datetime) -> list[ReplyField]:
+    """ "Silenced: by X until …" for each silence still running; the end of one "until resolved"."""
+    fields = []
+    for silence in silences:
+        who = _clean(silence.created_by, 200)
+        if silence.is_active(now):
+            until = (
+                f"resolved (at most {_at(silence.ends_at)})"
+                if silence.until_resolved
+                else _at(silence.ends_at)
+            )
+            fields.append(ReplyField("Silenced", f"by {who} until {until}"))
+        elif silence.until_resolved and silence.expired_at is not None:
+            fields.append(ReplyField("Silence", f"silence expired: alert resolved (set by {who})"))
+    return fields
 
 
 def alert_buttons(alert: AlertRecord) -> tuple[Button, ...]:

@@ -5,7 +5,9 @@ readiness). Every replica mounts the receiver. One loop asks the leader
 election (the sweeper's: a PostgreSQL advisory lock or a Kubernetes Lease)
 whether this replica leads; the leader runs the cluster watches and posts:
 alerts written since its last look (by any replica: the database is the
-hand-over), and whatever the watch reports. While it runs, its card buttons'
+hand-over), and whatever the watch reports; it keeps the silences approved
+from alert cards and expires those "until resolved" whose alert resolved
+(`silences`). While it runs, its card buttons'
 handler is registered with the app's `alert_clicks` (every replica answers
 clicks). When leadership moves, the
 watches stop here and start there, resuming from the stored positions.
@@ -29,6 +31,7 @@ from bot.alerts.flood import FloodControl
 from bot.alerts.notifier import Card, Notifier, SurfaceLookup
 from bot.alerts.receiver import AlertReceiver, RecordFn, credentials_from
 from bot.alerts.routes import Routes, alert_labels
+from bot.alerts.silences import EXPIRE_OPERATION, AlertSilenceKeeper
 from bot.alerts.watcher import ClusterSignals, WatchRunner
 from bot.app import App
 from bot.conversation.alert_clicks import AlertClicks
@@ -37,7 +40,7 @@ from bot.gate.audit import Auditor
 from bot.gate.audit_log import RequestAudit
 from bot.gate.metrics import Metrics
 from bot.settings.alerts_settings import AlertsSettings
-from storage.alert_records import AlertRecord
+from storage.alert_records import AlertRecord, SilenceRecord
 from storage.store import Store
 from tools.kubernetes.clusters import ClusterConfig
 from tools.kubernetes.watch import Backoff, WatchTarget
@@ -52,14 +55,14 @@ class Leader(Protocol):
     async def is_leader(self) -> bool: ...
 
 
-def alert_view(alert: AlertRecord, *, now: dt.datetime) -> Card:
+def alert_view(alert: AlertRecord, *, now: dt.datetime, silences: Sequence[SilenceRecord] = ()) -> Card:
     return Card(
         subject=f"alert:{alert.fingerprint}",
         kind="alert",
         count=alert.version,  # every stored change (resolved, re-fired, acknowledged) redraws the card
         state=alert.status,
         title=f"{alert.alertname} ({alert.labels.get('severity', 'none')})",
-        reply=alert_card(alert, now=now),
+        reply=alert_card(alert, now=now, silences=silences),
     )
 
 
@@ -83,6 +86,7 @@ class AlertsService:
     leader: Leader
     metrics: Metrics
     actions: AlertActions
+    silences: AlertSilenceKeeper
     clusters: Sequence[ClusterConfig] = ()
     backoff: type[Backoff] = Backoff
     clicks: AlertClicks | None = None  # where the card buttons' handler is registered while running
@@ -133,6 +137,7 @@ class AlertsService:
             self.leading = True
             self.metrics.leader_changes.labels("gained").inc()
             self._cursor = dt.datetime.now(dt.UTC) - CATCH_UP
+            self.silences.restart()
             await self._start_watches()
         elif not leads and self.leading:
             self.leading = False
@@ -143,17 +148,20 @@ class AlertsService:
         return self.leading
 
     async def sync_alerts(self) -> int:
-        """Bring the cards of every alert written since the last look up to date; returns how many."""
+        """Keep the silences approved since the last look and expire those whose alert resolved, then
+        bring the cards of every alert written since the last look up to date; returns how many."""
+        await self.silences.collect()
+        await self.silences.expire_due()  # a card redrawn below says so
         since = (self._cursor or dt.datetime.now(dt.UTC) - CATCH_UP) - OVERLAP
         alerts = {a.fingerprint: a for a in await self.store.alerts.changed_since(since)}
         for fingerprint in self._retry - set(alerts):
             if (again := await self.store.alerts.get(fingerprint)) is not None:
                 alerts[fingerprint] = again
         now = dt.datetime.now(dt.UTC)
+        silenced = await self.store.silences.for_alerts(list(alerts))
         for alert in alerts.values():
-            done = await self.notifier.show(
-                alert_view(alert, now=now), self.routes.places_for(alert_labels(alert))
-            )
+            view = alert_view(alert, now=now, silences=silenced.get(alert.fingerprint, ()))
+            done = await self.notifier.show(view, self.routes.places_for(alert_labels(alert)))
             if done:
                 self._retry.discard(alert.fingerprint)
             else:
@@ -214,6 +222,7 @@ def build_alerts_service(
     owner: str,
     named: Mapping[str, str],
     actions: AlertActions,
+    silences: AlertSilenceKeeper,
     clusters: Sequence[ClusterConfig] = (),
     record: RecordFn | None = None,
     backoff: type[Backoff] = Backoff,
@@ -240,6 +249,7 @@ def build_alerts_service(
         leader=leader,
         metrics=metrics,
         actions=actions,
+        silences=silences,
         clusters=tuple(clusters),
         backoff=backoff,
         clicks=clicks,
@@ -281,6 +291,13 @@ def alerts_service(
         owner=app.instance_id,
         named=app.config.secrets.named,
         actions=actions,
+        silences=AlertSilenceKeeper(
+            store=app.store,
+            expire=app.registry.get(EXPIRE_OPERATION),
+            metrics=app.metrics,
+            record=record,
+            budget_tokens=app.config.settings.tools.output_budget_tokens,
+        ),
         clusters=clusters,
         record=record,
         clicks=app.alert_clicks,

@@ -50,6 +50,7 @@ STORED_NAMES = {
     "alert.card_posted",
     "alert.clicked",
     "alert.acknowledged",
+    "alert.silence_expired",
 }
 
 
