@@ -63,6 +63,9 @@ def alert_view(alert: AlertRecord, *, now: dt.datetime, silences: Sequence[Silen
         state=alert.status,
         title=f"{alert.alertname} ({alert.labels.get('severity', 'none')})",
         reply=alert_card(alert, now=now, silences=silences),
+        # Stored firing before it resolved (a later version): it fired and resolved between two looks
+        # of the leader (a hand-over, a busy round), and its card still has to say it happened.
+        fired=alert.status == "firing" or alert.version > 1,
     )
 
 

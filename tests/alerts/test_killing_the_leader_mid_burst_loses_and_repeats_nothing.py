@@ -242,7 +242,16 @@ async def test_killing_the_leader_mid_burst_loses_and_repeats_nothing(
         )
         return pods_ok and alerts_ok
 
-    await until(lambda: asyncio.sleep(0, settled()), what="every card to count every event")
+    def unsettled() -> dict[str, Any]:
+        now = cards(fake_slack)
+        return {s: [seen(m) or str(m.get("text"))[:20] for m in now[s]] for s in sorted(now) if s} | {
+            "missing": sorted(set(want) - set(now))
+        }
+
+    try:
+        await until(lambda: asyncio.sleep(0, settled()), what="every card to count every event")
+    except AssertionError as e:
+        raise AssertionError(f"{e}; cards now: {unsettled()}") from None
     final = cards(fake_slack)
     duplicates = {subject: len(posts) for subject, posts in final.items() if len(posts) > 1}
     assert duplicates == {}
