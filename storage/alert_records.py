@@ -1,4 +1,4 @@
-"""Plain records of alerts, watch signals, notification cards and watch subscriptions.
+"""Plain records of alerts, watch signals, notification cards, watch subscriptions and alert silences.
 
 What the alert and watch repositories take and return; frozen dataclasses,
 never ORM rows. `Change` says what an idempotent write did: a first sighting
@@ -134,3 +134,20 @@ class CardRecord:
     claimed_by: str
     claimed_at: dt.datetime
     posted_at: dt.datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
+class SilenceRecord:
+    """An Alertmanager silence the bot created for one alert (by an approved `am_silence`)."""
+
+    silence_id: str
+    fingerprint: str
+    until_resolved: bool  # expired by the leader when the alert resolves
+    created_by: str
+    created_at: dt.datetime
+    ends_at: dt.datetime
+    expired_at: dt.datetime | None = None
+    approval_id: str | None = None
+
+    def is_active(self, now: dt.datetime) -> bool:
+        return self.expired_at is None and self.ends_at > now

@@ -251,6 +251,22 @@ class Approvals:
         query = select(t).where(t.c.state.in_(states)).order_by(t.c.decided_at, t.c.id)
         return await self.database.run(lambda conn: [to_record(r) for r in conn.execute(query)], write=False)
 
+    async def succeeded_since(
+        self, *, operation: str, since: dt.datetime, limit: int = 200
+    ) -> list[ApprovalRecord]:
+        """Rows of `operation` that finished with success at or after `since`, oldest first."""
+        query = (
+            select(t)
+            .where(
+                t.c.operation == operation,
+                t.c.state == ApprovalState.SUCCEEDED.value,
+                t.c.finished_at >= to_utc(since),
+            )
+            .order_by(t.c.finished_at, t.c.id)
+            .limit(max(1, min(limit, 1000)))
+        )
+        return await self.database.run(lambda conn: [to_record(r) for r in conn.execute(query)], write=False)
+
     async def _compare_and_set(
         self,
         *,

@@ -3,7 +3,8 @@
 `claim()` decides who posts a card: the first caller inserts the row (`NEW`)
 and posts; others find it `POSTED` (update it) or `BUSY` (someone is posting
 it now). A claim whose poster died before saving the reference is taken over
-once it is older than `stale_after`. `posted()` saves the surface's
+once it is older than `stale_after`, or as soon as its poster's instance lease
+(`instances`) has lapsed. `posted()` saves the surface's
 reference; `shown()` records what the card now says (count, state) with a
 conditional update on `version`. Storage never reads the reference.
 """
@@ -19,8 +20,18 @@ from sqlalchemy import Connection, Row, and_, select, update
 
 from storage.alert_records import CardRecord, Claim
 from storage.database import Database, insert_for
+from storage.tables import instances
 from storage.tables import notification_cards as t
 from storage.types import to_utc, utcnow
+
+
+def _alive(conn: Connection, owner: str) -> bool:
+    """False when the claiming process's instance lease (`instances`) has lapsed: it was killed
+    mid-post, so its card is taken over now rather than after `stale_after`. An owner with no
+    lease row at all (a tool, a test) is taken at its word until `stale_after`."""
+    query = select(instances.c.lease_until).where(instances.c.id == owner)
+    lease_until = conn.execute(query).scalar_one_or_none()
+    return lease_until is None or lease_until > utcnow()
 
 
 def _record(row: Row[Any]) -> CardRecord:
@@ -79,7 +90,11 @@ class Notifications:
                 return Claim.NEW, row
             if row.ref is not None:
                 return Claim.POSTED, row
-            if row.claimed_by != owner and row.claimed_at > now - stale_after:
+            if (
+                row.claimed_by != owner
+                and row.claimed_at > now - stale_after
+                and _alive(conn, row.claimed_by)
+            ):
                 return Claim.BUSY, row
             taken = conn.execute(
                 update(t)

@@ -43,6 +43,7 @@ from storage.records import (
     VerifyReport,
 )
 from storage.signals import Signals
+from storage.silences import AlertSilences
 from storage.watch_positions import WatchPositions
 from storage.watch_subscriptions import WatchSubscriptions
 
@@ -67,6 +68,7 @@ class Store:
         self.notifications = Notifications(database)
         self.watch_positions = WatchPositions(database)
         self.watch_subscriptions = WatchSubscriptions(database)
+        self.silences = AlertSilences(database)
 
     @classmethod
     async def open(cls, url: str, *, audit_key: bytes | None = None, migrate: bool = True) -> Store:

@@ -274,5 +274,6 @@ alert_silences = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("ends_at", UTCDateTime(), nullable=False),
     Column("expired_at", UTCDateTime(), nullable=True),
+    Column("approval_id", String(16), nullable=True),  # the approved am_silence row (0006)
 )
 Index("ix_alert_silences_fingerprint", alert_silences.c.fingerprint)

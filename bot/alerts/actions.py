@@ -171,6 +171,8 @@ class AlertActions:
             "matchers": matchers,
             "duration": duration,
             "comment": f"{alert.alertname} silenced {why} from its alert card"[:300],
+            "alert": alert.fingerprint,  # the leader keeps the silence and, until resolved, ends it
+            "until_resolved": until_resolved,
         }
         cluster = alert.labels.get("cluster")
         if cluster in self._clusters:

@@ -2,10 +2,11 @@
 
 An alert card: title, severity, the labels that matter, summary /
 description / runbook, how long it has fired (or when it resolved), who
-acknowledged it, what the bot found about the object it names when it fired
-(`findings`: the diagnosis in the code block, or one line on why there is
-none), and buttons (Investigate, Silence 1h / 4h / until resolved,
-Acknowledge) that carry only the alert's fingerprint. A cluster-event card:
+acknowledged it, the silences the bot made for it ("silenced by X until …"),
+what the bot found about the object it names when it fired (`findings`: the
+diagnosis in the code block, or one line on why there is none), and buttons
+(Investigate, Silence 1h / 4h / until resolved, Acknowledge) that carry only
+the alert's fingerprint. A cluster-event card:
 the object, the reason, how often, first and last seen, the message. Text
 from Alertmanager or the cluster is redacted here. Only builds replies.
 """
@@ -13,12 +14,13 @@ from Alertmanager or the cluster is redacted here. Only builds replies.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from bot.alerts.findings import MAX_TEXT as MAX_DIAGNOSIS
 from bot.alerts.findings import Findings
 from bot.alerts.flood import Summary
 from bot.domain.models import Attachment, Button, ButtonAction, Reply, ReplyField, ReplyKind
-from storage.alert_records import AlertRecord, SignalRecord
+from storage.alert_records import AlertRecord, SignalRecord, SilenceRecord
 from tools.redact import redact_text
 
 KEY_LABELS = (
@@ -74,8 +76,15 @@ def findings_parts(alert: AlertRecord) -> tuple[list[ReplyField], str | None]:
     return fields, code
 
 
-def alert_card(alert: AlertRecord, *, now: dt.datetime, files: tuple[Attachment, ...] = ()) -> Reply:
-    """`files`: the chart of the alert's expression, for the first post only."""
+def alert_card(
+    alert: AlertRecord,
+    *,
+    now: dt.datetime,
+    files: tuple[Attachment, ...] = (),
+    silences: Sequence[SilenceRecord] = (),
+) -> Reply:
+    """`files`: the chart of the alert's expression, for the first post only; `silences`: those the
+    bot made for this alert."""
     labels, notes = alert.labels, alert.annotations
     severity = _clean(labels.get("severity") or "none", 40)
     firing = alert.status == "firing"
@@ -103,6 +112,7 @@ def alert_card(alert: AlertRecord, *, now: dt.datetime, files: tuple[Attachment,
         fields.append(
             ReplyField("Acknowledged", f"by {alert.acknowledged_by} at {_at(alert.acknowledged_at)}")
         )
+    fields += silence_fields(silences, now=now)
     fields.append(ReplyField("Fingerprint", alert.fingerprint))
     return Reply(
         text,
@@ -112,6 +122,23 @@ def alert_card(alert: AlertRecord, *, now: dt.datetime, files: tuple[Attachment,
         buttons=alert_buttons(alert),
         files=files,
     )
+
+
+def silence_fields(silences: Sequence[SilenceRecord], *, now: dt.datetime) -> list[ReplyField]:
+    """ "Silenced: by X until …" for each silence still running; the end of one "until resolved"."""
+    fields = []
+    for silence in silences:
+        who = _clean(silence.created_by, 200)
+        if silence.is_active(now):
+            until = (
+                f"resolved (at most {_at(silence.ends_at)})"
+                if silence.until_resolved
+                else _at(silence.ends_at)
+            )
+            fields.append(ReplyField("Silenced", f"by {who} until {until}"))
+        elif silence.until_resolved and silence.expired_at is not None:
+            fields.append(ReplyField("Silence", f"silence expired: alert resolved (set by {who})"))
+    return fields
 
 
 def alert_buttons(alert: AlertRecord) -> tuple[Button, ...]:

@@ -50,6 +50,7 @@ class Card:
     state: str  # firing | resolved | recovered
     title: str  # for flood summaries
     reply: Reply
+    fired: bool = False  # it was seen firing: a first card is news even when it has ended already
 
 
 class Notifier:
@@ -106,7 +107,7 @@ class Notifier:
         if existing is not None and existing.ref is not None:
             return await self._update(surface, existing, card)
         if existing is None:
-            if card.state != "firing":
+            if card.state != "firing" and not card.fired:
                 return True  # nobody was told it started: a recovery alone is no news
             where = f"{place.platform}:{place.channel}"
             decision = self._flood.decide(

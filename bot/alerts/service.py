@@ -7,7 +7,9 @@ whether this replica leads; the leader runs the cluster watches and posts:
 alerts written since its last look (by any replica: the database is the
 hand-over), and whatever the watch reports. On each round it also brings the
 watches in step with the config and the `!watch` subscriptions any replica
-stored (`bot/alerts/watches.py`). While it runs, its card buttons'
+stored (`bot/alerts/watches.py`), keeps the silences approved from alert cards
+and expires those "until resolved" whose alert resolved (`silences`). While it
+runs, its card buttons'
 handler is registered with the app's `alert_clicks` (every replica answers
 clicks). When leadership moves, the
 watches stop here and start there, resuming from the stored positions.
@@ -32,6 +34,7 @@ from bot.alerts.flood import FloodControl
 from bot.alerts.notifier import Card, Notifier, SurfaceLookup
 from bot.alerts.receiver import AlertReceiver, RecordFn, credentials_from
 from bot.alerts.routes import Routes, alert_labels
+from bot.alerts.silences import EXPIRE_OPERATION, AlertSilenceKeeper
 from bot.alerts.subscriptions import SignalRouting
 from bot.alerts.watches import ClusterWatches
 from bot.app import App
@@ -41,7 +44,7 @@ from bot.gate.audit import Auditor
 from bot.gate.audit_log import RequestAudit
 from bot.gate.metrics import Metrics
 from bot.settings.alerts_settings import AlertsSettings
-from storage.alert_records import AlertRecord
+from storage.alert_records import AlertRecord, SilenceRecord
 from storage.store import Store
 from tools.base import Attachment
 from tools.kubernetes.clusters import ClusterConfig
@@ -57,14 +60,23 @@ class Leader(Protocol):
     async def is_leader(self) -> bool: ...
 
 
-def alert_view(alert: AlertRecord, *, now: dt.datetime, files: tuple[Attachment, ...] = ()) -> Card:
+def alert_view(
+    alert: AlertRecord,
+    *,
+    now: dt.datetime,
+    files: tuple[Attachment, ...] = (),
+    silences: Sequence[SilenceRecord] = (),
+) -> Card:
     return Card(
         subject=f"alert:{alert.fingerprint}",
         kind="alert",
         count=alert.version,  # every stored change (resolved, re-fired, acknowledged) redraws the card
         state=alert.status,
         title=f"{alert.alertname} ({alert.labels.get('severity', 'none')})",
-        reply=alert_card(alert, now=now, files=files),
+        reply=alert_card(alert, now=now, files=files, silences=silences),
+        # Stored firing before it resolved (a later version): it fired and resolved between two looks
+        # of the leader (a hand-over, a busy round), and its card still has to say it happened.
+        fired=alert.status == "firing" or alert.version > 1,
     )
 
 
@@ -79,6 +91,7 @@ class AlertsService:
     metrics: Metrics
     actions: AlertActions
     watches: ClusterWatches
+    silences: AlertSilenceKeeper
     backoff: type[Backoff] = Backoff
     clicks: AlertClicks | None = None  # where the card buttons' handler is registered while running
     findings: AlertFindings | None = None  # what a new alert's object shows, looked at before its card
@@ -127,6 +140,7 @@ class AlertsService:
             self.leading = True
             self.metrics.leader_changes.labels("gained").inc()
             self._cursor = dt.datetime.now(dt.UTC) - CATCH_UP
+            self.silences.restart()
         elif not leads and self.leading:
             self.leading = False
             self.metrics.leader_changes.labels("lost").inc()
@@ -137,7 +151,10 @@ class AlertsService:
         return self.leading
 
     async def sync_alerts(self) -> int:
-        """Bring the cards of every alert written since the last look up to date; returns how many."""
+        """Keep the silences approved since the last look and expire those whose alert resolved, then
+        bring the cards of every alert written since the last look up to date; returns how many."""
+        await self.silences.collect()
+        await self.silences.expire_due()  # a card redrawn below says so
         since = (self._cursor or dt.datetime.now(dt.UTC) - CATCH_UP) - OVERLAP
         alerts = {a.fingerprint: a for a in await self.store.alerts.changed_since(since)}
         for fingerprint in self._retry - set(alerts):
@@ -148,12 +165,12 @@ class AlertsService:
         if self.findings is not None:  # before the first post: what the labelled object shows
             found = await self.findings.complete([a for a in alerts.values() if routed[a.fingerprint]])
         now = dt.datetime.now(dt.UTC)
+        silenced = await self.store.silences.for_alerts(list(alerts))
         for alert in alerts.values():
             # The cursor stays at what was read: the findings' own write is later than others' writes.
             shown, files = found.get(alert.fingerprint, (alert, ()))
-            done = await self.notifier.show(
-                alert_view(shown, now=now, files=files), routed[alert.fingerprint]
-            )
+            view = alert_view(shown, now=now, files=files, silences=silenced.get(alert.fingerprint, ()))
+            done = await self.notifier.show(view, routed[alert.fingerprint])
             if done:
                 self._retry.discard(alert.fingerprint)
             else:
@@ -191,6 +208,7 @@ def build_alerts_service(
     owner: str,
     named: Mapping[str, str],
     actions: AlertActions,
+    silences: AlertSilenceKeeper,
     clusters: Sequence[ClusterConfig] = (),
     known_clusters: Sequence[ClusterConfig] = (),
     record: RecordFn | None = None,
@@ -231,6 +249,7 @@ def build_alerts_service(
         metrics=metrics,
         actions=actions,
         watches=watches,
+        silences=silences,
         backoff=backoff,
         clicks=clicks,
         findings=findings,
@@ -280,6 +299,13 @@ def alerts_service(
         owner=app.instance_id,
         named=app.config.secrets.named,
         actions=actions,
+        silences=AlertSilenceKeeper(
+            store=app.store,
+            expire=app.registry.get(EXPIRE_OPERATION),
+            metrics=app.metrics,
+            record=record,
+            budget_tokens=app.config.settings.tools.output_budget_tokens,
+        ),
         clusters=clusters,
         known_clusters=[app.clusters.get(name) for name in app.clusters.names()],
         record=record,

@@ -59,6 +59,7 @@ class AuditEvent(StrEnum):
     ALERT_CARD_POSTED = "alert.card_posted"
     ALERT_CLICKED = "alert.clicked"
     ALERT_ACKNOWLEDGED = "alert.acknowledged"
+    ALERT_SILENCE_EXPIRED = "alert.silence_expired"  # an approved silence "until resolved", ended on resolve
 
     @property
     def is_deferrable(self) -> bool:

@@ -80,6 +80,20 @@ async def test_repeats_change_nothing_and_resolved_updates_the_same_card(world: 
     )
 
 
+async def test_an_alert_that_fired_and_resolved_between_two_looks_still_gets_its_card(world: World) -> None:
+    for alert in (CRASHING, resolved(CRASHING)):  # the leader was busy (or changing hands) meanwhile
+        status, _ = await send(world.url, notification(alert), bearer=TOKEN)
+        assert status == 200
+    await world.service.round()
+    (now,) = world.surface.messages()
+    assert now.text.startswith("RESOLVED: KubePodCrashLooping")
+
+
+async def test_an_alert_only_ever_seen_resolved_gets_no_card(world: World) -> None:
+    await deliver(world, resolved(firing("DiskFull", namespace="prod", node="n1")))
+    assert world.surface.posts == []
+
+
 async def test_grouped_alerts_are_routed_by_their_labels(world: World) -> None:
     await deliver(
         world,

@@ -52,6 +52,7 @@ STORED_NAMES = {
     "alert.card_posted",
     "alert.clicked",
     "alert.acknowledged",
+    "alert.silence_expired",
 }
 
 

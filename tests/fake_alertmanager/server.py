@@ -2,7 +2,8 @@
 
 Alerts are set by the test; `filter` matchers (`name="value"`, `!=`, `=~`)
 are applied as Alertmanager would. Silences are created, listed, read and
-expired statefully; a silenced alert is reported as suppressed. Every
+expired statefully (`failing_expiries` makes the next expiries fail); a
+silenced alert is reported as suppressed. Every
 request is recorded, so a test can assert what the API received.
 """
 
@@ -40,6 +41,7 @@ class FakeAlertmanager:
         self.silences: dict[str, dict[str, Any]] = {}
         self.requests: list[Recorded] = []
         self.token: str | None = None
+        self.failing_expiries = 0  # the next N expiries answer 503 (Alertmanager restarting)
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -150,6 +152,9 @@ class FakeAlertmanager:
         silence = self.silences.get(request.match_info["id"])
         if silence is None:
             return web.json_response("silence not found", status=404)
+        if self.failing_expiries > 0:
+            self.failing_expiries -= 1
+            return web.json_response("service unavailable", status=503)
         silence["status"] = {"state": "expired"}
         silence["updatedAt"] = dt.datetime.now(dt.UTC).isoformat()
         return web.Response(status=200)

@@ -8,6 +8,7 @@ import datetime as dt
 
 from storage import Store
 from storage.alert_records import AlertInput, Change, Claim, SignalInput
+from storage.instances import InstanceRecord
 
 T0 = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)
 
@@ -147,6 +148,21 @@ async def test_a_claim_left_by_a_dead_poster_is_taken_over(store: Store) -> None
     await store.notifications.claim(**key, owner="dead", stale_after=dt.timedelta(minutes=2))
     claim, card = await store.notifications.claim(**key, owner="alive", stale_after=dt.timedelta(0))
     assert claim is Claim.NEW and card.claimed_by == "alive"
+
+
+async def test_a_claim_whose_poster_lease_lapsed_is_taken_over_at_once(store: Store) -> None:
+    key = {"platform": "slack", "channel": "C1", "subject": "signal:killed"}
+    now = dt.datetime.now(dt.UTC)
+    await store.instances.register(
+        InstanceRecord("killed-9", "host", 4242, now, now + dt.timedelta(minutes=1))
+    )
+    await store.instances.register(InstanceRecord("live", "host", 4343, now, now + dt.timedelta(minutes=1)))
+    stale = dt.timedelta(minutes=2)
+    await store.notifications.claim(**key, owner="killed-9", stale_after=stale)
+    assert (await store.notifications.claim(**key, owner="live", stale_after=stale))[0] is Claim.BUSY
+    await store.instances.renew("killed-9", now - dt.timedelta(seconds=1))  # its lease ran out: it is gone
+    claim, card = await store.notifications.claim(**key, owner="live", stale_after=stale)
+    assert claim is Claim.NEW and card.claimed_by == "live"
 
 
 async def test_racing_claims_give_one_poster(db_url: str, store: Store) -> None:

@@ -17,7 +17,7 @@ async def test_upgrade_on_an_empty_database_reaches_head(empty_db_url: str) -> N
 
     database = await open_database(empty_db_url)
     try:
-        assert await current_revision(database) == head_revision() == "0005"
+        assert await current_revision(database) == head_revision() == "0006"
     finally:
         await database.close()
 

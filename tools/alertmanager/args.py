@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from tools.base import ClusterArgs
 from tools.prometheus.summarise import parse_duration
@@ -50,6 +50,18 @@ class SilenceArgs(ClusterArgs):
     matchers: list[str] = Field(min_length=1, max_length=10, description="label=value matchers")
     duration: str = Field(default="1h", description="how long, e.g. 1h, 4h, 2d (at most 7d)")
     comment: str = Field(default="", max_length=300)
+    alert: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{1,64}$", description="fingerprint of the alert it is for"
+    )
+    until_resolved: bool = Field(
+        default=False, description="expire it as soon as that alert resolves (needs `alert`)"
+    )
+
+    @model_validator(mode="after")
+    def _resolves(self) -> SilenceArgs:
+        if self.until_resolved and self.alert is None:
+            raise ValueError("a silence until resolved needs the fingerprint of its alert")
+        return self
 
     @field_validator("matchers")
     @classmethod

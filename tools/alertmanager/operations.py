@@ -129,6 +129,12 @@ class Alertmanager:
             f"comment: {body['comment']}",
             f"silences now: {len(now)} firing alert(s)" + (f" ({', '.join(names[:10])})" if names else ""),
         ]
+        if args.until_resolved:
+            lines.append(
+                f"until resolved: expired as soon as alert {args.alert} resolves ({args.duration} at most)"
+            )
+        elif args.alert:
+            lines.append(f"for alert {args.alert}")
         return Preview(text="\n".join(lines))
 
     async def silence(self, args: SilenceArgs, ctx: RunContext) -> OperationResult:
