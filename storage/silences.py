@@ -7,7 +7,9 @@ lists the "until resolved" silences still active whose alert has resolved.
 Expiring one is a compare-and-set on `expired_at` before the call
 (`claim_expiry`): one caller wins across replicas; a failed call gives the
 claim back (`release_expiry`) so the next round tries again, and a success
-redraws the card (`expired`). Nothing here calls Alertmanager or decides
+records `expiry_done_at` and redraws the card (`expired`). A claim older than
+`stale_before` without `expiry_done_at` belonged to a leader that died
+between the claim and the call: it is due again and may be claimed anew. Nothing here calls Alertmanager or decides
 when to expire.
 """
 
@@ -18,7 +20,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row, or_, select, update
 
 from storage.alert_records import SilenceRecord
 from storage.database import Database, insert_for
@@ -104,14 +106,16 @@ class AlertSilences:
 
         return await self.database.run(read, write=False) if wanted else {}
 
-    async def due(self, now: dt.datetime) -> list[SilenceRecord]:
-        """ "Until resolved" silences not expired nor ended whose alert has resolved."""
+    async def due(self, now: dt.datetime, *, stale_before: dt.datetime) -> list[SilenceRecord]:
+        """ "Until resolved" silences not expired nor ended whose alert has resolved (a claim made
+        before `stale_before` and never confirmed counts as not expired)."""
         query = (
             select(t)
             .join(alerts, alerts.c.fingerprint == t.c.fingerprint)
             .where(
                 t.c.until_resolved.is_(True),
-                t.c.expired_at.is_(None),
+                t.c.expiry_done_at.is_(None),
+                or_(t.c.expired_at.is_(None), t.c.expired_at < to_utc(stale_before)),
                 t.c.ends_at > to_utc(now),
                 alerts.c.status == "resolved",
             )
@@ -120,10 +124,17 @@ class AlertSilences:
         rows = await self.database.run(lambda conn: conn.execute(query).all(), write=False)
         return [_record(row) for row in rows]
 
-    async def claim_expiry(self, silence_id: str, *, at: dt.datetime) -> bool:
-        """expired_at NULL → `at`: True for the one caller that may now expire it."""
+    async def claim_expiry(self, silence_id: str, *, at: dt.datetime, stale_before: dt.datetime) -> bool:
+        """expired_at NULL (or a stale, unconfirmed claim) → `at`: True for the one caller that may now
+        expire it."""
         statement = (
-            update(t).where(t.c.silence_id == silence_id, t.c.expired_at.is_(None)).values(expired_at=at)
+            update(t)
+            .where(
+                t.c.silence_id == silence_id,
+                t.c.expiry_done_at.is_(None),
+                or_(t.c.expired_at.is_(None), t.c.expired_at < to_utc(stale_before)),
+            )
+            .values(expired_at=at)
         )
         changed: int = await self.database.run(lambda conn: conn.execute(statement).rowcount, write=True)
         return changed == 1
@@ -137,5 +148,12 @@ class AlertSilences:
         return changed == 1
 
     async def expired(self, silence: SilenceRecord) -> None:
-        """Alertmanager has expired it: redraw its alert's card, which now says so."""
-        await self.database.run(lambda conn: _redraw(conn, silence.fingerprint), write=True)
+        """Alertmanager has expired it: confirm the claim and redraw its alert's card, which says so."""
+
+        def write(conn: Connection) -> None:
+            conn.execute(
+                update(t).where(t.c.silence_id == silence.silence_id).values(expiry_done_at=utcnow())
+            )
+            _redraw(conn, silence.fingerprint)
+
+        await self.database.run(write, write=True)

@@ -275,5 +275,6 @@ alert_silences = Table(
     Column("ends_at", UTCDateTime(), nullable=False),
     Column("expired_at", UTCDateTime(), nullable=True),
     Column("approval_id", String(16), nullable=True),  # the approved am_silence row (0006)
+    Column("expiry_done_at", UTCDateTime(), nullable=True),  # Alertmanager confirmed the expiry (0006)
 )
 Index("ix_alert_silences_fingerprint", alert_silences.c.fingerprint)

@@ -11,7 +11,9 @@ the end of the change the person approved, not a new one, so it runs without
 a second approval, and its audit fact names that approval. Exactly once
 across replicas: `expired_at` is set by compare-and-set before the call; a
 failed call gives it back and is tried again in a later round (with a
-back-off), each attempt audited. The 1h / 4h silences are kept (the card
+back-off), each attempt audited; a claim never confirmed after CLAIM_STALE
+(its leader died between the claim and the call) is taken over, and
+`am_expire_silence` answers a silence already expired as done. The 1h / 4h silences are kept (the card
 shows them) and end on their own.
 """
 
@@ -42,6 +44,8 @@ LONGEST = dt.timedelta(days=7)  # the longest silence `am_silence` grants: how f
 OVERLAP = dt.timedelta(seconds=5)
 RETRY_FIRST_S = 2.0
 RETRY_CAP_S = 300.0
+# A claim this old that Alertmanager never confirmed: its leader died between the claim and the call.
+CLAIM_STALE = dt.timedelta(minutes=2)
 EXPIRED_REASON = "alert resolved"
 
 RecordFn = Callable[..., Awaitable[Any]]
@@ -126,7 +130,8 @@ class AlertSilenceKeeper:
         if self._expire is None:
             return 0
         done = 0
-        for silence in await self._store.silences.due(dt.datetime.now(dt.UTC)):
+        now = dt.datetime.now(dt.UTC)
+        for silence in await self._store.silences.due(now, stale_before=now - CLAIM_STALE):
             retry = self._retry.get(silence.silence_id)
             if retry is not None and retry.next_at > self._clock():
                 continue
@@ -135,7 +140,9 @@ class AlertSilenceKeeper:
 
     async def _expire_one(self, silence: SilenceRecord, operation: Operation) -> int:
         at = dt.datetime.now(dt.UTC)
-        if not await self._store.silences.claim_expiry(silence.silence_id, at=at):
+        if not await self._store.silences.claim_expiry(
+            silence.silence_id, at=at, stale_before=at - CLAIM_STALE
+        ):
             return 0  # another leader has it
         approval = await self._store.get_approval(silence.approval_id) if silence.approval_id else None
         cluster = approval.args.get("cluster") if approval is not None else None

@@ -159,3 +159,67 @@ async def test_a_new_leader_keeps_a_silence_approved_before_it_led(
     (silence_id,) = fake_alertmanager.silences
     kept = await world.app.store.silences.get(silence_id)
     assert kept is not None and kept.approval_id == card.approval_id
+
+
+async def test_a_claim_left_by_a_leader_killed_before_the_call_is_taken_over(
+    world: World, fake_alertmanager: FakeAlertmanager
+) -> None:
+    """A leader claimed the expiry (the compare-and-set) and died before calling Alertmanager: the
+    silence would run on for days. The claim, never confirmed, goes stale and the next round takes
+    it over; a fresh claim (a leader still at it) is left alone."""
+    await fired(world)
+    await silenced(world, ButtonAction.SILENCE_RESOLVED)
+    (silence_id,) = fake_alertmanager.silences
+    now = dt.datetime.now(dt.UTC)
+    # The dead leader's claim, as its compare-and-set left it, an hour ago.
+    gone = now - dt.timedelta(hours=1)
+    assert await world.app.store.silences.claim_expiry(silence_id, at=gone, stale_before=gone)
+    status, _ = await send(world.url, notification(resolved(ALERT)), bearer=TOKEN)
+    assert status == 200
+
+    await world.service.round()
+    assert expiries(fake_alertmanager) == [silence_id]
+    assert fake_alertmanager.silences[silence_id]["status"]["state"] == "expired"
+    (fact,) = await world.app.store.list_audit(AuditFilter(event="alert.silence_expired"))
+    assert fact.status == "ok"
+    await world.service.round()
+    assert expiries(fake_alertmanager) == [silence_id]  # confirmed: never again
+
+
+async def test_a_silence_already_expired_when_the_claim_is_taken_over_counts_as_done(
+    world: World, fake_alertmanager: FakeAlertmanager
+) -> None:
+    """The dead leader's call did reach Alertmanager, but it died before recording so: the next
+    leader finds the silence expired, sends nothing, and records it as done."""
+    await fired(world)
+    await silenced(world, ButtonAction.SILENCE_RESOLVED)
+    (silence_id,) = fake_alertmanager.silences
+    gone = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    assert await world.app.store.silences.claim_expiry(silence_id, at=gone, stale_before=gone)
+    fake_alertmanager.silences[silence_id]["status"] = {"state": "expired"}
+    status, _ = await send(world.url, notification(resolved(ALERT)), bearer=TOKEN)
+    assert status == 200
+
+    await world.service.round()
+    assert expiries(fake_alertmanager) == []
+    (fact,) = await world.app.store.list_audit(AuditFilter(event="alert.silence_expired"))
+    assert fact.status == "ok"
+    (card,) = world.surface.messages(PROD)
+    assert (world.surface.field(card, "Silence") or "").startswith("silence expired: alert resolved")
+
+
+async def test_a_fresh_claim_of_a_leader_still_at_it_is_left_alone(
+    world: World, fake_alertmanager: FakeAlertmanager
+) -> None:
+    await fired(world)
+    await silenced(world, ButtonAction.SILENCE_RESOLVED)
+    (silence_id,) = fake_alertmanager.silences
+    now = dt.datetime.now(dt.UTC)
+    assert await world.app.store.silences.claim_expiry(
+        silence_id, at=now, stale_before=now - dt.timedelta(minutes=2)
+    )
+    status, _ = await send(world.url, notification(resolved(ALERT)), bearer=TOKEN)
+    assert status == 200
+    await world.service.round()
+    assert expiries(fake_alertmanager) == []
+    assert await world.app.store.list_audit(AuditFilter(event="alert.silence_expired")) == []

@@ -169,14 +169,18 @@ class Alertmanager:
     async def expire(self, args: SilenceIdArgs, ctx: RunContext) -> OperationResult:
         client = self.client(args)
         expected = ctx.binding.get("updatedAt")
-        if expected:
-            current = await client.silence(args.silence_id)
-            if str(current.get("updatedAt") or "") != expected:
-                return OperationResult.failure(
-                    call="am_expire_silence",
-                    message=f"silence {args.silence_id} changed since it was approved; nothing was done",
-                    hint="Ask again to see it as it is now.",
-                )
+        current = await client.silence(args.silence_id)
+        if expected and str(current.get("updatedAt") or "") != expected:
+            return OperationResult.failure(
+                call="am_expire_silence",
+                message=f"silence {args.silence_id} changed since it was approved; nothing was done",
+                hint="Ask again to see it as it is now.",
+            )
+        if (current.get("status") or {}).get("state") == "expired":
+            # Already expired (by a leader that died before it could record so, or by hand): done.
+            return OperationResult(
+                status=Status.OK, text=f"{client.what}: silence {args.silence_id} had already expired"
+            )
         await client.expire_silence(args.silence_id)
         return OperationResult(status=Status.OK, text=f"{client.what}: silence {args.silence_id} expired")
 
