@@ -95,6 +95,7 @@ class AlertsService:
     backoff: type[Backoff] = Backoff
     clicks: AlertClicks | None = None  # where the card buttons' handler is registered while running
     findings: AlertFindings | None = None  # what a new alert's object shows, looked at before its card
+    watching: bool = True  # False: this service posts alert cards but leaves the cluster watch to another
     name: str = "alerts"
     leading: bool = False
     _poke: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
@@ -191,6 +192,8 @@ class AlertsService:
 
     async def _sync_watches(self) -> None:
         """Watch what the config and the subscriptions ask for now (started, changed or stopped)."""
+        if not self.watching:
+            return
         self.watches.backoff = self.backoff
         await self.watches.sync()
 
@@ -259,7 +262,7 @@ def build_alerts_service(
 
 
 def alerts_service(
-    app: App, *, leader: Leader | None, surfaces: SurfaceLookup | None = None
+    app: App, *, leader: Leader | None, surfaces: SurfaceLookup | None = None, watching: bool = True
 ) -> AlertsService:
     """The alerts of `chatops run`, from the app's config: `leader` None means the database's lock;
     cards go to the surfaces the adapters register (`app.surfaces`) unless `surfaces` is given."""
@@ -290,7 +293,7 @@ def alerts_service(
         clusters=app.clusters.names(),
         charts=chart is not None and chart.for_agent,
     )
-    return build_alerts_service(
+    service = build_alerts_service(
         settings=settings,
         store=app.store,
         metrics=app.metrics,
@@ -312,3 +315,5 @@ def alerts_service(
         clicks=app.alert_clicks,
         findings=findings,
     )
+    service.watching = watching
+    return service

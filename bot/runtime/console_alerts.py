@@ -4,7 +4,8 @@ With `alerts.enabled`, the console runs the alerts service of `chatops run`
 (`bot/alerts/service.py`) while it converses: a leader election of its own
 among consoles (a PostgreSQL advisory lock under another name than the
 service's, so a console never takes posting away from `chatops run` on a
-shared database, nor its sweeper), the cluster watch, and the cards of alerts
+shared database, nor its sweeper), the cluster watch (on its own SQLite only:
+on a shared database that is `chatops run`'s), and the cards of alerts
 already stored, printed on the console's registered surface for places of
 platform `console` (the notifier passes over places whose platform has no
 surface here, without claiming them, so the service's leader still posts
@@ -41,7 +42,14 @@ async def console_alerts(app: App) -> AsyncIterator[None]:
         yield
         return
     leader = Leadership(app.store.database, name=CONSOLE_LOCK)
-    service = alerts_service(app, leader=leader)
+    # On a shared database the cluster watch belongs to `chatops run`'s leader: two watchers folding
+    # into the same signals would each miss the other's count changes. The console then shows alerts.
+    watching = app.store.database.is_sqlite
+    if not watching:
+        log.warning(
+            "the database is shared: the console shows alert cards; the cluster watch runs in chatops run"
+        )
+    service = alerts_service(app, leader=leader, watching=watching)
     runner: web.AppRunner | None = None
     port = settings.alerts.receiver.console_port
     if port is not None:
