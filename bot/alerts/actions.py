@@ -19,6 +19,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Collection
 
+from bot.alerts.findings import labelled_object
 from bot.domain.events import AuditEvent
 from bot.domain.models import ButtonAction, IncomingMessage, Principal, Reply, ReplyKind
 from bot.domain.outcomes import RequestContext
@@ -43,7 +44,6 @@ IDENTIFYING = (
     "service", "container", "instance", "cluster",
 )  # fmt: skip
 MAX_MATCHERS = 10
-TARGETS = (("pod", "pod"), ("deployment", "deployment"), ("statefulset", "statefulset"), ("node", "node"))
 UNKNOWN = "That alert is no longer known to the bot; it may have been cleaned up."
 
 
@@ -61,21 +61,14 @@ def _plain(value: str) -> bool:
 
 def investigate_command(alert: AlertRecord) -> str | None:
     """`!debug pod web-1 -n prod`, `!debug node n1`, `!analyze prod`; None if it names nothing."""
-    labels = alert.labels
-    namespace = labels.get("namespace")
-    for label, kind in TARGETS:
-        name = labels.get(label)
-        if name and _word(name):
-            where = f" -n {namespace}" if namespace and _word(namespace) and kind != "node" else ""
-            return f"!debug {kind} {name}{where}"
-    if namespace and _word(namespace):
-        return f"!analyze {namespace}"
-    return None
-
-
-def _word(text: str) -> bool:
-    """A Kubernetes name (so a label value cannot smuggle extra words into the command)."""
-    return 0 < len(text) <= 253 and all(c.isalnum() or c in "-." for c in text)
+    found = labelled_object(alert.labels)  # the object the card's findings were read for
+    if found is None:
+        return None
+    kind, name, namespace = found
+    if kind == "namespace":
+        return f"!analyze {name}"
+    where = f" -n {namespace}" if namespace and kind != "node" else ""
+    return f"!debug {kind} {name}{where}"
 
 
 class AlertActions:

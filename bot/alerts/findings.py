@@ -72,21 +72,28 @@ def _is_name(value: str | None) -> bool:
     return bool(value) and _NAME.fullmatch(str(value)) is not None
 
 
-def target_of(labels: Mapping[str, str], *, clusters: Collection[str]) -> Target | str | None:
-    """The most specific object the labels name; a sentence when it cannot be looked at (a cluster
-    the bot does not know); None when they name nothing."""
+def labelled_object(labels: Mapping[str, str]) -> tuple[str, str, str | None] | None:
+    """(kind, name, namespace) of the most specific object the labels name, each a Kubernetes name
+    (so a label value cannot smuggle extra words into a command); None when they name nothing."""
     namespace = labels.get("namespace") if _is_name(labels.get("namespace")) else None
     found = next(
         ((label, labels[label]) for label in OBJECT_LABELS if _is_name(labels.get(label))),
         ("namespace", namespace) if namespace else None,
     )
+    return None if found is None else (found[0], str(found[1]), namespace)
+
+
+def target_of(labels: Mapping[str, str], *, clusters: Collection[str]) -> Target | str | None:
+    """The most specific object the labels name; a sentence when it cannot be looked at (a cluster
+    the bot does not know); None when they name nothing."""
+    found = labelled_object(labels)
     if found is None:
         return None
-    kind, name = found
+    kind, name, namespace = found
     cluster = labels.get("cluster") or None
     if cluster is not None and cluster not in clusters:
         return f"Not diagnosed: the bot knows no cluster called {cluster[:63]}."
-    return Target(kind, str(name), namespace, cluster)
+    return Target(kind, name, namespace, cluster)
 
 
 def graph_expression(url: str | None) -> str | None:
