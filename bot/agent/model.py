@@ -5,6 +5,11 @@ own retries are off (`max_retries=0`): `resilience.ModelGate` is the one
 retry layer. A local endpoint (localhost, 127.0.0.1, ::1, *.local) may run
 without a key; any other endpoint needs one, and its absence stops start-up
 with a sentence naming the variable. The key never appears in a message.
+
+Each model gets an HTTP client of its own: LangChain's default is one cached per
+(base URL, timeout) for the whole process, bound to the event loop that first
+used it, so a second app (a test, a reload) on an address seen before would
+reuse a client whose loop has closed.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import urllib.parse
 
+import httpx
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
@@ -59,6 +65,7 @@ def build_chat_model(loaded: LoadedConfig) -> ChatOpenAI:
         temperature=llm.temperature,
         timeout=llm.timeout_s,
         max_retries=0,
+        http_async_client=httpx.AsyncClient(timeout=llm.timeout_s),
     )
 
 
