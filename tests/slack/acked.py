@@ -7,7 +7,9 @@ handed over to the core were dispatched and their work is done.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -32,12 +34,20 @@ class Acked:
 
 @pytest.fixture
 async def acked(sqlite_url: str, fake_slack: FakeSlack) -> AsyncIterator[Acked]:  # noqa: F811
-    async with running_bot(sqlite_url, fake_slack) as bot:
+    async with acked_bot(sqlite_url, fake_slack) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def acked_bot(database_url: str, fake: FakeSlack, **ack_options: Any) -> AsyncIterator[Acked]:
+    """A bot behind its ack server; `ack_options` go to `AckProcess` (burst gap, deferral bound)."""
+    async with running_bot(database_url, fake) as bot:
         core_app = slack_routes(bot.adapter)
         core_app.router.add_get("/readyz", _ready)
         runner = web.AppRunner(core_app, access_log=None)
         await runner.setup()
-        acks = AckProcess(bot.adapter, slash_command="/k8s", core_nice=0)  # tests keep their priority
+        # Tests keep their priority.
+        acks = AckProcess(bot.adapter, slash_command="/k8s", core_nice=0, **ack_options)
         port = await acks.start(runner, host="127.0.0.1", port=0)
         base = f"http://127.0.0.1:{port}"
         try:

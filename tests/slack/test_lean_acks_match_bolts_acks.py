@@ -1,5 +1,7 @@
 """The ack server answers without Bolt: every kind of request Slack sends gets, byte for byte, the answer the
-core's own Bolt app gives (status, Content-Type, body), and exactly the requests Bolt takes are handed over."""
+core's own Bolt app gives (status, Content-Type, body), and exactly the requests Bolt takes are handed over.
+The core starts a handed-over request's work without Bolt too: for every kind, what the bot then says in
+Slack is what it says when the same request goes through its Bolt app."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from tests.fake_slack.requests import (
     mention,
     sign,
 )
+from tests.fake_slack.server import BOT_USER, FakeSlack
 from tests.slack.acked import Acked
 
 FORM = False
@@ -50,40 +53,52 @@ def event(kind: str, **fields: Any) -> bytes:
     return event_body({"type": kind, "user": "UALICE", "channel": "C0OPS", "ts": "1.2", **fields})
 
 
-# Every kind of request Slack sends the bot, and those it never should: (body, is JSON).
-REQUESTS: dict[str, tuple[bytes, bool]] = {
-    "app_mention": (event_body(mention("!whoami", user="UALICE")), JSON),
-    "direct message": (event_body(direct_message("!whoami", user="UALICE")), JSON),
-    "message edited": (event("message", subtype="message_changed"), JSON),
-    "the bot's own message": (event("message", bot_id="B0BOT", text="an answer"), JSON),
-    "an event the bot does not listen to": (event("reaction_added", reaction="eyes"), JSON),
-    "an event without a type": (json.dumps({"type": "event_callback", "event": {}}).encode(), JSON),
-    "url_verification": (json.dumps({"type": "url_verification", "challenge": "ch4ll-enge"}).encode(), JSON),
-    "ssl_check": (form({"ssl_check": "1", "token": "unused"}), FORM),
-    "slash command": (form(command_fields("!get pods -n prod", user="UALICE")), FORM),
-    "slash command, blank": (form(command_fields("   ", user="UALICE")), FORM),
-    "slash command, markup and length": (
-        form(command_fields("<@U1> & <!channel> " + "x" * 300, user="UALICE")),
-        FORM,
-    ),
-    "slash command, no trigger id": (
-        form({k: v for k, v in command_fields("hi", user="UALICE").items() if k != "trigger_id"}),
-        FORM,
-    ),
-    "another app's slash command": (form(command_fields("hi", user="UALICE", command="/other")), FORM),
-    **{f"{action.value} click": (click(action.value), FORM) for action in ButtonAction},
-    "someone else's button": (foreign_click(), FORM),
-    "view_submission": (interactive({"type": "view_submission", "view": {"id": "V1"}}), FORM),
-    "block_suggestion (options)": (interactive({"type": "block_suggestion", "action_id": "x"}), FORM),
-    "global shortcut": (interactive({"type": "shortcut", "callback_id": "chatops_approve"}), FORM),
-    "empty body": (b"", JSON),
-}
+def corpus() -> dict[str, tuple[bytes, bool]]:
+    """Every kind of request Slack sends the bot, and those it never should: (body, is JSON); new ids each call."""
+    return {
+        "app_mention": (event_body(mention("!whoami", user="UALICE")), JSON),
+        "direct message": (event_body(direct_message("!whoami", user="UALICE")), JSON),
+        "message edited": (event("message", subtype="message_changed"), JSON),
+        "the bot's own message": (event("message", bot_id="B0BOT", text="an answer"), JSON),
+        "the bot's own user in a DM": (
+            event("message", user=BOT_USER, channel_type="im", text="!whoami"),
+            JSON,
+        ),
+        "an event the bot does not listen to": (event("reaction_added", reaction="eyes"), JSON),
+        "an event without a type": (json.dumps({"type": "event_callback", "event": {}}).encode(), JSON),
+        "url_verification": (
+            json.dumps({"type": "url_verification", "challenge": "ch4ll-enge"}).encode(),
+            JSON,
+        ),
+        "ssl_check": (form({"ssl_check": "1", "token": "unused"}), FORM),
+        "slash command": (form(command_fields("!get pods -n prod", user="UALICE")), FORM),
+        "slash command, blank": (form(command_fields("   ", user="UALICE")), FORM),
+        "slash command, markup and length": (
+            form(command_fields("<@U1> & <!channel> " + "x" * 300, user="UALICE")),
+            FORM,
+        ),
+        "slash command, no trigger id": (
+            form({k: v for k, v in command_fields("hi", user="UALICE").items() if k != "trigger_id"}),
+            FORM,
+        ),
+        "another app's slash command": (form(command_fields("hi", user="UALICE", command="/other")), FORM),
+        **{f"{action.value} click": (click(action.value), FORM) for action in ButtonAction},
+        "someone else's button": (foreign_click(), FORM),
+        "view_submission": (interactive({"type": "view_submission", "view": {"id": "V1"}}), FORM),
+        "block_suggestion (options)": (interactive({"type": "block_suggestion", "action_id": "x"}), FORM),
+        "global shortcut": (interactive({"type": "shortcut", "callback_id": "chatops_approve"}), FORM),
+        "empty body": (b"", JSON),
+    }
+
+
+REQUESTS = corpus()
 
 TAKEN = {
     "app_mention",
     "direct message",
     "message edited",  # Bolt's `event("message")` takes every subtype; the core's listener drops it
     "the bot's own message",
+    "the bot's own user in a DM",
     "url_verification",
     "ssl_check",
     "slash command",
@@ -144,3 +159,42 @@ async def test_a_signed_body_that_is_no_payload_is_refused_and_not_handed_over(a
     await acked.sender.event(mention("!whoami", user="UALICE"))
     await acked.settle(1)
     assert acked.acks.dispatched == 1
+
+
+def said(fake: FakeSlack, since: int) -> list[tuple[str, str | None, str | None]]:
+    """What the bot said in Slack since call `since`: (method, channel, text), ids and times left out."""
+    return [
+        (c.method, c.args.get("channel"), c.args.get("text"))
+        for c in fake.calls[since:]
+        if c.method.startswith("chat.")
+    ]
+
+
+async def test_a_handed_over_request_starts_the_work_bolts_listener_starts(
+    acked: Acked, bolt_url: str, fake_slack: FakeSlack
+) -> None:
+    dispatched = 0
+    spoken = set()
+    async with SlackSender(bolt_url) as bolt:
+        for name in REQUESTS:
+            body, is_json = corpus()[name]  # new event and trigger ids: the router claims each once
+            since = len(fake_slack.calls)
+            await bolt.send(body, json_body=is_json)
+            await acked.bot.settle()
+            through_bolt = said(fake_slack, since)
+
+            body, is_json = corpus()[name]
+            since = len(fake_slack.calls)
+            answer = await acked.sender.send(body, json_body=is_json)
+            dispatched += answer.status == 200
+            await acked.settle(dispatched)
+            handed_over = said(fake_slack, since)
+
+            assert (name, handed_over) == (name, through_bolt)
+            if handed_over:
+                spoken.add(name)
+    # Not vacuous: the bot answered the mention, the DM, the command and every button.
+    assert {"app_mention", "direct message", "slash command"} | {
+        f"{action.value} click" for action in ButtonAction
+    } <= spoken
+    assert "the bot's own user in a DM" not in spoken and "message edited" not in spoken

@@ -6,9 +6,21 @@ In HTTP mode `chatops run` answers Slack from a process of its own
 start, as before), serves the core's own HTTP app (`/healthz`, `/readyz`,
 `/metrics`, and `/slack/events` for tests and tools) on a Unix socket in a
 private directory, and starts the ack server with the listening socket and
-one end of a socket pair. Each request it hands over is dispatched through the
-core's Bolt app in order (`http.dispatch_handover`); the router claims every
-event id once, so a request Slack retries is still processed once.
+one end of a socket pair. Each request it hands over is dispatched in order
+(`http.dispatch_handover`: its work started as the Bolt listener would start
+it); the router claims every event id once, so a request Slack retries is
+still processed once.
+
+Acks first, answers after: while Slack sends a burst (a request the ack
+server read within `BURST_GAP_S` of the one before), the handed-over requests
+wait in the core's queue, parsed by nobody, until the ack server says the
+burst has paused (no request for `BURST_GAP_S`), and at most `MAX_DEFER_S`
+each; then they are dispatched in order. A request on its own is dispatched
+at once. Both times are the ack server's: the core, at a lower priority,
+may read a burst's frames late and all at once. The answers' work (reads,
+posts, storage) would otherwise take the CPU the ack server needs during the
+burst; the bound keeps a sustained flood from holding answers back longer
+than a person would notice.
 
 Once the ack server runs, the core lowers its own CPU priority (`CORE_NICE`)
 and takes Linux's batch policy (`SCHED_BATCH`: its wake-ups never preempt a
@@ -25,19 +37,22 @@ requests.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import dataclasses
 import logging
 import os
 import shutil
 import socket
 import sys
 import tempfile
+import time
 
 from aiohttp import web
 
 from .ack_server import AckSettings
 from .adapter import SlackAdapter
-from .handover import HandoverError, read_frame
+from .handover import Handover, HandoverError, Signal, read_frame
 from .http import EVENTS_PATH, dispatch_handover
 
 log = logging.getLogger(__name__)
@@ -50,6 +65,18 @@ START_TIMEOUT_S = 60.0
 # policy stayed within 1.15x (bench/README.md).
 CORE_NICE = 10
 RESTART_PAUSE_S = 1.0
+# A request read within this of the one before it is part of a burst: it waits for a pause. Wider
+# than a scheduling hiccup of the ack server (5 ms let a stall of the ack server end the burst and
+# release the queue into the middle of it).
+BURST_GAP_S = 0.02
+# How long an acknowledged request may wait for the burst to pause before it is dispatched anyway.
+MAX_DEFER_S = 0.5
+
+
+@dataclasses.dataclass(frozen=True)
+class _Queued:
+    handover: Handover
+    seq: int
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -80,9 +107,13 @@ class AckProcess:
         slash_command: str,
         path: str = EVENTS_PATH,
         core_nice: int = CORE_NICE,
+        burst_gap_s: float = BURST_GAP_S,
+        max_defer_s: float = MAX_DEFER_S,
     ) -> None:
         self._adapter = adapter
         self._core_nice = core_nice
+        self._burst_gap_s = burst_gap_s
+        self._max_defer_s = max_defer_s
         self._slash_command = slash_command
         self._path = path
         self._dir: str | None = None
@@ -90,6 +121,12 @@ class AckProcess:
         self._child: asyncio.subprocess.Process | None = None
         self._writer: asyncio.StreamWriter | None = None
         self._reader_task: asyncio.Task[None] | None = None
+        self._dispatch_task: asyncio.Task[None] | None = None
+        self._queue: collections.deque[_Queued] = collections.deque()
+        self._enqueued = 0
+        self._quiet_upto = 0  # requests up to this one came before the ack server's last QUIET
+        self._wake = asyncio.Event()
+        self._all_read = False  # the ack server is gone for good: dispatch what is queued now
         self._stopping = False
         self._dispatched = 0
         self._progress = asyncio.Condition()
@@ -106,6 +143,7 @@ class AckProcess:
         self._listener = bind(host, port)
         reader = await self._spawn(core_socket)
         self._reader_task = asyncio.create_task(self._take(reader, core_socket), name="slack-handover")
+        self._dispatch_task = asyncio.create_task(self._dispatch(), name="slack-handover-dispatch")
         lower_priority(self._core_nice)  # after the spawn: the ack server keeps the usual priority
         bound: int = self._listener.getsockname()[1]
         return bound
@@ -120,6 +158,7 @@ class AckProcess:
             path=self._path,
             slash_command=self._slash_command,
             signing_secret=self._adapter.signing_secret,
+            burst_gap_s=self._burst_gap_s,
         )
         try:
             self._child = await asyncio.create_subprocess_exec(
@@ -141,28 +180,31 @@ class AckProcess:
         except (asyncio.IncompleteReadError, TimeoutError, HandoverError) as e:
             await self._end_child()
             raise RuntimeError("the Slack ack server did not start; its error is in the log above") from e
-        if first is not None:
+        if first is not Signal.READY:
             raise RuntimeError("the Slack ack server sent a request before saying it was serving")
         log.info("Slack ack server %s serving", self._child.pid)
         return reader
 
     async def _take(self, reader: asyncio.StreamReader, core_socket: str) -> None:
+        """Read what the ack server hands over into the queue; start it again if it stops."""
         while True:
             try:
                 while True:
-                    handover = await read_frame(reader)
-                    if handover is not None:
-                        try:
-                            await dispatch_handover(self._adapter, handover)
-                        finally:
-                            await self._count()
+                    frame = await read_frame(reader)
+                    if isinstance(frame, Handover):
+                        self._enqueued += 1
+                        self._queue.append(_Queued(frame, self._enqueued))
+                        if len(self._queue) == 1:
+                            self._wake.set()
+                    elif frame is Signal.QUIET:
+                        self._quiet_upto = self._enqueued
+                        self._wake.set()
             except asyncio.IncompleteReadError:
                 pass  # the ack server closed its end
             except HandoverError:
                 log.exception("the Slack ack server sent an unreadable frame; restarting it")
-            except Exception:  # the boundary: one bad request must not stop the hand-overs
-                log.exception("a handed-over Slack request failed in the core")
-                continue
+            self._quiet_upto = self._enqueued  # a burst the stopped ack server was answering is over
+            self._wake.set()
             if self._stopping:
                 return
             await self._end_child()
@@ -174,6 +216,36 @@ class AckProcess:
                 reader = await self._spawn(core_socket)
             except RuntimeError:
                 log.exception("the Slack ack server could not be started again; retrying")
+
+    def _due(self, queued: _Queued) -> float:
+        """When `queued` may be dispatched: now if it came alone or its burst has paused, else at
+        most `max_defer_s` after it came (`time.monotonic()`, the loop's clock)."""
+        if not queued.handover.burst or queued.seq <= self._quiet_upto or self._all_read:
+            return float("-inf")
+        return queued.handover.at + self._max_defer_s
+
+    async def _dispatch(self) -> None:
+        """Dispatch the queue in order, each request when it is due (`_due`)."""
+        while True:
+            if not self._queue:
+                if self._all_read:
+                    return
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            wait_s = self._due(self._queue[0]) - time.monotonic()
+            if wait_s > 0:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), wait_s)
+                continue
+            queued = self._queue.popleft()
+            try:
+                await dispatch_handover(self._adapter, queued.handover)
+            except Exception:  # the boundary: one bad request must not stop the hand-overs
+                log.exception("a handed-over Slack request failed in the core")
+            finally:
+                await self._count()
 
     async def _count(self) -> None:
         async with self._progress:
@@ -207,12 +279,16 @@ class AckProcess:
         """End the ack server, then dispatch what it handed over before it exited."""
         self._stopping = True
         await self._end_child(timeout_s)
-        if self._reader_task is not None:
-            try:
+        try:
+            if self._reader_task is not None:
                 await asyncio.wait_for(self._reader_task, timeout_s)  # to the end of the hand-overs
-            except TimeoutError:
-                log.warning("Slack requests handed over at shutdown were not all dispatched")
-            self._reader_task = None
+            self._all_read = True
+            self._wake.set()
+            if self._dispatch_task is not None:
+                await asyncio.wait_for(self._dispatch_task, timeout_s)
+        except TimeoutError:
+            log.warning("Slack requests handed over at shutdown were not all dispatched")
+        self._reader_task = self._dispatch_task = None
         if self._writer is not None:
             self._writer.close()
             self._writer = None

@@ -10,9 +10,14 @@ out without Bolt the answer the core's Bolt app would give (`acks.py`: the
 body parsed as Bolt parses it, the bot's listeners matched in Bolt's order,
 the same bytes back), hands each request Bolt would take to the core over a
 private socket pair (`handover.py`) and only then writes the ack, so nothing
-is acknowledged that the core was not given. The core dispatches it through
-its own Bolt app (which checks the signature again), where the router claims
-each event id once (a retried delivery runs nothing twice). Every other path
+is acknowledged that the core was not given. Each frame says when the
+request came and whether it came within `burst_gap_s` of the one before; when
+no request has come for that long after a burst, the ack server says so
+(`Signal.QUIET`), so the core can leave the CPU to the acks while Slack
+sends a burst and start the answers when it pauses (`ack_process.py`). The
+core starts each request's work as its Bolt listener would (and checks the
+signature again); the router claims each event id once (a retried delivery
+runs nothing twice). Every other path
 (`/healthz`, `/readyz`, `/metrics`) is passed to the core's own HTTP server on
 a Unix socket and its answer passed back.
 
@@ -43,7 +48,7 @@ import aiohttp
 from aiohttp import web
 
 from .acks import UNPARSABLE, ack_for
-from .handover import READY, encode
+from .handover import QUIET, READY, encode
 from .signing import MAX_BODY_BYTES, is_signed
 
 log = logging.getLogger("bot.adapters.slack.ack_server")
@@ -61,6 +66,7 @@ class AckSettings:
     path: str
     slash_command: str
     signing_secret: str
+    burst_gap_s: float
 
     @classmethod
     def from_json(cls, line: str) -> AckSettings:
@@ -79,8 +85,42 @@ def content_type_of(request: web.Request) -> str | None:
     return value.split(";")[0] if value else None
 
 
-def slack_handler(settings: AckSettings, handover: asyncio.StreamWriter) -> Handler:
+class Bursts:
+    """Whether requests come in a burst, and a `QUIET` frame to the core when one pauses."""
+
+    def __init__(self, handover: asyncio.StreamWriter, gap_s: float) -> None:
+        self._handover = handover
+        self._gap_s = gap_s
+        self._last = float("-inf")
+        self._timer: asyncio.TimerHandle | None = None
+
+    def arrived(self) -> tuple[float, bool]:
+        """A request came: when (`time.monotonic()`), and whether within the gap of the one before."""
+        now = time.monotonic()
+        burst = now - self._last < self._gap_s
+        self._last = now
+        if burst and self._timer is None:
+            self._timer = asyncio.get_running_loop().call_at(now + self._gap_s, self._check)
+        return now, burst
+
+    def _check(self) -> None:
+        quiet_at = self._last + self._gap_s
+        loop = asyncio.get_running_loop()
+        if time.monotonic() < quiet_at:  # a request came meanwhile: look again when the gap would end
+            self._timer = loop.call_at(quiet_at, self._check)
+            return
+        self._timer = None
+        if not self._handover.is_closing():
+            self._handover.write(QUIET)
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def slack_handler(settings: AckSettings, handover: asyncio.StreamWriter, bursts: Bursts) -> Handler:
     async def on_slack(request: web.Request) -> web.StreamResponse:
+        at, burst = bursts.arrived()
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             return web.json_response({"error": "request too large"}, status=413)
         body = await request.read()
@@ -105,7 +145,7 @@ def slack_handler(settings: AckSettings, handover: asyncio.StreamWriter) -> Hand
             headers: dict[str, str | Sequence[str]] = {
                 key.lower(): request.headers.getall(key) for key in request.headers
             }
-            handover.write(encode(body, query=request.query_string, headers=headers))
+            handover.write(encode(body, query=request.query_string, headers=headers, at=at, burst=burst))
         elif ack.status == UNPARSABLE.status:
             log.warning("a signed Slack request whose body is not a payload Slack sends; not handed over")
         return web.Response(status=ack.status, body=ack.body, content_type=ack.content_type)
@@ -137,7 +177,8 @@ async def serve(settings: AckSettings) -> None:
     listener = socket.socket(fileno=settings.listen_fd)
     session = aiohttp.ClientSession(connector=aiohttp.UnixConnector(path=settings.core_socket))
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
-    web_app.router.add_post(settings.path, slack_handler(settings, handover))
+    bursts = Bursts(handover, settings.burst_gap_s)
+    web_app.router.add_post(settings.path, slack_handler(settings, handover, bursts))
     web_app.router.add_route("*", "/{tail:.*}", core_proxy(session))
     runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
     await runner.setup()
@@ -146,6 +187,7 @@ async def serve(settings: AckSettings) -> None:
         handover.write(READY)
         await closed.read()  # the core never writes: this returns when it closes its end
     finally:
+        bursts.close()
         await runner.cleanup()
         await session.close()
         handover.close()

@@ -23,6 +23,7 @@ decides nothing about the work and calls nothing.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -84,24 +85,44 @@ def parse_body(body: str, content_type: str | None) -> dict[str, Any] | None:
     return parsed if isinstance(parsed, dict) else None
 
 
+class Route(enum.Enum):
+    """Which of Bolt's middleware or of the bot's listeners takes a payload (Bolt's order)."""
+
+    SSL_CHECK = "ssl_check"
+    URL_VERIFICATION = "url_verification"
+    EVENT = "event"  # the `app_mention` and `message` listeners
+    COMMAND = "command"  # the slash command's listener
+    ACTION = "action"  # the bot's buttons
+
+
+def route_of(payload: Mapping[str, Any], *, slash_command: str) -> Route | None:
+    """Who takes a parsed payload; `None`: nobody (Bolt answers 404)."""
+    if payload.get("ssl_check") == "1":
+        return Route.SSL_CHECK
+    if payload.get("type") == "url_verification":
+        return Route.URL_VERIFICATION
+    if _is_listened_event(payload):
+        return Route.EVENT
+    if "command" in payload and payload["command"] == slash_command:
+        return Route.COMMAND
+    if _is_our_action(payload):
+        return Route.ACTION
+    return None
+
+
 def ack_for(*, body: str, content_type: str | None, slash_command: str) -> Ack:
     """Bolt's answer to a signed request; `content_type` is the header without its parameters."""
     payload = parse_body(body, content_type)
     if payload is None:
         return UNPARSABLE
-    if payload.get("ssl_check") == "1":
-        return _EMPTY
-    if payload.get("type") == "url_verification":
+    route = route_of(payload, slash_command=slash_command)
+    if route is Route.URL_VERIFICATION:
         challenge = json.dumps({"challenge": payload.get("challenge")})
         return Ack(status=200, body=challenge.encode(), content_type=JSON, taken=True)
-    if _is_listened_event(payload):
-        return _EMPTY
-    if "command" in payload and payload["command"] == slash_command:
+    if route is Route.COMMAND:
         text = command_ack_text(to_slash_command(payload), slash_command=slash_command)
         return Ack(status=200, body=text.encode(), content_type=TEXT, taken=True)
-    if _is_our_action(payload):
-        return _EMPTY
-    return UNHANDLED
+    return UNHANDLED if route is None else _EMPTY
 
 
 def _is_listened_event(payload: Mapping[str, Any]) -> bool:

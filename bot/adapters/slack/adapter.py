@@ -19,6 +19,7 @@ import logging
 from collections.abc import Coroutine, Iterator
 from typing import Any, Literal
 
+import aiohttp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -110,6 +111,7 @@ class SlackAdapter:
             team_id=self._team_id,
         )
         self._identity: BotIdentity | None = None
+        self._session: aiohttp.ClientSession | None = None
         self._identity_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(options.max_concurrent_work)
@@ -216,6 +218,11 @@ class SlackAdapter:
 
     # --- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
+        if self.client.session is None:
+            # Without a session of its own the Web API client opens a new one, and a new
+            # connection (with Slack, a TLS handshake), for every call.
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.client.timeout))
+            self.client.session = self._session
         await self.identity()
         self.app.surfaces.register(self.surface)
 
@@ -226,6 +233,10 @@ class SlackAdapter:
             for task in list(self._tasks):
                 task.cancel()
         self.app.surfaces.unregister(self.surface)
+        if self._session is not None:
+            self.client.session = None
+            await self._session.close()
+            self._session = None
 
 
 def build_slack_adapter(

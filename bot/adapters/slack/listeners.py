@@ -6,19 +6,25 @@ work: events are acknowledged by Bolt itself, commands and clicks call
 tracks. Bolt's own middleware verifies signatures again, answers
 `url_verification` and drops the bot's own events. Nothing here renders
 replies or decides policy.
+
+What a listener starts is `start_work()`'s, which also starts the work of a
+request the ack server has already acknowledged (`http.dispatch_handover`):
+there Bolt's matching has been done by `acks.route_of`, in Bolt's order, and
+Bolt's dropping of the bot's own events is within `to_slack_text`'s (which
+drops every bot's events, the bot's own user's too).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
-from .acks import command_ack_text
+from .acks import Route, command_ack_text
 from .blocks import ACTION_PATTERN
 from .payloads import Click, SlackText, SlashCommand, to_click, to_slack_text, to_slash_command
 
@@ -40,6 +46,36 @@ class Handlers(Protocol):
     async def on_click(self, click: Click) -> None: ...
 
     async def identity(self) -> Any: ...
+
+
+def start_event(handlers: Handlers, body: Mapping[str, Any]) -> None:
+    said = to_slack_text(body, bot_user_id=handlers.bot_user_id_now)
+    if said is not None:
+        handlers.spawn(handlers.on_text(said), name=f"slack-event-{said.event_id}")
+
+
+def start_command(handlers: Handlers, command: SlashCommand | None) -> None:
+    if command is not None and command.text.strip():
+        handlers.spawn(handlers.on_command(command), name=f"slack-command-{command.trigger_id}")
+
+
+def start_click(handlers: Handlers, body: Mapping[str, Any]) -> None:
+    click = to_click(body)
+    if click is not None:
+        handlers.spawn(handlers.on_click(click), name=f"slack-click-{click.approval_id}")
+
+
+async def start_work(handlers: Handlers, route: Route, payload: Mapping[str, Any]) -> None:
+    """The work Bolt's listener for `route` starts for an already acknowledged request."""
+    if route is Route.EVENT:
+        if handlers.bot_user_id_now is None:
+            await handlers.identity()  # what Bolt's `authorize` does first: learn who the bot is
+        start_event(handlers, payload)
+    elif route is Route.COMMAND:
+        start_command(handlers, to_slash_command(payload))
+    elif route is Route.ACTION:
+        start_click(handlers, payload)
+    # ssl_check and url_verification start nothing: Bolt's middleware only answers them
 
 
 def build_bolt(
@@ -69,21 +105,16 @@ def build_bolt(
     )
 
     async def on_event(body: dict[str, Any]) -> None:
-        said = to_slack_text(body, bot_user_id=handlers.bot_user_id_now)
-        if said is not None:
-            handlers.spawn(handlers.on_text(said), name=f"slack-event-{said.event_id}")
+        start_event(handlers, body)
 
     async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
         command = to_slash_command(body)
         await ack(text=command_ack_text(command, slash_command=slash_command))
-        if command is not None and command.text.strip():
-            handlers.spawn(handlers.on_command(command), name=f"slack-command-{command.trigger_id}")
+        start_command(handlers, command)
 
     async def on_action(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        click = to_click(body)
-        if click is not None:
-            handlers.spawn(handlers.on_click(click), name=f"slack-click-{click.approval_id}")
+        start_click(handlers, body)
 
     bolt.event("app_mention")(on_event)
     bolt.event("message")(on_event)
