@@ -1,16 +1,18 @@
 """What the ack server hands the core: each acknowledged Slack request, as it came, one frame each.
 
-A frame is a 4-byte big-endian length and that many bytes: a 4-byte length
-and that much JSON (`{"query": …, "headers": {…}, "at": …, "burst": …}`),
-then the body as Slack sent it (its bytes are not escaped into the JSON: that
-was most of a frame's cost). `at` is when the ack server read the request
-(`time.monotonic()`, the same clock in both processes) and `burst` whether it
-came within the burst gap of the request before it. Two frames carry no
-request: the empty frame says the ack server is serving (`Signal.READY`), and
-a frame with an empty header says a burst has paused (`Signal.QUIET`). The
-channel is a private socket pair between the two processes, so a frame needs
-no signature of its own; the core checks Slack's signature again all the
-same. This module encodes and decodes; it decides nothing.
+A frame is a 4-byte big-endian length and that many bytes: when the ack
+server read the request (`time.monotonic()`, the same clock in both
+processes, 8 bytes) and whether it came within the burst gap of the request
+before it (1 byte), a 4-byte length and that much JSON (`{"query": …,
+"headers": {…}}`), then the body as Slack sent it (its bytes are not escaped
+into the JSON: that was most of a frame's cost). The core reads the time and
+the burst flag as the frame arrives and decodes the rest only when it
+dispatches the request, after the burst. Two frames carry no request: the
+empty frame says the ack server is serving (`Signal.READY`), and a frame of
+one zero byte says a burst has paused (`Signal.QUIET`). The channel is a
+private socket pair between the two processes, so a frame needs no signature
+of its own; the core checks Slack's signature again all the same. This
+module encodes and decodes; it decides nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import struct
 from collections.abc import Mapping, Sequence
 
 _LENGTH = struct.Struct(">I")
+_HEAD = struct.Struct(">d?I")  # read at, in a burst, header length
 MAX_FRAME_BYTES = 4_000_000  # a Slack request is at most 1 MB; its JSON form a little more
 
 
@@ -31,12 +34,32 @@ class HandoverError(Exception):
 
 
 @dataclasses.dataclass(frozen=True)
-class Handover:
+class Request:
     body: str
     query: str
     headers: Mapping[str, str | Sequence[str]]
-    at: float = 0.0  # when the ack server read it (time.monotonic())
-    burst: bool = False  # it came within the burst gap of the request before it
+
+
+@dataclasses.dataclass(frozen=True)
+class Handover:
+    """A handed-over request: when it came and whether in a burst; `request()` decodes the rest."""
+
+    at: float  # when the ack server read it (time.monotonic())
+    burst: bool  # it came within the burst gap of the request before it
+    frame: bytes  # the whole frame, decoded by `request()`
+
+    def request(self) -> Request:
+        try:
+            meta_length = _HEAD.unpack_from(self.frame)[2]
+            body_at = _HEAD.size + meta_length
+            if body_at > len(self.frame):
+                raise ValueError("the header is longer than the frame")
+            fields = json.loads(self.frame[_HEAD.size : body_at])
+            return Request(
+                body=self.frame[body_at:].decode(), query=fields["query"], headers=fields["headers"]
+            )
+        except (ValueError, KeyError, TypeError, struct.error) as e:
+            raise HandoverError("a frame that is not a handed-over request") from e
 
 
 class Signal(enum.Enum):
@@ -45,7 +68,7 @@ class Signal(enum.Enum):
 
 
 READY = _LENGTH.pack(0)
-QUIET = _LENGTH.pack(_LENGTH.size) + _LENGTH.pack(0)
+QUIET = _LENGTH.pack(1) + b"\0"
 
 
 def encode(
@@ -57,10 +80,10 @@ def encode(
     burst: bool,
 ) -> bytes:
     """`body`: the request's bytes, UTF-8 (the ack server refuses any other)."""
-    meta = json.dumps(
-        {"query": query, "headers": headers, "at": at, "burst": burst}, separators=(",", ":")
-    ).encode()
-    return b"".join((_LENGTH.pack(_LENGTH.size + len(meta) + len(body)), _LENGTH.pack(len(meta)), meta, body))
+    meta = json.dumps({"query": query, "headers": headers}, separators=(",", ":")).encode()
+    return b"".join(
+        (_LENGTH.pack(_HEAD.size + len(meta) + len(body)), _HEAD.pack(at, burst, len(meta)), meta, body)
+    )
 
 
 async def read_frame(reader: asyncio.StreamReader) -> Handover | Signal:
@@ -71,20 +94,9 @@ async def read_frame(reader: asyncio.StreamReader) -> Handover | Signal:
     if length > MAX_FRAME_BYTES:
         raise HandoverError(f"a frame of {length} bytes is over the limit")
     frame = await reader.readexactly(length)
-    try:
-        (meta_length,) = _LENGTH.unpack_from(frame)
-        if meta_length == 0 and length == _LENGTH.size:
-            return Signal.QUIET
-        body_at = _LENGTH.size + meta_length
-        if body_at > length:
-            raise ValueError("the header is longer than the frame")
-        fields = json.loads(frame[_LENGTH.size : body_at])
-        return Handover(
-            body=frame[body_at:].decode(),
-            query=fields["query"],
-            headers=fields["headers"],
-            at=float(fields["at"]),
-            burst=bool(fields["burst"]),
-        )
-    except (ValueError, KeyError, TypeError, struct.error) as e:
-        raise HandoverError("a frame that is not a handed-over request") from e
+    if length == 1:
+        return Signal.QUIET
+    if length < _HEAD.size:
+        raise HandoverError("a frame shorter than its header")
+    at, burst, _ = _HEAD.unpack_from(frame)
+    return Handover(at=at, burst=burst, frame=frame)

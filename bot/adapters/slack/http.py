@@ -23,7 +23,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from .acks import parse_body, route_of
 from .adapter import SlackAdapter
-from .handover import Handover
+from .handover import Handover, HandoverError, Request
 from .listeners import start_work
 from .signing import MAX_BODY_BYTES, is_signed
 
@@ -84,17 +84,22 @@ async def dispatch_handover(adapter: SlackAdapter, handover: Handover) -> int:
     (`acks.route_of`) and the work `listeners.start_work`, the listeners' own.
     Returns the status Bolt would have given: 200 when taken.
     """
+    try:
+        request = handover.request()
+    except HandoverError:
+        log.warning("a handed-over Slack request could not be read; not run")
+        return 400
     if not is_signed(
-        body=handover.body.encode(),
-        timestamp=_header(handover, "x-slack-request-timestamp"),
-        signature=_header(handover, "x-slack-signature"),
+        body=request.body.encode(),
+        timestamp=_header(request, "x-slack-request-timestamp"),
+        signature=_header(request, "x-slack-signature"),
         secret=adapter.signing_secret,
         now=time.time(),
     ):
         log.warning("a handed-over Slack request has a bad or stale signature; not run")
         return 401
-    content_type = _header(handover, "content-type")
-    payload = parse_body(handover.body, content_type.split(";")[0] if content_type else None)
+    content_type = _header(request, "content-type")
+    payload = parse_body(request.body, content_type.split(";")[0] if content_type else None)
     route = None if payload is None else route_of(payload, slash_command=adapter.options.slash_command)
     if payload is None or route is None:
         log.warning("a handed-over Slack request is not one the bot takes; not run")
@@ -103,8 +108,8 @@ async def dispatch_handover(adapter: SlackAdapter, handover: Handover) -> int:
     return 200
 
 
-def _header(handover: Handover, name: str) -> str | None:
-    value = handover.headers.get(name)
+def _header(request: Request, name: str) -> str | None:
+    value = request.headers.get(name)
     if isinstance(value, str) or value is None:
         return value
     return value[0] if value else None
