@@ -205,8 +205,8 @@ class AckProcess:
                     elif frame is Signal.QUIET:
                         self._quiet_upto = self._enqueued
                         self._wake.set()
-            except asyncio.IncompleteReadError:
-                pass  # the ack server closed its end
+            except (asyncio.IncompleteReadError, ConnectionError):
+                pass  # the ack server closed its end (or died with the socket pair unread)
             except HandoverError:
                 log.exception("the Slack ack server sent an unreadable frame; restarting it")
             self._quiet_upto = self._enqueued  # a burst the stopped ack server was answering is over
