@@ -47,7 +47,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import aiohttp
 from aiohttp import web
 
-from .acks import UNPARSABLE, ack_for
+from .acks import UNPARSABLE, ack_for, media_type
 from .handover import QUIET, READY, encode
 from .signing import MAX_BODY_BYTES, is_signed
 
@@ -77,12 +77,6 @@ class AckSettings:
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def content_type_of(request: web.Request) -> str | None:
-    """The Content-Type without its parameters, as Bolt reads it."""
-    value = request.headers.get("Content-Type")
-    return value.split(";")[0] if value else None
 
 
 class Bursts:
@@ -137,7 +131,11 @@ def slack_handler(settings: AckSettings, handover: asyncio.StreamWriter, bursts:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             return web.json_response({"error": "body is not UTF-8"}, status=400)
-        ack = ack_for(body=text, content_type=content_type_of(request), slash_command=settings.slash_command)
+        ack = ack_for(
+            body=text,
+            content_type=media_type(request.headers.get("Content-Type")),
+            slash_command=settings.slash_command,
+        )
         if ack.taken:
             if handover.is_closing() or handover.transport.get_write_buffer_size() > MAX_PENDING_BYTES:
                 log.warning("the core is not taking Slack requests; asking Slack to retry later")

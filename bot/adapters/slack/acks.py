@@ -68,6 +68,11 @@ def command_ack_text(command: SlashCommand | None, *, slash_command: str) -> str
     return f"Working on `{escape_text(clip(command.text, 200))}`…"
 
 
+def media_type(content_type: str | None) -> str | None:
+    """A Content-Type header without its parameters, as Bolt reads it."""
+    return content_type.split(";")[0] if content_type else None
+
+
 def parse_body(body: str, content_type: str | None) -> dict[str, Any] | None:
     """The payload as Bolt reads it (`slack_bolt.request.internals.parse_body`); `None` if unreadable."""
     if not body:

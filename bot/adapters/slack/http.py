@@ -21,7 +21,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from .acks import parse_body, route_of
+from .acks import media_type, parse_body, route_of
 from .adapter import SlackAdapter
 from .handover import Handover, HandoverError, Request
 from .listeners import start_work
@@ -98,8 +98,7 @@ async def dispatch_handover(adapter: SlackAdapter, handover: Handover) -> int:
     ):
         log.warning("a handed-over Slack request has a bad or stale signature; not run")
         return 401
-    content_type = _header(request, "content-type")
-    payload = parse_body(request.body, content_type.split(";")[0] if content_type else None)
+    payload = parse_body(request.body, media_type(_header(request, "content-type")))
     route = None if payload is None else route_of(payload, slash_command=adapter.options.slash_command)
     if payload is None or route is None:
         log.warning("a handed-over Slack request is not one the bot takes; not run")
