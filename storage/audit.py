@@ -89,6 +89,10 @@ def _normalise_ts(value: str, *, what: str) -> str:
     return audit_timestamp(parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC))
 
 
+# Appends of at most this many rows may run inline (they only touch the database, so may be retried).
+INLINE_MAX_EVENTS = 8
+
+
 @dataclasses.dataclass
 class _KnownHead:
     """The chain head as this process last committed it (a hint; the database decides)."""
@@ -163,7 +167,8 @@ class Audit:
                 write(conn)
             return records
 
-        records = await self.database.run(_append, write=True)
+        # A few rows (one caller's append) may be written on the event loop: see `Database.run`.
+        records = await self.database.run(_append, write=True, inline=n <= INLINE_MAX_EVENTS)
         self._known.seq, self._known.hash = records[-1].seq, records[-1].hash
         for event in events:
             crash_point(f"audit.{event.event}")

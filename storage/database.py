@@ -7,9 +7,14 @@ thread. Repositories hand `Database.run()` a function of a SQLAlchemy
 `AsyncConnection.run_sync`, on SQLite as one call in a worker thread (one
 hand-off between threads per transaction; through aiosqlite every
 statement, cursor and commit was one, and each can wait for a core on a busy
-box). The `AsyncEngine` stays for everything else (aiosqlite on SQLite). SQLite
-writers of one process queue on an asyncio lock (SQLite has one writer
-anyway). Every connection goes back to the pool with its transaction ended
+box). A small write whose function only touches the database (an audit
+append of a few rows) may instead run on the event loop when the worker thread
+is idle: the hand-off there and back cost more than the transaction. It never
+waits there (a lock held by another connection sends it to the thread) and
+never checkpoints there (every `INLINE_WRITES_BEFORE_THREAD`th write goes to
+the thread, where SQLite's automatic checkpoint runs). The `AsyncEngine` stays
+for everything else (aiosqlite on SQLite). SQLite writers of one process queue
+on an asyncio lock (SQLite has one writer anyway). Every connection goes back to the pool with its transaction ended
 (committed, or rolled back on error), so the pool's rollback on return is off:
 it was one more round trip per transaction. SQLAlchemy and driver errors leave as `StorageError`s naming the
 database (password hidden) and what to do. No queries or schema live here.
@@ -20,18 +25,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import enum
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Table, create_engine, event, exc, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from storage.driver_errors import (
+    UNSTORABLE,
+    first_line,
+    is_busy,
+    is_missing_schema,
+    is_outage,
+    is_unstorable_text,
+)
 from storage.errors import (
     DatabaseFileLost,
     InvalidStorageInput,
@@ -49,6 +63,12 @@ WAL_SWITCH_ATTEMPTS = 100
 CONNECT_TIMEOUT_S = 5.0
 PING_TIMEOUT_S = 5.0
 SQLITE_THREADS = 1  # one thread: transactions run in the order asked (as one writer would), and no thread pile contends for the GIL
+# A small write asked `inline` runs on the event loop when the worker thread is idle: the hand-off to
+# the thread and back cost more than such a transaction (≈200 µs against ≈150 µs, bench/README.md).
+# It never waits there: a lock held elsewhere sends it to the thread, whose busy handler waits; and it
+# never checkpoints there: after this many inline writes the next write goes to the thread, where
+# SQLite's automatic checkpoint (and its fsync) may run.
+INLINE_WRITES_BEFORE_THREAD = 128
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -148,6 +168,23 @@ class FileWatch:
                 self.identity = (st.st_dev, st.st_ino)
 
 
+@dataclasses.dataclass
+class _ThreadJobs:
+    """Transactions handed to the worker thread and finished there (each counter has one writer)."""
+
+    submitted: int = 0  # by the event loop
+    finished: int = 0  # by the worker thread
+    inline_since: int = 0  # inline writes since the last write in the thread
+
+    @property
+    def idle(self) -> bool:
+        return self.submitted == self.finished
+
+
+class _Skipped(enum.Enum):
+    LOCKED = "locked"  # an inline try found the database locked by another connection: nothing written
+
+
 @dataclasses.dataclass(frozen=True)
 class Database:
     """An open database: SQLite (aiosqlite) or PostgreSQL (asyncpg) behind one `AsyncEngine`."""
@@ -158,6 +195,7 @@ class Database:
     _write_lock: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock, repr=False, compare=False)
     _threads: ThreadPoolExecutor | None = dataclasses.field(default=None, repr=False, compare=False)
     watch: FileWatch | None = dataclasses.field(default=None, repr=False, compare=False)
+    _jobs: _ThreadJobs = dataclasses.field(default_factory=_ThreadJobs, repr=False, compare=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -171,12 +209,15 @@ class Database:
         """The URL with the password hidden: safe for logs and chat."""
         return self.url.render_as_string(hide_password=True)
 
-    async def run(self, fn: Callable[[Connection], T], *, write: bool) -> T:
+    async def run(self, fn: Callable[[Connection], T], *, write: bool, inline: bool = False) -> T:
         """Run `fn` in one transaction, committed when it returns.
 
         On SQLite, writers of this process queue on an asyncio lock: SQLite
         allows one writer anyway, and waiting here is cheaper than SQLite's
-        sleeping busy handler. Other processes wait via busy_timeout.
+        sleeping busy handler. Other processes wait via busy_timeout. `inline`:
+        a small write that may run on the event loop when the worker thread is
+        idle (`INLINE_WRITES_BEFORE_THREAD`); `fn` may then run twice (the
+        first try rolled back), so it must only touch the database.
         """
         with self._translate_errors():
             lock = self._write_lock if write and self.is_sqlite else contextlib.nullcontext()
@@ -184,8 +225,7 @@ class Database:
                 if self.watch is not None:  # the path must still name the file first opened
                     self.watch.check(self.describe())
                 if self.sync_engine is not None:
-                    loop = asyncio.get_running_loop()
-                    result = await loop.run_in_executor(self._threads, self._run_in_thread, fn)
+                    result = await self._run_sqlite(fn, write=write, inline=inline)
                 else:
                     async with self.async_engine.begin() as conn:
                         result = await conn.run_sync(fn)
@@ -193,10 +233,45 @@ class Database:
                     self.watch.remember()
                 return result
 
+    async def _run_sqlite(self, fn: Callable[[Connection], T], *, write: bool, inline: bool) -> T:
+        jobs = self._jobs
+        if inline and write and jobs.idle and jobs.inline_since < INLINE_WRITES_BEFORE_THREAD:
+            done = self._run_inline(fn)
+            if done is not _Skipped.LOCKED:
+                jobs.inline_since += 1
+                return done
+        jobs.submitted += 1
+        if write:
+            jobs.inline_since = 0  # SQLite checkpoints (when due) at this commit, in the thread
+        return await asyncio.get_running_loop().run_in_executor(self._threads, self._run_in_thread, fn)
+
     def _run_in_thread(self, fn: Callable[[Connection], T]) -> T:
         assert self.sync_engine is not None
-        with self.sync_engine.begin() as conn:
-            return fn(conn)
+        try:
+            with self.sync_engine.begin() as conn:
+                return fn(conn)
+        finally:
+            self._jobs.finished += 1
+
+    def _run_inline(self, fn: Callable[[Connection], T]) -> T | Literal[_Skipped.LOCKED]:
+        """`fn` on this thread, never waiting for a lock nor checkpointing; `LOCKED` if another
+        connection holds the lock (nothing was written)."""
+        assert self.sync_engine is not None
+        with self.sync_engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.execute("PRAGMA busy_timeout=0")
+            raw.execute("PRAGMA wal_autocheckpoint=0")
+            try:
+                with conn.begin():
+                    return fn(conn)
+            except exc.OperationalError as e:
+                if is_busy(e):
+                    return _Skipped.LOCKED
+                raise
+            finally:
+                raw.execute("PRAGMA wal_autocheckpoint=1000")
+                raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
     async def ping(self) -> None:
         try:
@@ -224,9 +299,9 @@ class Database:
         except UnicodeError as e:  # the driver could not even encode the text
             raise UnstorableText(UNSTORABLE) from e
         except exc.StatementError as e:
-            if _is_unstorable_text(e):
+            if is_unstorable_text(e):
                 raise UnstorableText(UNSTORABLE) from e
-            if _is_missing_schema(e):
+            if is_missing_schema(e):
                 raise MissingSchema(self._missing_schema_message(e)) from e
             raise self._translate_statement_error(e) from e
         except (exc.InterfaceError, OSError, TimeoutError) as e:
@@ -242,11 +317,11 @@ class Database:
             return StorageUnavailable(self._unavailable_message(e))
         if isinstance(e, exc.IntegrityError):
             return StorageConflict(
-                f"the database {self.describe()} refused a duplicate or inconsistent row: {_first_line(e)}"
+                f"the database {self.describe()} refused a duplicate or inconsistent row: {first_line(e)}"
             )
         if isinstance(e.orig, StorageError):
             return e.orig
-        if isinstance(e, exc.DBAPIError) and (e.connection_invalidated or _is_outage(e)):
+        if isinstance(e, exc.DBAPIError) and (e.connection_invalidated or is_outage(e)):
             return StorageUnavailable(self._unavailable_message(e))
         return StorageError(
             f"the database {self.describe()} refused a request ({type(e.orig or e).__name__}); "
@@ -255,18 +330,18 @@ class Database:
 
     def _missing_schema_message(self, error: BaseException) -> str:
         return (
-            f"the database {self.describe()} does not have the expected tables ({_first_line(error)}); "
+            f"the database {self.describe()} does not have the expected tables ({first_line(error)}); "
             "run `chatops db upgrade` to apply the migrations"
         )
 
     def _unavailable_message(self, error: BaseException) -> str:
         if self.is_sqlite:
             return (
-                f"cannot use the SQLite database {self.describe()}: {_first_line(error)}; "
+                f"cannot use the SQLite database {self.describe()}: {first_line(error)}; "
                 "check that the folder exists and is writable and that no other program holds a lock"
             )
         return (
-            f"cannot reach the PostgreSQL database {self.describe()}: {_first_line(error)}; "
+            f"cannot reach the PostgreSQL database {self.describe()}: {first_line(error)}; "
             "check that the server is running, the host, port and database name are right, "
             "and the user may connect"
         )
@@ -275,63 +350,6 @@ class Database:
 def insert_for(database: Database, table: Table) -> postgresql.Insert | sqlite.Insert:
     """An INSERT with ON CONFLICT for this database (same API on both flavours)."""
     return sqlite.insert(table) if database.is_sqlite else postgresql.insert(table)
-
-
-UNSTORABLE = (
-    "the text holds a character the database cannot store (a NUL character or invalid Unicode); "
-    "remove it and send the message again"
-)
-
-
-def _is_missing_schema(error: exc.StatementError) -> bool:
-    message = str(error.orig).lower()
-    return (
-        "no such table" in message
-        or "no such column" in message
-        or ("relation" in message and "does not exist" in message)
-        or type(error.orig).__name__ in ("UndefinedTableError", "UndefinedColumnError")
-    )
-
-
-# SQLSTATE classes of a server that cannot serve now: connection exception, insufficient
-# resources, operator intervention (shutdown, cannot connect now).
-_OUTAGE_SQLSTATES = ("08", "53", "57P")
-
-
-def _is_outage(error: exc.StatementError) -> bool:
-    """The driver's error says the server or the connection is gone, not that the request was bad."""
-    seen: set[int] = set()
-    current: BaseException | None = error.orig
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        state = str(getattr(current, "sqlstate", "") or "")
-        if state.startswith(_OUTAGE_SQLSTATES) or "Connection" in type(current).__name__:
-            return True
-        if "not currently accepting connections" in str(current):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def _is_unstorable_text(error: exc.StatementError) -> bool:
-    """A NUL or an unencodable character: the input is at fault, not the database."""
-    orig = error.orig
-    if isinstance(orig, UnicodeError):
-        return True
-    name = type(orig).__name__
-    message = str(orig).lower()
-    return (
-        name in ("CharacterNotInRepertoireError", "UntranslatableCharacterError")
-        or "0x00" in message
-        or "surrogates not allowed" in message
-        or "invalid byte sequence" in message
-    )
-
-
-def _first_line(error: BaseException) -> str:
-    orig = getattr(error, "orig", None) or error
-    line = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-    return line[:200]
 
 
 async def open_database(url: str) -> Database:
