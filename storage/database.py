@@ -8,7 +8,7 @@ thread. Repositories hand `Database.run()` a function of a SQLAlchemy
 hand-off between threads per transaction; through aiosqlite every
 statement, cursor and commit was one, and each can wait for a core on a busy
 box). A small write whose function only touches the database (an audit
-append of a few rows) may instead run on the event loop when the worker thread
+append of up to 64 rows) may instead run on the event loop when the worker thread
 is idle: the hand-off there and back cost more than the transaction. It never
 waits there (a lock held by another connection sends it to the thread) and
 never checkpoints there (every `INLINE_WRITES_BEFORE_THREAD`th write goes to
@@ -64,7 +64,7 @@ CONNECT_TIMEOUT_S = 5.0
 PING_TIMEOUT_S = 5.0
 SQLITE_THREADS = 1  # one thread: transactions run in the order asked (as one writer would), and no thread pile contends for the GIL
 # A small write asked `inline` runs on the event loop when the worker thread is idle: the hand-off to
-# the thread and back cost more than such a transaction (≈200 µs against ≈150 µs, bench/README.md).
+# the thread and back cost more than a one-row transaction (≈200 µs against ≈150 µs, bench/README.md).
 # It never waits there: a lock held elsewhere sends it to the thread, whose busy handler waits; and it
 # never checkpoints there: after this many inline writes the next write goes to the thread, where
 # SQLite's automatic checkpoint (and its fsync) may run.
