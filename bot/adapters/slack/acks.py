@@ -7,7 +7,8 @@ parsed the way Bolt parses it, `ssl_check` and `url_verification` are answered
 as Bolt's middleware answers them, and the bot's listeners are matched in
 Bolt's order (the `app_mention` and `message` events, the slash command, the
 bot's buttons). A request one of them takes is `taken`: the ack server hands
-it to the core, whose Bolt app runs it. Everything else gets Bolt's 404 and
+it to the core, which starts the work that Bolt's listener would start
+(`route_of` is shared with it). Everything else gets Bolt's 404 and
 is handed over to nobody. `tests/slack/test_lean_acks_match_bolts_acks.py`
 sends every kind of request to both and compares the answers byte for byte,
 so the two never drift. One difference is left on purpose: knowing its own

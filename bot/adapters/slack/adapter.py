@@ -4,7 +4,9 @@
 learns who the bot is (`auth.test`) and registers the Slack `ChatSurface`
 with the core (which then posts progress notes, notices and redrawn cards
 through it); `close()` lets work finish and takes the surface out again.
-Transports (`http.py`, `socket.py`) feed Slack requests to `adapter.bolt`.
+Transports (`http.py`, `socket.py`) feed Slack requests to `adapter.bolt`; requests
+the ack server has acknowledged skip Bolt and start the listeners' work directly
+(`http.dispatch_handover`).
 The adapter owns no policy and no state beyond caches; approval cards are in
 the core's index (`app.cards`); everything it is told goes to `app.router`.
 """
